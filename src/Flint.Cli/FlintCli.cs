@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Flint.Engine.Config;
+using Flint.JavaScript.Isolates;
+using Flint.Server.Dev;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.Cli;
+
+/// <summary>The <c>flint</c> command line, shaped like wrangler's.</summary>
+public static class FlintCli
+{
+    public static Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var root = BuildRoot(stdout ?? Console.Out, stderr ?? Console.Error);
+        var config = new InvocationConfiguration { Output = stdout ?? Console.Out, Error = stderr ?? Console.Error };
+        return root.Parse(args).InvokeAsync(config);
+    }
+
+    internal static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Flint: run Cloudflare Workers on your own machine.");
+        root.Subcommands.Add(DevCommand(stdout, stderr));
+        return root;
+    }
+
+    private static Command DevCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var target = new Argument<string?>("target")
+        {
+            Description = "A Worker directory, a wrangler.toml / wrangler.json / wrangler.jsonc file, or a script to run without a config. Defaults to the current directory.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var port = new Option<int>("--port") { Description = "Port to listen on.", DefaultValueFactory = _ => 8787 };
+        var ip = new Option<string>("--ip") { Description = "IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var env = new Option<string?>("--env", "-e") { Description = "Use the [env.NAME] section of the config." };
+        var vars = new Option<string[]>("--var") { Description = "A var as KEY:VALUE; repeatable. Overrides the config.", AllowMultipleArgumentsPerToken = false };
+        var persist = new Option<string?>("--persist-to") { Description = "Directory for local state (default: .flint beside the config)." };
+        var compat = new Option<string?>("--compatibility-date") { Description = "Compatibility date (YYYY-MM-DD), overriding the config." };
+        var logLevel = new Option<string>("--log-level") { Description = "debug, info, log, warn, error or none.", DefaultValueFactory = _ => "log" };
+        logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
+        var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
+        var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+
+        var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
+        {
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates,
+        };
+        dev.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string>();
+            foreach (var v in parse.GetValue(vars) ?? [])
+            {
+                var colon = v.IndexOf(':');
+                if (colon <= 0)
+                {
+                    stderr.WriteLine($"✘ [ERROR] --var {v}: expected KEY:VALUE, e.g. --var API_HOST:example.com");
+                    return 1;
+                }
+                overrides[v[..colon]] = v[(colon + 1)..];
+            }
+            var ipText = parse.GetValue(ip)!;
+            if (!IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out var address))
+            {
+                stderr.WriteLine($"✘ [ERROR] --ip {ipText} is not an IP address. Use e.g. --ip 127.0.0.1");
+                return 1;
+            }
+            var configOptions = new ConfigLoadOptions
+            {
+                Target = Path.GetFullPath(parse.GetValue(target) ?? "."),
+                Environment = parse.GetValue(env),
+                VarOverrides = overrides,
+                PersistTo = parse.GetValue(persist),
+                CompatibilityDate = parse.GetValue(compat),
+            };
+            var options = new DevServerOptions
+            {
+                LoadConfig = () => ConfigLoader.Load(configOptions),
+                Ip = address,
+                Port = parse.GetValue(port),
+                LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
+                Watch = !parse.GetValue(noWatch),
+                Isolates = parse.GetValue(isolates),
+            };
+            return await RunDevAsync(options, stdout, stderr, cancellationToken);
+        });
+        return dev;
+    }
+
+    private static LogLevel ParseLogLevel(string level) => level switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" or "log" => LogLevel.Information,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.None,
+    };
+
+    private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        DevServer server;
+        try
+        {
+            server = await DevServer.StartAsync(options, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConfigException or WorkerLoadException)
+        {
+            stderr.WriteLine($"✘ [ERROR] {ex.Message}");
+            return 1;
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            stderr.WriteLine($"✘ [ERROR] Address {options.Ip}:{options.Port} is already in use. Stop what is using it or pass another --port.");
+            return 1;
+        }
+        await using (server)
+        {
+            var config = server.Host.Current.Config;
+            stdout.WriteLine($"⛅ flint {Version} — {config.Name}");
+            stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
+            stdout.Flush();
+            try
+            {
+                await server.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) { }
+        }
+        return 0;
+    }
+
+    public static string Version =>
+        typeof(FlintCli).Assembly.GetName().Version is { } v ? $"{v.Major}.{v.Minor}.{v.Build}" : "0.0.0";
+}

@@ -1,0 +1,3 @@
+using Flint.Cli;
+
+return await FlintCli.RunAsync(args);

@@ -1,0 +1,59 @@
+using System.Threading.Channels;
+
+namespace Flint.JavaScript.Isolates;
+
+/// <summary>An HTTP request as it enters a Worker: everything crosses into V8 in one call.</summary>
+public sealed class IncomingRequest
+{
+    public required string Method { get; init; }
+    public required string Url { get; init; }
+    /// <summary>Header names and values, alternating: name, value, name, value.</summary>
+    public required IReadOnlyList<string> Headers { get; init; }
+    /// <summary>The request body, read lazily in chunks; null when the request has none.</summary>
+    public Stream? Body { get; init; }
+    /// <summary>request.cf as JSON; parsed in the isolate only when a Worker reads it.</summary>
+    public string? CfJson { get; init; }
+    public CancellationToken Aborted { get; init; }
+}
+
+/// <summary>What a Worker answered. The body is a string, bytes, or a stream pulled chunk by chunk.</summary>
+public sealed class WorkerResponse
+{
+    public int Status { get; init; }
+    public string StatusText { get; init; } = "";
+    /// <summary>Header names and values, alternating.</summary>
+    public required IReadOnlyList<string> Headers { get; init; }
+    public string? TextBody { get; init; }
+    public byte[]? BytesBody { get; init; }
+    public ResponseBodyStream? StreamBody { get; init; }
+    /// <summary>Set when the Worker returned a WebSocket (101); reserved for the WebSocket issue.</summary>
+    public bool IsWebSocket { get; init; }
+}
+
+/// <summary>
+/// A response body produced by JavaScript. The server asks for the next chunk only after
+/// the previous one was written, which gives the Worker's stream real backpressure.
+/// </summary>
+public sealed class ResponseBodyStream
+{
+    private readonly Func<ValueTask<ReadOnlyMemory<byte>?>> _next;
+    private readonly Action _cancel;
+
+    internal ResponseBodyStream(Func<ValueTask<ReadOnlyMemory<byte>?>> next, Action cancel)
+    {
+        _next = next;
+        _cancel = cancel;
+    }
+
+    /// <summary>The next chunk, or null at the end. Throws if the Worker's stream errored.</summary>
+    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync() => _next();
+
+    /// <summary>The client went away: cancel the Worker's stream.</summary>
+    public void Cancel() => _cancel();
+}
+
+/// <summary>The Worker failed to produce a response; the message carries the JavaScript stack.</summary>
+public sealed class WorkerException(string message, int status = 500) : Exception(message)
+{
+    public int Status { get; } = status;
+}

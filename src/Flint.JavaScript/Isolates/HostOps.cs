@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.JavaScript;
+using Microsoft.ClearScript.V8;
+using Microsoft.ClearScript.V8.FastProxy;
+
+namespace Flint.JavaScript.Isolates;
+
+/// <summary>
+/// The host operations the built-in JavaScript may call. Each is a V8 fast host function taking
+/// only strings, numbers and typed arrays, and none throws into script: failures come back as
+/// values the JavaScript turns into the right error type.
+/// </summary>
+internal static class HostOps
+{
+    private static readonly UTF8Encoding s_strictUtf8 = new(false, true);
+
+    public static ScriptObject Create(V8ScriptEngine engine, WorkerIsolate isolate)
+    {
+        var ops = (ScriptObject)engine.Evaluate("({})");
+        void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
+
+        Add("log", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.Log(a.GetInt32(0, "level"), a.GetString(1, "message")));
+
+        Add("utf8Length", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            r.Set(Encoding.UTF8.GetByteCount(a.GetString(0, "text"))));
+
+        Add("utf8Encode", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var text = a.GetString(0, "text");
+            var target = a.Get<ITypedArray<byte>>(1, "target");
+            var written = target.InvokeWithDirectAccess(p =>
+            {
+                unsafe { return Encoding.UTF8.GetBytes(text, new Span<byte>((void*)p, checked((int)target.Length))); }
+            });
+            r.Set(written);
+        });
+
+        Add("utf8Decode", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var source = a.Get<ITypedArray<byte>>(0, "bytes");
+            var fatal = a.IsTruthy(1);
+            var ignoreBom = a.IsTruthy(2);
+            string? text = source.InvokeWithDirectAccess(p =>
+            {
+                unsafe
+                {
+                    var span = new ReadOnlySpan<byte>((void*)p, checked((int)source.Length));
+                    if (!ignoreBom && span.Length >= 3 && span[0] == 0xEF && span[1] == 0xBB && span[2] == 0xBF) span = span[3..];
+                    if (!fatal) return Encoding.UTF8.GetString(span);
+                    try { return s_strictUtf8.GetString(span); }
+                    catch (DecoderFallbackException) { return null; }
+                }
+            });
+            if (text is null) r.SetNull(); else r.Set(text);
+        });
+
+        Add("randomFill", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var target = a.Get<ITypedArray<byte>>(0, "target");
+            target.InvokeWithDirectAccess(p =>
+            {
+                unsafe { RandomNumberGenerator.Fill(new Span<byte>((void*)p, checked((int)target.Length))); }
+            });
+        });
+
+        Add("randomUUID", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(Guid.NewGuid().ToString()));
+
+        Add("timerStart", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.StartTimer(a.GetInt32(0, "id"), a.GetDouble(1, "delay")));
+        Add("timerCancel", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.CancelTimer(a.GetInt32(0, "id")));
+
+        Add("readBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.ReadRequestBody(a.GetInt32(0, "event"), a.GetInt32(1, "promise"), a.GetInt32(2, "max")));
+        Add("cancelBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.CancelRequestBody(a.GetInt32(0, "event")));
+
+        Add("respond", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var id = a.GetInt32(0, "event");
+            var status = a.GetInt32(1, "status");
+            var statusText = a.GetString(2, "statusText");
+            var headers = SplitHeaders(a.GetString(3, "headers"));
+            var body = a.Get<object?>(4, "body");
+            var response = body switch
+            {
+                string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s },
+                ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray() },
+                double d when d < 0 => isolate.StreamedResponse(id, status, statusText, headers),
+                _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers },
+            };
+            isolate.Respond(id, response);
+        });
+
+        Add("respondError", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.RespondError(a.GetInt32(0, "event"), a.GetString(1, "error"), a.IsTruthy(2)));
+
+        Add("bodyChunk", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var id = a.GetInt32(0, "event");
+            var chunk = a.Get<object?>(1, "chunk");
+            isolate.BodyChunk(id, chunk is ITypedArray<byte> bytes ? bytes.ToArray() : null);
+        });
+        Add("bodyError", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.BodyError(a.GetInt32(0, "event"), a.GetString(1, "error")));
+        Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.EventDone(a.GetInt32(0, "event")));
+
+        return ops;
+    }
+
+    private static IReadOnlyList<string> SplitHeaders(string flat) => flat.Length == 0 ? [] : flat.Split('\n');
+}

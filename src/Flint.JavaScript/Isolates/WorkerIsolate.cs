@@ -1,0 +1,387 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Flint.JavaScript.Modules;
+using Flint.JavaScript.Web;
+using Microsoft.ClearScript;
+using Microsoft.ClearScript.JavaScript;
+using Microsoft.ClearScript.V8;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.JavaScript.Isolates;
+
+/// <summary>Options shared by the isolates of one Worker version.</summary>
+public sealed record IsolateOptions
+{
+    public required string WorkerName { get; init; }
+    public required ModuleSource Modules { get; init; }
+    /// <summary>env as a JSON object: vars and secrets (bindings join later).</summary>
+    public string EnvJson { get; init; } = "{}";
+    /// <summary>The request.cf object given to requests that bring none.</summary>
+    public string? DefaultCfJson { get; init; }
+    /// <summary>Longest one entry into JavaScript may run before the isolate is stopped.</summary>
+    public TimeSpan CpuLimit { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>V8 heap size at which the isolate is stopped and replaced.</summary>
+    public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
+}
+
+/// <summary>The Worker failed to load: a syntax error, a missing module, an exception at startup.</summary>
+public sealed class WorkerLoadException(string message) : Exception(message);
+
+/// <summary>
+/// One V8 isolate running one Worker version. All entry into it goes through its
+/// <see cref="EventLoop"/>; host I/O completes back into that loop. Many requests may be in
+/// flight at once, interleaving at their awaits, as in workerd.
+/// </summary>
+public sealed class WorkerIsolate : IDisposable
+{
+    private readonly IsolateOptions _options;
+    private readonly ILogger _logger;
+    private readonly V8Runtime _runtime;
+    private readonly V8ScriptEngine _engine;
+    private readonly EventLoop _loop;
+    private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
+    private readonly ConcurrentDictionary<int, Timer> _timers = new();
+    private ScriptObject _dispatchFetch = null!, _pullBody = null!, _cancelBody = null!, _completeOp = null!, _fireTimer = null!, _newBytes = null!;
+    private int _nextEventId;
+    private int _inFlight;
+    private long _enteredAt; // Stopwatch timestamp while JavaScript runs, else 0
+    private volatile bool _broken;
+    private volatile bool _disposed;
+
+    /// <summary>Raised once when the isolate can no longer serve (CPU or memory limit); the pool replaces it.</summary>
+    public event Action<WorkerIsolate>? Broken;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+    public bool IsBroken => _broken;
+    public string? ExportNames { get; private set; }
+
+    private WorkerIsolate(IsolateOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _loop = new EventLoop(ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
+        _runtime = new V8Runtime(new V8RuntimeConstraints { MaxOldSpaceSize = (int)(options.MaxHeapBytes * 2 / (1024 * 1024)) });
+        _runtime.MaxHeapSize = (UIntPtr)options.MaxHeapBytes;
+        _runtime.HeapSizeSampleInterval = TimeSpan.FromMilliseconds(50);
+        _engine = _runtime.CreateScriptEngine(
+            V8ScriptEngineFlags.DisableGlobalMembers |
+            V8ScriptEngineFlags.HideHostExceptions |
+            V8ScriptEngineFlags.EnableDynamicModuleImports);
+        _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules);
+        _engine.DocumentSettings.AccessFlags = DocumentAccessFlags.EnableFileLoading;
+    }
+
+    /// <summary>Creates an isolate, runs the built-ins and loads the Worker. Throws <see cref="WorkerLoadException"/>.</summary>
+    public static WorkerIsolate Create(IsolateOptions options, ILogger logger)
+    {
+        var isolate = new WorkerIsolate(options, logger);
+        try
+        {
+            isolate.Boot();
+            return isolate;
+        }
+        catch
+        {
+            isolate.Dispose();
+            throw;
+        }
+    }
+
+    private void Boot()
+    {
+        var ops = HostOps.Create(_engine, this);
+        var builtins = BuiltinScripts.Compile(_engine);
+        var factory = (ScriptObject)_engine.Evaluate(builtins);
+        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script);
+        ScriptObject Fn(string name) => (ScriptObject)runtime.GetProperty(name);
+        _dispatchFetch = Fn("dispatchFetch");
+        _pullBody = Fn("pullBody");
+        _cancelBody = Fn("cancelBody");
+        _completeOp = Fn("completeOp");
+        _fireTimer = Fn("fireTimer");
+        _newBytes = (ScriptObject)_engine.Evaluate("(n) => new Uint8Array(n)");
+        Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}");
+
+        var modules = _options.Modules;
+        try
+        {
+            var main = modules.Get(modules.MainPath, null);
+            if (main.Type == Engine.Config.ModuleType.ESModule && !ModuleSource.LooksLikeEsModule(main.Code))
+            {
+                // A script without import/export is the service-worker form: bindings are globals.
+                Fn("exposeEnvAsGlobals").InvokeAsFunction();
+                _engine.Execute(new DocumentInfo(main.Uri), main.Code);
+                Fn("registerServiceWorker").InvokeAsFunction();
+            }
+            else
+            {
+                const string register = "__flint_register";
+                _engine.Script[register] = Fn("registerModule");
+                _engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard },
+                    $"import * as worker from {System.Text.Json.JsonSerializer.Serialize(main.Uri.AbsoluteUri)};\nglobalThis.{register}(worker);");
+                _engine.Execute($"delete globalThis.{register}; delete globalThis[Symbol.for('flint.cloudflare:workers')];");
+            }
+            ExportNames = Fn("exportsSummary").InvokeAsFunction() as string;
+        }
+        catch (ScriptEngineException ex)
+        {
+            throw new WorkerLoadException(DescribeScriptError(ex));
+        }
+        catch (ModuleNotFoundException ex)
+        {
+            throw new WorkerLoadException(ex.Message);
+        }
+    }
+
+    /// <summary>A script error as a person wants it: the JavaScript error and stack, with file paths made relative.</summary>
+    internal string DescribeScriptError(ScriptEngineException ex)
+    {
+        var text = string.IsNullOrWhiteSpace(ex.ErrorDetails) ? ex.Message : ex.ErrorDetails;
+        if (ex.InnerException is ModuleNotFoundException mnf) text = mnf.Message;
+        var baseUri = ModuleSource.ToUri(_options.Modules.BaseDirectory + Path.DirectorySeparatorChar).AbsoluteUri;
+        return text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal).TrimEnd();
+    }
+
+    // ---- entering JavaScript ---------------------------------------------------------------
+
+    /// <summary>Runs <paramref name="action"/> as one event-loop turn, under the CPU watchdog.</summary>
+    private void Enter(Action action)
+    {
+        if (_broken || _disposed) return;
+        Volatile.Write(ref _enteredAt, Stopwatch.GetTimestamp());
+        CpuWatchdog.Watch(this);
+        try
+        {
+            action();
+        }
+        catch (ScriptInterruptedException)
+        {
+            Break("Worker exceeded CPU time limit.", 503);
+        }
+        catch (ScriptEngineException ex) when (ex.IsFatal || _runtime.GetHeapInfo().UsedHeapSize >= _options.MaxHeapBytes)
+        {
+            Break("Worker exceeded memory limit.", 503);
+        }
+        finally
+        {
+            Volatile.Write(ref _enteredAt, 0);
+        }
+    }
+
+    /// <summary>Called by the watchdog: stops JavaScript that has run past the CPU limit.</summary>
+    internal bool CheckCpu(long now)
+    {
+        var entered = Volatile.Read(ref _enteredAt);
+        if (entered == 0) return false;
+        if (Stopwatch.GetElapsedTime(entered, now) > _options.CpuLimit)
+        {
+            _engine.Interrupt();
+            return true;
+        }
+        return !_disposed;
+    }
+
+    private void Break(string reason, int status)
+    {
+        if (_broken) return;
+        _broken = true;
+        _logger.LogError("Worker {Worker}: {Reason} Its isolate was stopped and will be replaced.", _options.WorkerName, reason);
+        foreach (var ev in _events.Values)
+        {
+            ev.Response.TrySetException(new WorkerException($"Error: {reason}", status));
+            ev.NextChunk?.TrySetException(new WorkerException($"Error: {reason}", status));
+        }
+        _events.Clear();
+        Broken?.Invoke(this);
+    }
+
+    // ---- fetch events ------------------------------------------------------------------------
+
+    /// <summary>Delivers a request to the Worker; completes when its Response (head) is ready.</summary>
+    public Task<WorkerResponse> FetchAsync(IncomingRequest request)
+    {
+        if (_broken) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
+        var id = Interlocked.Increment(ref _nextEventId);
+        var ev = new PendingEvent(id, request.Body);
+        _events[id] = ev;
+        Interlocked.Increment(ref _inFlight);
+        var headers = string.Join('\n', request.Headers);
+        _loop.Post(() => Enter(() =>
+        {
+            try
+            {
+                _dispatchFetch.InvokeAsFunction(id, request.Method, request.Url, headers, request.Body is not null, request.CfJson);
+            }
+            catch (ScriptEngineException ex) when (!ex.IsFatal)
+            {
+                // The runtime itself failed before the Worker's handler could: fail this event only.
+                var error = DescribeScriptError(ex);
+                _logger.LogError("Uncaught {Error}", error);
+                ev.Response.TrySetException(new WorkerException(error));
+                if (_events.TryRemove(id, out _)) Interlocked.Decrement(ref _inFlight);
+            }
+        }));
+        return ev.Response.Task;
+    }
+
+    internal void Respond(int id, WorkerResponse response)
+    {
+        if (_events.TryGetValue(id, out var ev)) ev.Response.TrySetResult(response);
+    }
+
+    internal void RespondError(int id, string error, bool passThrough)
+    {
+        _logger.LogError("Uncaught {Error}", error);
+        if (_events.TryGetValue(id, out var ev)) ev.Response.TrySetException(new WorkerException(error));
+    }
+
+    internal WorkerResponse StreamedResponse(int id, int status, string statusText, IReadOnlyList<string> headers)
+    {
+        var body = new ResponseBodyStream(
+            next: () =>
+            {
+                if (!_events.TryGetValue(id, out var ev)) return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
+                var tcs = new TaskCompletionSource<ReadOnlyMemory<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                ev.NextChunk = tcs;
+                _loop.Post(() => Enter(() => _pullBody.InvokeAsFunction(id)));
+                return new ValueTask<ReadOnlyMemory<byte>?>(tcs.Task);
+            },
+            cancel: () => _loop.Post(() => Enter(() => _cancelBody.InvokeAsFunction(id))));
+        return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body };
+    }
+
+    internal void BodyChunk(int id, byte[]? chunk)
+    {
+        if (_events.TryGetValue(id, out var ev)) ev.NextChunk?.TrySetResult(chunk is null ? null : chunk);
+    }
+
+    internal void BodyError(int id, string error)
+    {
+        if (_events.TryGetValue(id, out var ev)) ev.NextChunk?.TrySetException(new WorkerException(error));
+    }
+
+    internal void EventDone(int id)
+    {
+        if (_events.TryRemove(id, out var ev))
+        {
+            ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response."));
+            Interlocked.Decrement(ref _inFlight);
+            Idle?.Invoke(this);
+        }
+    }
+
+    /// <summary>Raised after an event finishes (response sent and waitUntil settled).</summary>
+    public event Action<WorkerIsolate>? Idle;
+
+    // ---- request bodies --------------------------------------------------------------------
+
+    internal void ReadRequestBody(int id, int promiseId, int max)
+    {
+        if (!_events.TryGetValue(id, out var ev) || ev.Body is null)
+        {
+            _loop.Post(() => Enter(() => _completeOp.InvokeAsFunction(promiseId, null)));
+            return;
+        }
+        _ = ReadRequestBodyAsync(ev, promiseId, max);
+    }
+
+    private async Task ReadRequestBodyAsync(PendingEvent ev, int promiseId, int max)
+    {
+        byte[]? data;
+        string? error = null;
+        try
+        {
+            if (max < 0)
+            {
+                using var all = new MemoryStream();
+                await ev.Body!.CopyToAsync(all).ConfigureAwait(false);
+                data = all.ToArray();
+            }
+            else
+            {
+                var buffer = new byte[max];
+                var n = await ev.Body!.ReadAsync(buffer).ConfigureAwait(false);
+                data = n == 0 ? null : n == max ? buffer : buffer[..n];
+            }
+        }
+        catch (Exception ex)
+        {
+            data = null;
+            error = $"Network connection lost: {ex.Message}";
+        }
+        _loop.Post(() => Enter(() =>
+        {
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, "Error");
+            else if (data is null) _completeOp.InvokeAsFunction(promiseId, null);
+            else _completeOp.InvokeAsFunction(promiseId, ToJsBytes(data));
+        }));
+    }
+
+    internal void CancelRequestBody(int id)
+    {
+        if (_events.TryGetValue(id, out var ev)) ev.Body = null;
+    }
+
+    /// <summary>Copies bytes into a new Uint8Array inside the isolate. Loop thread only.</summary>
+    private ITypedArray<byte> ToJsBytes(byte[] data)
+    {
+        var array = (ITypedArray<byte>)_newBytes.InvokeAsFunction(data.Length);
+        if (data.Length > 0) array.WriteBytes(data, 0, (ulong)data.Length, 0);
+        return array;
+    }
+
+    // ---- timers ------------------------------------------------------------------------------
+
+    internal void StartTimer(int id, double delayMs)
+    {
+        var due = TimeSpan.FromMilliseconds(Math.Clamp(delayMs, 0, int.MaxValue));
+        var timer = new Timer(static s =>
+        {
+            var (self, timerId) = ((WorkerIsolate, int))s!;
+            self._loop.Post(() =>
+            {
+                if (self._timers.TryRemove(timerId, out var t)) t.Dispose();
+                self.Enter(() => self._fireTimer.InvokeAsFunction(timerId));
+            });
+        }, (this, id), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_timers.TryGetValue(id, out var old)) old.Dispose();
+        _timers[id] = timer;
+        timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    internal void CancelTimer(int id)
+    {
+        if (_timers.TryRemove(id, out var t)) t.Dispose();
+    }
+
+    // ---- logging -----------------------------------------------------------------------------
+
+    internal void Log(int level, string message)
+    {
+        var logLevel = (LogLevel)Math.Clamp(level, 0, 5);
+        if (_logger.IsEnabled(logLevel)) _logger.Log(logLevel, "{Message}", message);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var t in _timers.Values) t.Dispose();
+        _timers.Clear();
+        foreach (var ev in _events.Values) ev.Response.TrySetException(new WorkerException("Error: The Worker was unloaded."));
+        // Dispose inside the loop so no JavaScript is running while V8 goes away.
+        _loop.Post(() =>
+        {
+            _engine.Dispose();
+            _runtime.Dispose();
+        });
+    }
+
+    private sealed class PendingEvent(int id, Stream? body)
+    {
+        public int Id { get; } = id;
+        public Stream? Body { get; set; } = body;
+        public TaskCompletionSource<WorkerResponse> Response { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<ReadOnlyMemory<byte>?>? NextChunk { get; set; }
+    }
+}

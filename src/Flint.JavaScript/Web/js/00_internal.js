@@ -1,0 +1,156 @@
+// Shared internals of Flint's Web APIs.
+// Every built-in file in this folder runs inside one function scope, in file-name order:
+//   (function (ops, globalThis) { "use strict"; <00_internal.js> <05_…> … ; return runtime })
+// so files share these helpers without exposing them to Worker code. `ops` holds the few
+// host operations (I/O, crypto, encoding); nothing else from the host is reachable.
+
+const kState = Symbol("flint.state");
+
+/** Defines a global the way Web IDL does: writable, configurable, not enumerable. */
+function defineGlobal(name, value) {
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/** Makes an interface look like a Web IDL one: enumerable members, a toStringTag. */
+function webidlInterface(cls, tag = cls.name) {
+  const proto = cls.prototype;
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === "constructor") continue;
+    const desc = Object.getOwnPropertyDescriptor(proto, key);
+    desc.enumerable = true;
+    Object.defineProperty(proto, key, desc);
+  }
+  Object.defineProperty(proto, Symbol.toStringTag, { value: tag, configurable: true });
+  return cls;
+}
+
+function illegalInvocation() {
+  return new TypeError("Illegal invocation");
+}
+
+// ---- async host operations -------------------------------------------------------------
+// An op that completes later takes a promise id; the host resolves it through completeOp.
+const pendingOps = new Map();
+let nextOpId = 1;
+
+function opAsync(start) {
+  const id = nextOpId++;
+  return new Promise((resolve, reject) => {
+    pendingOps.set(id, { resolve, reject });
+    try {
+      start(id);
+    } catch (e) {
+      pendingOps.delete(id);
+      reject(e);
+    }
+  });
+}
+
+function completeOp(id, value, error, errorName) {
+  const pending = pendingOps.get(id);
+  if (pending === undefined) return;
+  pendingOps.delete(id);
+  if (error === undefined || error === null) pending.resolve(value);
+  else pending.reject(hostError(error, errorName));
+}
+
+function hostError(message, name) {
+  switch (name) {
+    case "TypeError": return new TypeError(message);
+    case "RangeError": return new RangeError(message);
+    case undefined: case null: case "Error": return new Error(message);
+    default:
+      if (typeof DOMException === "function") return new DOMException(message, name);
+      const e = new Error(message);
+      e.name = name;
+      return e;
+  }
+}
+
+// ---- bytes and text --------------------------------------------------------------------
+const EMPTY_BYTES = new Uint8Array(0);
+
+function isBufferSource(v) {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||
+    (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer);
+}
+
+/** A Uint8Array view of an ArrayBuffer or ArrayBufferView, without copying. */
+function bytesView(v) {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return new Uint8Array(v);
+}
+
+/** A copy of the bytes, so later writes to the source are not observed. */
+function bytesCopy(v) {
+  const view = bytesView(v);
+  return view.slice();
+}
+
+function concatBytes(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  if (total === undefined) { total = 0; for (const c of chunks) total += c.byteLength; }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  return out;
+}
+
+// Short strings are cheaper to encode here than to send to the host and back.
+const SHORT_TEXT = 256;
+
+function utf8Encode(str) {
+  str = String(str);
+  if (str.length < SHORT_TEXT) {
+    const out = new Uint8Array(str.length * 3);
+    let n = 0;
+    for (let i = 0; i < str.length; i++) {
+      let c = str.charCodeAt(i);
+      if (c < 0x80) { out[n++] = c; continue; }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
+        const d = str.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          out[n++] = 0xf0 | (c >> 18); out[n++] = 0x80 | ((c >> 12) & 63);
+          out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63);
+          continue;
+        }
+      }
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate
+      if (c < 0x800) { out[n++] = 0xc0 | (c >> 6); out[n++] = 0x80 | (c & 63); }
+      else { out[n++] = 0xe0 | (c >> 12); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63); }
+    }
+    return out.slice(0, n);
+  }
+  const out = new Uint8Array(ops.utf8Length(str));
+  ops.utf8Encode(str, out);
+  return out;
+}
+
+/** Decodes UTF-8. `fatal` throws TypeError on invalid input; a BOM is stripped unless ignoreBOM. */
+function utf8Decode(bytes, fatal = false, ignoreBOM = false) {
+  bytes = bytesView(bytes);
+  if (bytes.byteLength === 0) return "";
+  return ops.utf8Decode(bytes, fatal === true, ignoreBOM === true);
+}
+
+// ---- Web IDL conversions ---------------------------------------------------------------
+function toByteString(value, what) {
+  const s = String(value);
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 255) throw new TypeError(`${what} must contain only Latin-1 characters.`);
+  }
+  return s;
+}
+
+function toUSVString(value) {
+  return String(value).toWellFormed();
+}
+
+function requiredArguments(got, needed, where) {
+  if (got < needed) {
+    throw new TypeError(`Failed to execute '${where}': ${needed} argument${needed === 1 ? "" : "s"} required, but only ${got} present.`);
+  }
+}

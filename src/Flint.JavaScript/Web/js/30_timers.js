@@ -1,0 +1,40 @@
+// Timers: the host keeps one .NET timer per pending JS timer and posts its expiry back
+// into this isolate's event loop, which calls fireTimer.
+
+const timers = new Map();
+let nextTimerId = 1;
+
+function startTimer(callback, delay, args, repeat) {
+  if (typeof callback !== "function") {
+    throw new TypeError("The \"callback\" argument must be of type function.");
+  }
+  const id = nextTimerId++;
+  delay = Number(delay);
+  if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
+  if (delay > 2147483647) delay = 2147483647;
+  timers.set(id, { callback, args, delay, repeat });
+  ops.timerStart(id, delay);
+  return id;
+}
+
+function clearTimer(id) {
+  id = Number(id);
+  if (timers.delete(id)) ops.timerCancel(id);
+}
+
+function fireTimer(id) {
+  const t = timers.get(id);
+  if (t === undefined) return;
+  if (t.repeat) ops.timerStart(id, t.delay);
+  else timers.delete(id);
+  t.callback.apply(globalThis, t.args);
+}
+
+defineGlobal("setTimeout", function setTimeout(callback, delay = 0, ...args) { return startTimer(callback, delay, args, false); });
+defineGlobal("setInterval", function setInterval(callback, delay = 0, ...args) { return startTimer(callback, delay, args, true); });
+defineGlobal("clearTimeout", function clearTimeout(id) { clearTimer(id); });
+defineGlobal("clearInterval", function clearInterval(id) { clearTimer(id); });
+defineGlobal("queueMicrotask", function queueMicrotask(callback) {
+  if (typeof callback !== "function") throw new TypeError("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
+  Promise.resolve().then(() => callback());
+});

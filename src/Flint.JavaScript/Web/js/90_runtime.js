@@ -1,0 +1,266 @@
+// The Worker runtime: how events from the host reach the Worker's handlers (module
+// `export default { fetch }`, a `WorkerEntrypoint` class, or service-worker listeners), and
+// how responses, body chunks and event completion go back. The host calls the functions
+// in the object this file returns; nothing here is reachable from Worker code.
+
+let worker = null;          // { kind: "module" | "service-worker", exports }
+let env = {};
+let defaultCfJson = null;
+const swListeners = new Map(); // type -> [listener]
+
+// ---- cloudflare:workers ---------------------------------------------------------------
+class WorkerEntrypoint {
+  constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+}
+class DurableObject {
+  constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+}
+class WorkflowEntrypoint {
+  constructor(ctx, env) { this.ctx = ctx; this.env = env; }
+}
+class RpcTarget {}
+const cloudflareWorkersModule = {
+  WorkerEntrypoint, DurableObject, WorkflowEntrypoint, RpcTarget,
+  get env() { return env; },
+  waitUntil(promise) {
+    const event = currentEvent;
+    if (event === null) throw new Error("waitUntil() can only be called while handling an event.");
+    event.waitUntil(promise);
+  },
+};
+// Read once by the synthesized `cloudflare:workers` module, then deleted.
+Object.defineProperty(globalThis, Symbol.for("flint.cloudflare:workers"), { value: cloudflareWorkersModule, configurable: true });
+
+// ---- execution context -------------------------------------------------------------------
+class ExecutionContext {
+  constructor() { throw new TypeError("Illegal constructor"); }
+  waitUntil(promise) {
+    requiredArguments(arguments.length, 1, "waitUntil");
+    this[kState].waitUntil(promise);
+  }
+  passThroughOnException() { this[kState].passThrough = true; }
+  get props() { return this[kState].props; }
+}
+webidlInterface(ExecutionContext);
+
+let currentEvent = null;
+
+class EventState {
+  constructor(id) {
+    this.id = id;
+    this.pending = [];
+    this.passThrough = false;
+    this.props = {};
+    this.responded = false;
+    this.bodyDone = true;
+    this.done = false;
+  }
+  waitUntil(promise) {
+    this.pending.push(Promise.resolve(promise).then(undefined, (e) => {
+      ops.log(LOG.error, `Uncaught (in promise) ${errorText(e)}`);
+    }));
+  }
+  context() {
+    const ctx = Object.create(ExecutionContext.prototype);
+    ctx[kState] = this;
+    return ctx;
+  }
+  /** Tells the host the event is over once its response is sent and waitUntil work settled. */
+  finishWhenSettled() {
+    if (!this.bodyDone || this.done) return;
+    const finish = () => { if (!this.done) { this.done = true; ops.eventDone(this.id); } };
+    if (this.pending.length === 0) { finish(); return; }
+    const settle = () => {
+      const batch = this.pending;
+      this.pending = [];
+      Promise.all(batch).then(() => (this.pending.length === 0 ? finish() : settle()));
+    };
+    settle();
+  }
+}
+
+function errorText(e) {
+  if (e instanceof Error) return e.stack || `${e.name}: ${e.message}`;
+  try { return `${inspect(e)}`; } catch { return String(e); }
+}
+
+// ---- fetch events ------------------------------------------------------------------------
+const bodyReaders = new Map(); // event id -> reader of the response body being streamed
+
+function dispatchFetch(id, method, url, headersFlat, hasBody, cfJson) {
+  const event = new EventState(id);
+  const signal = neverAbortedSignal();
+  const request = incomingRequest(id, method, url, headersFlat, hasBody, cfJson ?? defaultCfJson, signal);
+  let result;
+  currentEvent = event;
+  try {
+    result = invokeFetchHandler(request, event);
+  } catch (e) {
+    failEvent(event, e);
+    return;
+  } finally {
+    currentEvent = null;
+  }
+  if (result instanceof Response) { sendResponse(event, result); return; }
+  Promise.resolve(result).then((r) => sendResponse(event, r), (e) => failEvent(event, e));
+}
+
+function invokeFetchHandler(request, event) {
+  if (worker === null) throw new Error("The Worker has not finished loading.");
+  if (worker.kind === "module") {
+    const handler = worker.exports.default;
+    if (typeof handler === "function" && handler.prototype instanceof WorkerEntrypoint) {
+      const instance = new handler(event.context(), env);
+      if (typeof instance.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+      return instance.fetch(request);
+    }
+    if (handler === undefined || handler === null || typeof handler.fetch !== "function") {
+      throw new Error("Handler does not export a fetch() function.");
+    }
+    return handler.fetch(request, env, event.context());
+  }
+  // Service-worker form: listeners call event.respondWith().
+  const listeners = swListeners.get("fetch") || [];
+  if (listeners.length === 0) throw new Error("No event handlers were registered. This script does nothing.");
+  const fetchEvent = new FetchEvent(request, event);
+  for (const listener of listeners) {
+    if (typeof listener === "function") listener.call(globalThis, fetchEvent);
+    else listener.handleEvent(fetchEvent);
+  }
+  const responded = fetchEvent[kState].response;
+  if (responded === undefined) throw new Error("No response! The fetch event handler did not call event.respondWith().");
+  return responded;
+}
+
+function sendResponse(event, response) {
+  if (!(response instanceof Response)) {
+    failEvent(event, new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'."));
+    return;
+  }
+  const st = response[kState];
+  const body = st.body;
+  if (bodyUsed(body)) {
+    failEvent(event, new TypeError(BODY_USED));
+    return;
+  }
+  const flat = headersToFlat(st.headers).join("\n");
+  const statusText = st.statusText ?? defaultStatusText(st.status);
+  event.responded = true;
+  if (body.stream === null && (body.kind === "none" || body.kind === "text" || body.kind === "bytes")) {
+    body.used = true;
+    ops.respond(event.id, st.status, statusText, flat, body.value);
+  } else {
+    const reader = bodyStream(body).getReader();
+    body.used = true;
+    bodyReaders.set(event.id, { reader, event });
+    event.bodyDone = false;
+    ops.respond(event.id, st.status, statusText, flat, -1);
+  }
+  event.finishWhenSettled();
+}
+
+/** The host wants the next chunk of a streamed response body. */
+function pullBody(id) {
+  const entry = bodyReaders.get(id);
+  if (entry === undefined) { ops.bodyChunk(id, null); return; }
+  entry.reader.read().then(({ value, done }) => {
+    if (done) { endBody(id, entry); ops.bodyChunk(id, null); return; }
+    if (!isBufferSource(value)) throw new TypeError("This ReadableStream did not return bytes.");
+    ops.bodyChunk(id, bytesView(value));
+  }).catch((e) => {
+    endBody(id, entry);
+    ops.log(LOG.error, `Uncaught (in response) ${errorText(e)}`);
+    ops.bodyError(id, errorText(e));
+  });
+}
+
+/** The client went away while the body streamed: cancel the Worker's stream. */
+function cancelBody(id) {
+  const entry = bodyReaders.get(id);
+  if (entry === undefined) return;
+  endBody(id, entry);
+  entry.reader.cancel(new Error("The client disconnected.")).catch(() => {});
+}
+
+function endBody(id, entry) {
+  bodyReaders.delete(id);
+  entry.event.bodyDone = true;
+  entry.event.finishWhenSettled();
+}
+
+function failEvent(event, e) {
+  const text = errorText(e);
+  if (!event.responded) {
+    event.responded = true;
+    ops.respondError(event.id, text, event.passThrough);
+  } else {
+    ops.log(LOG.error, `Uncaught ${text}`);
+  }
+  event.finishWhenSettled();
+}
+
+// ---- service-worker form -----------------------------------------------------------------
+class FetchEvent {
+  constructor(request, event) {
+    this[kState] = { request, event, response: undefined };
+  }
+  get type() { return "fetch"; }
+  get request() { return this[kState].request; }
+  respondWith(response) {
+    const st = this[kState];
+    if (st.response !== undefined) throw new DOMException("FetchEvent.respondWith() has already been called; it can only be called once.", "InvalidStateError");
+    st.response = response;
+  }
+  waitUntil(promise) { this[kState].event.waitUntil(promise); }
+  passThroughOnException() { this[kState].event.passThrough = true; }
+}
+webidlInterface(FetchEvent);
+defineGlobal("FetchEvent", FetchEvent);
+defineGlobal("ExecutionContext", ExecutionContext);
+
+function addWorkerListener(type, listener) {
+  if (listener === null || listener === undefined) return;
+  type = String(type);
+  const list = swListeners.get(type) || [];
+  if (!list.includes(listener)) list.push(listener);
+  swListeners.set(type, list);
+}
+function removeWorkerListener(type, listener) {
+  const list = swListeners.get(String(type));
+  if (list) { const i = list.indexOf(listener); if (i >= 0) list.splice(i, 1); }
+}
+if (typeof globalThis.addEventListener !== "function") {
+  defineGlobal("addEventListener", function addEventListener(type, listener) { addWorkerListener(type, listener); });
+  defineGlobal("removeEventListener", function removeEventListener(type, listener) { removeWorkerListener(type, listener); });
+}
+
+// ---- loading -----------------------------------------------------------------------------
+function configure(envJson, cfJson) {
+  env = JSON.parse(envJson);
+  defaultCfJson = cfJson;
+}
+
+/** Service-worker scripts see their bindings as globals; call before running the script. */
+function exposeEnvAsGlobals() {
+  for (const [k, v] of Object.entries(env)) defineGlobal(k, v);
+}
+
+function registerModule(exports) {
+  worker = { kind: "module", exports };
+  // Without a default export, a script that used addEventListener is a service worker.
+  if (exports.default === undefined && swListeners.has("fetch")) worker = { kind: "service-worker", exports };
+}
+
+function registerServiceWorker() {
+  worker = { kind: "service-worker", exports: {} };
+}
+
+function exportsSummary() {
+  if (worker === null) return "";
+  return Object.keys(worker.exports).join(",");
+}
+
+return {
+  configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
+  dispatchFetch, pullBody, cancelBody, completeOp, fireTimer,
+};

@@ -1,0 +1,92 @@
+using Flint.Engine.Config;
+using Flint.JavaScript.Isolates;
+using Flint.Server.Ingress;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.Server.Dev;
+
+/// <summary>
+/// Watches the Worker's directory and reloads when a file it uses changes. The new version
+/// takes new requests; requests in flight finish on the old one. A broken edit keeps the old
+/// version running and says why.
+/// </summary>
+internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, int isolates) : IDisposable
+{
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(150);
+    private readonly ILogger _log = loggers.CreateLogger("flint");
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly object _gate = new();
+    private Timer? _timer;
+    private bool _disposed;
+
+    public void Start()
+    {
+        var config = host.Current.Config;
+        var dirs = new HashSet<string> { config.BaseDirectory, Path.GetDirectoryName(config.Main)! };
+        if (config.ConfigPath is not null) dirs.Add(Path.GetDirectoryName(config.ConfigPath)!);
+        foreach (var dir in dirs.Where(Directory.Exists))
+        {
+            var w = new FileSystemWatcher(dir) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.DirectoryName };
+            w.Changed += OnChange;
+            w.Created += OnChange;
+            w.Deleted += OnChange;
+            w.Renamed += OnChange;
+            w.EnableRaisingEvents = true;
+            _watchers.Add(w);
+        }
+    }
+
+    private void OnChange(object sender, FileSystemEventArgs e)
+    {
+        if (!IsRelevant(e.FullPath)) return;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _timer ??= new Timer(_ => Reload());
+            _timer.Change(Debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private bool IsRelevant(string path)
+    {
+        var current = host.Current;
+        var persist = current.Config.PersistDirectory;
+        if (path.StartsWith(persist, StringComparison.Ordinal)) return false;
+        var name = Path.GetFileName(path);
+        if (path.Contains("/node_modules/", StringComparison.Ordinal) || path.Contains("/.git/", StringComparison.Ordinal)) return false;
+        if (name.StartsWith(".dev.vars", StringComparison.Ordinal) || name.StartsWith("wrangler.", StringComparison.Ordinal)) return true;
+        return current.Modules.LoadedPaths.Contains(path) || !File.Exists(current.Config.Main) ||
+               Path.GetExtension(path) is ".js" or ".mjs" or ".cjs" or ".wasm" or ".txt" or ".html" or ".bin" or ".sql" or ".json";
+    }
+
+    private void Reload()
+    {
+        lock (_gate) if (_disposed) return;
+        try
+        {
+            var (config, warnings) = loadConfig();
+            foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
+            var next = WorkerVersion.Load(config, loggers, isolates);
+            host.Swap(next);
+            _log.LogInformation("Reloaded {Worker}", config.Name);
+        }
+        catch (Exception ex) when (ex is ConfigException or WorkerLoadException)
+        {
+            _log.LogError("Reload failed; still serving the previous version.\n{Error}", ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Reload failed; still serving the previous version.");
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+        }
+        foreach (var w in _watchers) w.Dispose();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using Flint.Engine.Config;
+using Flint.JavaScript.Isolates;
+using Flint.Server.Ingress;
+using Flint.Server.Logging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Flint.Server.Dev;
+
+public sealed record DevServerOptions
+{
+    /// <summary>Loads (and on reload, re-loads) the Worker's config; throws <see cref="ConfigException"/>.</summary>
+    public required Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> LoadConfig { get; init; }
+    public IPAddress Ip { get; init; } = IPAddress.Loopback;
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; } = 8787;
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>Reload when the Worker's files, config or .dev.vars change.</summary>
+    public bool Watch { get; init; } = true;
+    /// <summary>Isolates per version; 0 means one per core.</summary>
+    public int Isolates { get; init; }
+    /// <summary>Where logs go; null means Flint's console format.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}
+
+/// <summary>
+/// <c>flint dev</c>: one Worker on Kestrel with embedded storage, reloaded on change.
+/// </summary>
+public sealed class DevServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly WorkerHost _host;
+    private readonly DevReloader? _reloader;
+
+    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, Uri url)
+    {
+        _app = app;
+        _host = host;
+        _reloader = reloader;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+    public WorkerHost Host => _host;
+    public ILoggerFactory Loggers => _app.Services.GetRequiredService<ILoggerFactory>();
+
+    /// <summary>Loads the Worker and starts listening. Throws <see cref="ConfigException"/> or <see cref="WorkerLoadException"/>.</summary>
+    public static async Task<DevServer> StartAsync(DevServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "flint" });
+        builder.Logging.ClearProviders();
+        if (options.ConfigureLogging is not null) options.ConfigureLogging(builder.Logging);
+        else
+        {
+            builder.Logging.AddConsole(o => o.FormatterName = FlintConsoleFormatter.Name)
+                .AddConsoleFormatter<FlintConsoleFormatter, ConsoleFormatterOptions>();
+        }
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null; // bodies stream; the Worker decides what to accept
+            k.Listen(options.Ip, options.Port);
+        });
+
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger("flint");
+
+        WorkerHost host;
+        try
+        {
+            var (config, warnings) = options.LoadConfig();
+            foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
+            host = new WorkerHost(WorkerVersion.Load(config, loggers, options.Isolates));
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, options.Isolates) : null;
+        reloader?.Start();
+        return new DevServer(app, host, reloader, url);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(_app, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _reloader?.Dispose();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _host.Dispose();
+    }
+}

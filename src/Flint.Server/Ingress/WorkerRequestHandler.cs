@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+using Flint.JavaScript.Isolates;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.Server.Ingress;
+
+/// <summary>
+/// Turns an HTTP exchange into a Worker fetch event and the Worker's Response back into HTTP:
+/// one crossing in (method, URL, flat headers, a body handle), one out, bodies streamed.
+/// </summary>
+public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestHandler> logger)
+{
+    private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection",
+    };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var request = ToIncomingRequest(context);
+        int status;
+        string statusText;
+        try
+        {
+            var response = await host.FetchAsync(request).ConfigureAwait(false);
+            status = response.Status;
+            statusText = response.StatusText;
+            await WriteResponseAsync(context, response).ConfigureAwait(false);
+        }
+        catch (WorkerException ex)
+        {
+            status = ex.Status;
+            statusText = status == 503 ? "Service Unavailable" : "Internal Server Error";
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = status;
+                context.Response.ContentType = "text/plain;charset=UTF-8";
+                await context.Response.WriteAsync(ex.Message, context.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                // The head was sent and the body failed midway: all we can do is cut the connection.
+                context.Abort();
+            }
+        }
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            logger.LogInformation("{Method} {Path} {Status} {StatusText} ({Elapsed}ms)",
+                context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value, status, statusText, Math.Round(ms));
+        }
+    }
+
+    private static IncomingRequest ToIncomingRequest(HttpContext context)
+    {
+        var req = context.Request;
+        var headers = new List<string>(req.Headers.Count * 2 + 2);
+        foreach (var (name, values) in req.Headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is null) continue;
+                headers.Add(name);
+                headers.Add(value);
+            }
+        }
+        if (context.Connection.RemoteIpAddress is { } ip && !req.Headers.ContainsKey("CF-Connecting-IP"))
+        {
+            headers.Add("CF-Connecting-IP");
+            headers.Add(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4().ToString() : ip.ToString());
+        }
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/') rawTarget = req.Path.Value + req.QueryString.Value;
+        var url = string.Concat(req.Scheme, "://", req.Host.Value, rawTarget);
+        var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        return new IncomingRequest
+        {
+            Method = req.Method,
+            Url = url,
+            Headers = headers,
+            Body = canHaveBody ? req.Body : null,
+            Aborted = context.RequestAborted,
+        };
+    }
+
+    private static async Task WriteResponseAsync(HttpContext context, WorkerResponse response)
+    {
+        var http = context.Response;
+        http.StatusCode = response.Status;
+        if (!string.IsNullOrEmpty(response.StatusText))
+        {
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = response.StatusText;
+        }
+        var headers = response.Headers;
+        string? declaredLength = null;
+        for (var i = 0; i + 1 < headers.Count; i += 2)
+        {
+            var name = headers[i];
+            if (s_hopByHop.Contains(name)) continue;
+            if (string.Equals(name, "content-length", StringComparison.OrdinalIgnoreCase)) { declaredLength = headers[i + 1]; continue; }
+            http.Headers.Append(name, headers[i + 1]);
+        }
+        var isHead = HttpMethods.IsHead(context.Request.Method);
+        var aborted = context.RequestAborted;
+        if (response.TextBody is { } text)
+        {
+            var count = Encoding.UTF8.GetByteCount(text);
+            http.ContentLength = count;
+            if (isHead || count == 0) return;
+            Encoding.UTF8.GetBytes(text, http.BodyWriter);
+            await http.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+        }
+        else if (response.BytesBody is { } bytes)
+        {
+            http.ContentLength = bytes.Length;
+            if (isHead || bytes.Length == 0) return;
+            await http.BodyWriter.WriteAsync(bytes, aborted).ConfigureAwait(false);
+        }
+        else if (response.StreamBody is { } stream)
+        {
+            if (declaredLength is not null && long.TryParse(declaredLength, out var length)) http.ContentLength = length;
+            if (isHead) { stream.Cancel(); return; }
+            await http.StartAsync(aborted).ConfigureAwait(false);
+            try
+            {
+                while (await stream.ReadAsync().ConfigureAwait(false) is { } chunk)
+                {
+                    if (chunk.Length == 0) continue;
+                    var flush = await http.BodyWriter.WriteAsync(chunk, aborted).ConfigureAwait(false);
+                    if (flush.IsCanceled || flush.IsCompleted) { stream.Cancel(); return; }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                stream.Cancel();
+            }
+        }
+        else
+        {
+            if (response.Status is not (101 or 204 or 205 or 304)) http.ContentLength = 0;
+        }
+    }
+}
