@@ -74,9 +74,9 @@ internal static class HostOps
             isolate.CancelTimer(a.GetInt32(0, "id")));
 
         Add("readBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.ReadRequestBody(a.GetInt32(0, "event"), a.GetInt32(1, "promise"), a.GetInt32(2, "max")));
+            isolate.ReadHostStream(a.GetInt32(0, "stream"), a.GetInt32(1, "promise"), a.GetInt32(2, "max")));
         Add("cancelBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.CancelRequestBody(a.GetInt32(0, "event")));
+            isolate.CloseHostStream(a.GetInt32(0, "stream")));
 
         Add("respond", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -84,28 +84,41 @@ internal static class HostOps
             var status = a.GetInt32(1, "status");
             var statusText = a.GetString(2, "statusText");
             var headers = SplitHeaders(a.GetString(3, "headers"));
-            var body = a.Get<object?>(4, "body");
-            var response = body switch
-            {
-                string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s },
-                ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray() },
-                double d when d < 0 => isolate.StreamedResponse(id, status, statusText, headers),
-                _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers },
-            };
+            var streamId = a.GetInt32(5, "stream");
+            var response = streamId > 0
+                ? isolate.StreamedResponse(streamId, status, statusText, headers)
+                : a.Get<object?>(4, "body") switch
+                {
+                    string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s },
+                    ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray() },
+                    _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers },
+                };
             isolate.Respond(id, response);
         });
 
         Add("respondError", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.RespondError(a.GetInt32(0, "event"), a.GetString(1, "error"), a.IsTruthy(2)));
 
-        Add("bodyChunk", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        Add("streamChunk", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
-            var id = a.GetInt32(0, "event");
             var chunk = a.Get<object?>(1, "chunk");
-            isolate.BodyChunk(id, chunk is ITypedArray<byte> bytes ? bytes.ToArray() : null);
+            isolate.StreamChunk(a.GetInt32(0, "stream"), chunk is ITypedArray<byte> bytes ? bytes.ToArray() : null);
         });
-        Add("bodyError", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.BodyError(a.GetInt32(0, "event"), a.GetString(1, "error")));
+        Add("streamError", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.StreamError(a.GetInt32(0, "stream"), a.GetString(1, "error")));
+
+        Add("fetch", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var body = a.Get<object?>(4, "body") switch
+            {
+                string s => (object)s,
+                ITypedArray<byte> bytes => bytes.ToArray(),
+                _ => null,
+            };
+            isolate.StartFetch(a.GetInt32(0, "promise"), a.GetString(1, "method"), a.GetString(2, "url"), a.GetString(3, "headers"),
+                body, a.GetInt32(5, "stream"), a.IsTruthy(6));
+        });
+        Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
 

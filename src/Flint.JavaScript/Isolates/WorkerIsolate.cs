@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Flint.JavaScript.Modules;
 using Flint.JavaScript.Web;
+using Flint.JavaScript.Isolates.Streams;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.JavaScript;
 using Microsoft.ClearScript.V8;
@@ -41,8 +42,12 @@ public sealed class WorkerIsolate : IDisposable
     private readonly EventLoop _loop;
     private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
     private readonly ConcurrentDictionary<int, Timer> _timers = new();
-    private ScriptObject _dispatchFetch = null!, _pullBody = null!, _cancelBody = null!, _completeOp = null!, _fireTimer = null!, _newBytes = null!;
+    private readonly ConcurrentDictionary<int, HostStream> _hostStreams = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
+    private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
+    private ScriptObject _dispatchFetch = null!, _pullStream = null!, _cancelJsStream = null!, _completeOp = null!, _fireTimer = null!, _newBytes = null!;
     private int _nextEventId;
+    private int _nextHostStreamId;
     private int _inFlight;
     private long _enteredAt; // Stopwatch timestamp while JavaScript runs, else 0
     private volatile bool _broken;
@@ -95,8 +100,8 @@ public sealed class WorkerIsolate : IDisposable
         var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script);
         ScriptObject Fn(string name) => (ScriptObject)runtime.GetProperty(name);
         _dispatchFetch = Fn("dispatchFetch");
-        _pullBody = Fn("pullBody");
-        _cancelBody = Fn("cancelBody");
+        _pullStream = Fn("pullStream");
+        _cancelJsStream = Fn("cancelJsStream");
         _completeOp = Fn("completeOp");
         _fireTimer = Fn("fireTimer");
         _newBytes = (ScriptObject)_engine.Evaluate("(n) => new Uint8Array(n)");
@@ -138,8 +143,16 @@ public sealed class WorkerIsolate : IDisposable
     {
         var text = string.IsNullOrWhiteSpace(ex.ErrorDetails) ? ex.Message : ex.ErrorDetails;
         if (ex.InnerException is ModuleNotFoundException mnf) text = mnf.Message;
-        var baseUri = ModuleSource.ToUri(_options.Modules.BaseDirectory + Path.DirectorySeparatorChar).AbsoluteUri;
-        return text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal).TrimEnd();
+        return RelativizePaths(text);
+    }
+
+    /// <summary>Shows the Worker's files by their path from its directory, as wrangler does.</summary>
+    private string RelativizePaths(string text)
+    {
+        var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var baseUri = ModuleSource.ToUri(dir).AbsoluteUri;
+        return text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal)
+            .Replace(dir, "", StringComparison.Ordinal).TrimEnd();
     }
 
     // ---- entering JavaScript ---------------------------------------------------------------
@@ -189,9 +202,10 @@ public sealed class WorkerIsolate : IDisposable
         foreach (var ev in _events.Values)
         {
             ev.Response.TrySetException(new WorkerException($"Error: {reason}", status));
-            ev.NextChunk?.TrySetException(new WorkerException($"Error: {reason}", status));
         }
         _events.Clear();
+        foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException($"Error: {reason}", status));
+        _jsPulls.Clear();
         Broken?.Invoke(this);
     }
 
@@ -202,15 +216,16 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (_broken) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
         var id = Interlocked.Increment(ref _nextEventId);
-        var ev = new PendingEvent(id, request.Body);
+        var ev = new PendingEvent(id);
         _events[id] = ev;
         Interlocked.Increment(ref _inFlight);
         var headers = string.Join('\n', request.Headers);
+        var bodyId = request.Body is null ? 0 : RegisterHostStream(request.Body, owner: null);
         _loop.Post(() => Enter(() =>
         {
             try
             {
-                _dispatchFetch.InvokeAsFunction(id, request.Method, request.Url, headers, request.Body is not null, request.CfJson);
+                _dispatchFetch.InvokeAsFunction(id, request.Method, request.Url, headers, bodyId, request.CfJson);
             }
             catch (ScriptEngineException ex) when (!ex.IsFatal)
             {
@@ -231,33 +246,15 @@ public sealed class WorkerIsolate : IDisposable
 
     internal void RespondError(int id, string error, bool passThrough)
     {
+        error = RelativizePaths(error);
         _logger.LogError("Uncaught {Error}", error);
         if (_events.TryGetValue(id, out var ev)) ev.Response.TrySetException(new WorkerException(error));
     }
 
-    internal WorkerResponse StreamedResponse(int id, int status, string statusText, IReadOnlyList<string> headers)
+    internal WorkerResponse StreamedResponse(int streamId, int status, string statusText, IReadOnlyList<string> headers)
     {
-        var body = new ResponseBodyStream(
-            next: () =>
-            {
-                if (!_events.TryGetValue(id, out var ev)) return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
-                var tcs = new TaskCompletionSource<ReadOnlyMemory<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                ev.NextChunk = tcs;
-                _loop.Post(() => Enter(() => _pullBody.InvokeAsFunction(id)));
-                return new ValueTask<ReadOnlyMemory<byte>?>(tcs.Task);
-            },
-            cancel: () => _loop.Post(() => Enter(() => _cancelBody.InvokeAsFunction(id))));
+        var body = new ResponseBodyStream(() => PullJsStream(streamId), () => CancelJsStream(streamId));
         return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body };
-    }
-
-    internal void BodyChunk(int id, byte[]? chunk)
-    {
-        if (_events.TryGetValue(id, out var ev)) ev.NextChunk?.TrySetResult(chunk is null ? null : chunk);
-    }
-
-    internal void BodyError(int id, string error)
-    {
-        if (_events.TryGetValue(id, out var ev)) ev.NextChunk?.TrySetException(new WorkerException(error));
     }
 
     internal void EventDone(int id)
@@ -273,19 +270,27 @@ public sealed class WorkerIsolate : IDisposable
     /// <summary>Raised after an event finishes (response sent and waitUntil settled).</summary>
     public event Action<WorkerIsolate>? Idle;
 
-    // ---- request bodies --------------------------------------------------------------------
+    // ---- host streams: bodies JavaScript reads from the host ---------------------------------
 
-    internal void ReadRequestBody(int id, int promiseId, int max)
+    private int RegisterHostStream(Stream stream, IDisposable? owner)
     {
-        if (!_events.TryGetValue(id, out var ev) || ev.Body is null)
+        var id = Interlocked.Increment(ref _nextHostStreamId);
+        _hostStreams[id] = new HostStream(stream, owner);
+        return id;
+    }
+
+    /// <summary>Reads the next chunk (or, with max &lt; 0, everything) and resolves the promise with bytes or null at the end.</summary>
+    internal void ReadHostStream(int streamId, int promiseId, int max)
+    {
+        if (!_hostStreams.TryGetValue(streamId, out var hs))
         {
             _loop.Post(() => Enter(() => _completeOp.InvokeAsFunction(promiseId, null)));
             return;
         }
-        _ = ReadRequestBodyAsync(ev, promiseId, max);
+        _ = ReadHostStreamAsync(streamId, hs, promiseId, max);
     }
 
-    private async Task ReadRequestBodyAsync(PendingEvent ev, int promiseId, int max)
+    private async Task ReadHostStreamAsync(int streamId, HostStream hs, int promiseId, int max)
     {
         byte[]? data;
         string? error = null;
@@ -294,20 +299,23 @@ public sealed class WorkerIsolate : IDisposable
             if (max < 0)
             {
                 using var all = new MemoryStream();
-                await ev.Body!.CopyToAsync(all).ConfigureAwait(false);
+                await hs.Stream.CopyToAsync(all).ConfigureAwait(false);
                 data = all.ToArray();
+                CloseHostStream(streamId);
             }
             else
             {
                 var buffer = new byte[max];
-                var n = await ev.Body!.ReadAsync(buffer).ConfigureAwait(false);
+                var n = await hs.Stream.ReadAsync(buffer).ConfigureAwait(false);
                 data = n == 0 ? null : n == max ? buffer : buffer[..n];
+                if (n == 0) CloseHostStream(streamId);
             }
         }
         catch (Exception ex)
         {
             data = null;
-            error = $"Network connection lost: {ex.Message}";
+            error = $"Network connection lost. ({ex.Message})";
+            CloseHostStream(streamId);
         }
         _loop.Post(() => Enter(() =>
         {
@@ -317,9 +325,85 @@ public sealed class WorkerIsolate : IDisposable
         }));
     }
 
-    internal void CancelRequestBody(int id)
+    internal void CloseHostStream(int streamId)
     {
-        if (_events.TryGetValue(id, out var ev)) ev.Body = null;
+        if (_hostStreams.TryRemove(streamId, out var hs)) hs.Owner?.Dispose();
+    }
+
+    // ---- JavaScript streams the host reads -------------------------------------------------
+
+    internal ValueTask<ReadOnlyMemory<byte>?> PullJsStream(int streamId)
+    {
+        var tcs = new TaskCompletionSource<ReadOnlyMemory<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_jsPulls.TryAdd(streamId, tcs)) throw new InvalidOperationException($"Stream {streamId} is already being read.");
+        _loop.Post(() => Enter(() => _pullStream.InvokeAsFunction(streamId)));
+        return new ValueTask<ReadOnlyMemory<byte>?>(tcs.Task);
+    }
+
+    internal void CancelJsStream(int streamId) => _loop.Post(() => Enter(() => _cancelJsStream.InvokeAsFunction(streamId)));
+
+    internal void StreamChunk(int streamId, byte[]? chunk)
+    {
+        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetResult(chunk);
+    }
+
+    internal void StreamError(int streamId, string error)
+    {
+        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetException(new WorkerException(error));
+    }
+
+    // ---- outbound fetch ----------------------------------------------------------------------
+
+    internal void StartFetch(int promiseId, string method, string url, string headers, object? body, int streamId, bool manualRedirect)
+    {
+        HttpContent? content = body switch
+        {
+            string text => new StringContent(text, System.Text.Encoding.UTF8) { Headers = { ContentType = null } },
+            byte[] bytes => new ByteArrayContent(bytes),
+            _ when streamId > 0 => new StreamContent(new JsReadStream(this, streamId)),
+            _ => null,
+        };
+        var cts = new CancellationTokenSource();
+        _fetches[promiseId] = cts;
+        var request = new OutboundRequest(method, url, headers.Length == 0 ? [] : headers.Split('\n'), content, manualRedirect);
+        _ = FetchAsync(promiseId, request, cts);
+    }
+
+    private async Task FetchAsync(int promiseId, OutboundRequest request, CancellationTokenSource cts)
+    {
+        string? head = null, error = null;
+        try
+        {
+            var response = await OutboundFetch.SendAsync(request, cts.Token).ConfigureAwait(false);
+            var bodyId = response.Body is null ? 0 : RegisterHostStream(response.Body, response.Owner);
+            if (response.Body is null) response.Owner.Dispose();
+            head = OutboundFetch.EncodeHead(response, bodyId);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return; // the Worker aborted it and already rejected the promise
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
+        {
+            error = $"Network connection lost. ({ex.Message})";
+            if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
+                error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+        }
+        finally
+        {
+            _fetches.TryRemove(promiseId, out _);
+            cts.Dispose();
+        }
+        _loop.Post(() => Enter(() =>
+        {
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, "TypeError");
+            else _completeOp.InvokeAsFunction(promiseId, head);
+        }));
+    }
+
+    internal void AbortFetch(int promiseId)
+    {
+        if (_fetches.TryGetValue(promiseId, out var cts)) cts.Cancel();
     }
 
     /// <summary>Copies bytes into a new Uint8Array inside the isolate. Loop thread only.</summary>
@@ -368,6 +452,9 @@ public sealed class WorkerIsolate : IDisposable
         _disposed = true;
         foreach (var t in _timers.Values) t.Dispose();
         _timers.Clear();
+        foreach (var id in _hostStreams.Keys) CloseHostStream(id);
+        foreach (var cts in _fetches.Values) cts.Cancel();
+        foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         foreach (var ev in _events.Values) ev.Response.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         // Dispose inside the loop so no JavaScript is running while V8 goes away.
         _loop.Post(() =>
@@ -377,11 +464,11 @@ public sealed class WorkerIsolate : IDisposable
         });
     }
 
-    private sealed class PendingEvent(int id, Stream? body)
+    private sealed class PendingEvent(int id)
     {
         public int Id { get; } = id;
-        public Stream? Body { get; set; } = body;
         public TaskCompletionSource<WorkerResponse> Response { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public TaskCompletionSource<ReadOnlyMemory<byte>?>? NextChunk { get; set; }
     }
+
+    private sealed record HostStream(Stream Stream, IDisposable? Owner);
 }

@@ -28,6 +28,12 @@ function illegalInvocation() {
   return new TypeError("Illegal invocation");
 }
 
+// ---- the event a turn of the loop works for ----------------------------------------------
+// Set when the host enters the isolate for an event (a request, an op completing, a timer),
+// and kept through that turn's microtasks: work started then (a fetch, a timer) belongs to
+// that event, which is how per-request limits are counted.
+let currentEvent = null;
+
 // ---- async host operations -------------------------------------------------------------
 // An op that completes later takes a promise id; the host resolves it through completeOp.
 const pendingOps = new Map();
@@ -36,7 +42,7 @@ let nextOpId = 1;
 function opAsync(start) {
   const id = nextOpId++;
   return new Promise((resolve, reject) => {
-    pendingOps.set(id, { resolve, reject });
+    pendingOps.set(id, { resolve, reject, event: currentEvent });
     try {
       start(id);
     } catch (e) {
@@ -50,6 +56,7 @@ function completeOp(id, value, error, errorName) {
   const pending = pendingOps.get(id);
   if (pending === undefined) return;
   pendingOps.delete(id);
+  currentEvent = pending.event;
   if (error === undefined || error === null) pending.resolve(value);
   else pending.reject(hostError(error, errorName));
 }

@@ -12,7 +12,7 @@ function startTimer(callback, delay, args, repeat) {
   delay = Number(delay);
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
-  timers.set(id, { callback, args, delay, repeat });
+  timers.set(id, { callback, args, delay, repeat, event: currentEvent });
   ops.timerStart(id, delay);
   return id;
 }
@@ -27,6 +27,7 @@ function fireTimer(id) {
   if (t === undefined) return;
   if (t.repeat) ops.timerStart(id, t.delay);
   else timers.delete(id);
+  currentEvent = t.event;
   t.callback.apply(globalThis, t.args);
 }
 

@@ -134,21 +134,57 @@ function mixinBody(cls, name) {
   });
 }
 
-// ---- request bodies that stay in the host until read -----------------------------------
+// ---- bodies that stay in the host until read (incoming requests, fetch responses) --------
 const HOST_CHUNK = 65536;
 
-function hostBodyStream(requestId) {
+function hostBodyStream(streamId) {
   return new ReadableStream({
     pull(controller) {
-      return opAsync((id) => ops.readBody(requestId, id, HOST_CHUNK)).then((chunk) => {
+      return opAsync((id) => ops.readBody(streamId, id, HOST_CHUNK)).then((chunk) => {
         if (chunk === null || chunk === undefined) controller.close();
         else controller.enqueue(chunk);
       });
     },
-    cancel() { ops.cancelBody(requestId); },
+    cancel() { ops.cancelBody(streamId); },
   }, { highWaterMark: 0 });
 }
 
-function hostBodyReadAll(requestId) {
-  return opAsync((id) => ops.readBody(requestId, id, -1)).then((b) => b ?? EMPTY_BYTES);
+function hostBodyReadAll(streamId) {
+  return opAsync((id) => ops.readBody(streamId, id, -1)).then((b) => b ?? EMPTY_BYTES);
+}
+
+// ---- JavaScript streams the host reads (response bodies, fetch request bodies) ----------
+const jsStreams = new Map(); // id -> { reader, onEnd }
+let nextJsStreamId = 1;
+
+/** Hands a stream to the host, which pulls it chunk by chunk through pullStream. */
+function registerJsStream(stream, onEnd = undefined) {
+  const id = nextJsStreamId++;
+  jsStreams.set(id, { reader: stream.getReader(), onEnd });
+  return id;
+}
+
+function pullStream(id) {
+  const entry = jsStreams.get(id);
+  if (entry === undefined) { ops.streamChunk(id, null); return; }
+  entry.reader.read().then(({ value, done }) => {
+    if (done) { endJsStream(id, entry); ops.streamChunk(id, null); return; }
+    if (!isBufferSource(value)) throw new TypeError("This ReadableStream did not return bytes.");
+    ops.streamChunk(id, bytesView(value));
+  }).catch((e) => {
+    endJsStream(id, entry);
+    ops.streamError(id, errorText(e));
+  });
+}
+
+function cancelJsStream(id) {
+  const entry = jsStreams.get(id);
+  if (entry === undefined) return;
+  endJsStream(id, entry);
+  entry.reader.cancel(new Error("The stream's reader went away.")).catch(() => {});
+}
+
+function endJsStream(id, entry) {
+  jsStreams.delete(id);
+  if (entry.onEnd !== undefined) entry.onEnd();
 }

@@ -51,7 +51,7 @@ class Request {
       const replacesBody = init !== undefined && init !== null && (init instanceof Request || init.body !== undefined);
       url = other.url;
       method = other.method;
-      headers = new Headers(other.headers);
+      headers = new Headers(requestHeaders(other));
       cf = other.cf === undefined ? undefined : structuredCloneCf(other.cf);
       if (!replacesBody) {
         if (bodyUsed(other.body)) throw new TypeError("Cannot reconstruct a Request with a used body.");
@@ -61,7 +61,7 @@ class Request {
         }
       }
       redirect = other.redirect;
-      signal = other.signal;
+      signal = other.signal ?? null;
       fetcher = other.fetcher;
       cache = other.cache;
     } else {
@@ -97,15 +97,19 @@ class Request {
     }
     headers ??= new Headers();
     if (body.contentType !== null && !headers.has("content-type")) headers.set("content-type", body.contentType);
-    if (signal === null || signal === undefined) signal = typeof AbortSignal === "function" ? neverAbortedSignal() : null;
-    this[kState] = { url, method, headers, body, redirect, signal, cf, fetcher, cache };
+    // A request without a signal gets one that never aborts, made when first asked for.
+    this[kState] = { url, method, headers, body, redirect, signal: signal ?? undefined, cf, fetcher, cache };
   }
 
   get method() { return requestState(this).method; }
   get url() { return requestState(this).url; }
-  get headers() { return requestState(this).headers; }
+  get headers() { return requestHeaders(requestState(this)); }
   get redirect() { return requestState(this).redirect; }
-  get signal() { return requestState(this).signal; }
+  get signal() {
+    const st = requestState(this);
+    if (st.signal === undefined) st.signal = neverAbortedSignal();
+    return st.signal;
+  }
   get fetcher() { return requestState(this).fetcher; }
   get cf() {
     const st = requestState(this);
@@ -119,7 +123,7 @@ class Request {
   clone() {
     const st = requestState(this);
     const copy = Object.create(Request.prototype);
-    copy[kState] = { ...st, headers: new Headers(st.headers), body: cloneBody(st.body), cf: st.cf === undefined ? undefined : structuredCloneCf(st.cf) };
+    copy[kState] = { ...st, headers: new Headers(requestHeaders(st)), body: cloneBody(st.body), cf: st.cf === undefined ? undefined : structuredCloneCf(st.cf) };
     return copy;
   }
 }
@@ -130,6 +134,12 @@ function requestState(r) {
   const st = r?.[kState];
   if (st === undefined || !(r instanceof Request)) throw illegalInvocation();
   return st;
+}
+
+/** An incoming request's headers stay a flat string until a Worker looks at them. */
+function requestHeaders(st) {
+  if (typeof st.headers === "string") st.headers = headersFromFlat(st.headers === "" ? [] : st.headers.split("\n"), true);
+  return st.headers;
 }
 
 function structuredCloneCf(cf) {
@@ -145,13 +155,12 @@ function neverAbortedSignal() {
 }
 
 /** The Request a Worker receives: headers immutable, body pulled from the host on demand. */
-function incomingRequest(requestId, method, url, headersFlat, hasBody, cf, signal) {
+function incomingRequest(method, url, headersFlat, bodyId, cf) {
   const r = Object.create(Request.prototype);
-  const headers = headersFromFlat(headersFlat === "" ? [] : headersFlat.split("\n"), true);
   r[kState] = {
-    url, method, headers,
-    body: hasBody ? makeBody("host", requestId) : makeBody("none", null),
-    redirect: "manual", signal, cf, fetcher: null, cache: undefined,
+    url, method, headers: headersFlat,
+    body: bodyId > 0 ? makeBody("host", bodyId) : makeBody("none", null),
+    redirect: "manual", signal: undefined, cf, fetcher: null, cache: undefined,
   };
   return r;
 }

@@ -43,7 +43,6 @@ class ExecutionContext {
 }
 webidlInterface(ExecutionContext);
 
-let currentEvent = null;
 
 class EventState {
   constructor(id) {
@@ -85,21 +84,18 @@ function errorText(e) {
 }
 
 // ---- fetch events ------------------------------------------------------------------------
-const bodyReaders = new Map(); // event id -> reader of the response body being streamed
 
-function dispatchFetch(id, method, url, headersFlat, hasBody, cfJson) {
+function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson) {
   const event = new EventState(id);
-  const signal = neverAbortedSignal();
-  const request = incomingRequest(id, method, url, headersFlat, hasBody, cfJson ?? defaultCfJson, signal);
+  const request = incomingRequest(method, url, headersFlat, bodyId, cfJson ?? defaultCfJson);
   let result;
+  // The event this turn of the loop works for; microtasks of this turn belong to it too.
   currentEvent = event;
   try {
     result = invokeFetchHandler(request, event);
   } catch (e) {
     failEvent(event, e);
     return;
-  } finally {
-    currentEvent = null;
   }
   if (result instanceof Response) { sendResponse(event, result); return; }
   Promise.resolve(result).then((r) => sendResponse(event, r), (e) => failEvent(event, e));
@@ -148,44 +144,14 @@ function sendResponse(event, response) {
   event.responded = true;
   if (body.stream === null && (body.kind === "none" || body.kind === "text" || body.kind === "bytes")) {
     body.used = true;
-    ops.respond(event.id, st.status, statusText, flat, body.value);
+    ops.respond(event.id, st.status, statusText, flat, body.value, 0);
   } else {
-    const reader = bodyStream(body).getReader();
-    body.used = true;
-    bodyReaders.set(event.id, { reader, event });
     event.bodyDone = false;
-    ops.respond(event.id, st.status, statusText, flat, -1);
+    const streamId = registerJsStream(bodyStream(body), () => { event.bodyDone = true; event.finishWhenSettled(); });
+    body.used = true;
+    ops.respond(event.id, st.status, statusText, flat, null, streamId);
   }
   event.finishWhenSettled();
-}
-
-/** The host wants the next chunk of a streamed response body. */
-function pullBody(id) {
-  const entry = bodyReaders.get(id);
-  if (entry === undefined) { ops.bodyChunk(id, null); return; }
-  entry.reader.read().then(({ value, done }) => {
-    if (done) { endBody(id, entry); ops.bodyChunk(id, null); return; }
-    if (!isBufferSource(value)) throw new TypeError("This ReadableStream did not return bytes.");
-    ops.bodyChunk(id, bytesView(value));
-  }).catch((e) => {
-    endBody(id, entry);
-    ops.log(LOG.error, `Uncaught (in response) ${errorText(e)}`);
-    ops.bodyError(id, errorText(e));
-  });
-}
-
-/** The client went away while the body streamed: cancel the Worker's stream. */
-function cancelBody(id) {
-  const entry = bodyReaders.get(id);
-  if (entry === undefined) return;
-  endBody(id, entry);
-  entry.reader.cancel(new Error("The client disconnected.")).catch(() => {});
-}
-
-function endBody(id, entry) {
-  bodyReaders.delete(id);
-  entry.event.bodyDone = true;
-  entry.event.finishWhenSettled();
 }
 
 function failEvent(event, e) {
@@ -262,5 +228,5 @@ function exportsSummary() {
 
 return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
-  dispatchFetch, pullBody, cancelBody, completeOp, fireTimer,
+  dispatchFetch, pullStream, cancelJsStream, completeOp, fireTimer,
 };

@@ -1,0 +1,50 @@
+namespace Flint.JavaScript.Isolates.Streams;
+
+/// <summary>
+/// A read-only .NET stream over a JavaScript ReadableStream in an isolate, so a Worker's
+/// stream can be an HttpClient request body. Each read pulls one chunk through the event loop.
+/// </summary>
+internal sealed class JsReadStream(WorkerIsolate isolate, int streamId) : Stream
+{
+    private ReadOnlyMemory<byte> _pending;
+    private bool _done;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (_pending.IsEmpty)
+        {
+            if (_done) return 0;
+            var chunk = await isolate.PullJsStream(streamId).ConfigureAwait(false);
+            if (chunk is null) { _done = true; return 0; }
+            _pending = chunk.Value;
+        }
+        var n = Math.Min(buffer.Length, _pending.Length);
+        _pending.Span[..n].CopyTo(buffer.Span);
+        _pending = _pending[n..];
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // Synchronous reads would block a thread on the event loop; HttpClient uses the async path.
+    public override int Read(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("Read a Worker's stream asynchronously.");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_done) { _done = true; isolate.CancelJsStream(streamId); }
+        base.Dispose(disposing);
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Flint.JavaScript.Web;
+
+/// <summary>What a Worker's fetch() asks the host to send.</summary>
+internal sealed record OutboundRequest(string Method, string Url, IReadOnlyList<string> Headers, HttpContent? Content, bool ManualRedirect);
+
+/// <summary>The head of a fetched response; the body stays in the host until the Worker reads it.</summary>
+internal sealed record OutboundResponse(int Status, string StatusText, string Url, bool Redirected, IReadOnlyList<string> Headers, Stream? Body, IDisposable Owner);
+
+/// <summary>
+/// Sends Workers' subrequests through one shared <see cref="SocketsHttpHandler"/> (connection
+/// pooling across isolates), following redirects itself so `redirect: "manual"` and
+/// `response.redirected` behave as in workerd.
+/// </summary>
+internal static class OutboundFetch
+{
+    private const int MaxRedirects = 20;
+
+    private static readonly HttpMessageInvoker s_client = new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+    });
+
+    // Headers the host sets itself, as workerd does.
+    private static readonly HashSet<string> s_dropped = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "proxy-connection",
+    };
+
+    public static async Task<OutboundResponse> SendAsync(OutboundRequest request, CancellationToken cancellationToken)
+    {
+        var method = new HttpMethod(request.Method);
+        var uri = new Uri(request.Url);
+        var content = request.Content;
+        var redirected = false;
+        for (var hop = 0; ; hop++)
+        {
+            using var message = new HttpRequestMessage(method, uri) { Content = content, Version = HttpVersion.Version11 };
+            for (var i = 0; i + 1 < request.Headers.Count; i += 2)
+            {
+                var name = request.Headers[i];
+                if (s_dropped.Contains(name)) continue;
+                if (!message.Headers.TryAddWithoutValidation(name, request.Headers[i + 1]))
+                {
+                    message.Content ??= new ByteArrayContent([]);
+                    message.Content.Headers.TryAddWithoutValidation(name, request.Headers[i + 1]);
+                }
+            }
+            var response = await s_client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (!request.ManualRedirect && status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+            {
+                if (hop >= MaxRedirects)
+                {
+                    response.Dispose();
+                    throw new HttpRequestException("Too many redirects.");
+                }
+                response.Dispose();
+                uri = new Uri(uri, location);
+                redirected = true;
+                // 303, and 301/302 after POST, become a GET without a body (Fetch's rule).
+                if (status == 303 && method != HttpMethod.Head || (status is 301 or 302 && method == HttpMethod.Post))
+                {
+                    method = HttpMethod.Get;
+                    content = null;
+                }
+                else if (content is StreamContent)
+                {
+                    throw new HttpRequestException("Cannot follow a redirect with a streamed request body; use redirect: \"manual\".");
+                }
+                continue;
+            }
+            var headers = new List<string>();
+            AddHeaders(headers, response.Headers);
+            AddHeaders(headers, response.Content.Headers);
+            var noBody = status is 101 or 204 or 205 or 304 || method == HttpMethod.Head;
+            var body = noBody ? null : await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new OutboundResponse(status, response.ReasonPhrase ?? "", uri.AbsoluteUri, redirected, headers, body, response);
+        }
+    }
+
+    private static void AddHeaders(List<string> flat, HttpHeaders headers)
+    {
+        foreach (var (name, values) in headers.NonValidated)
+        {
+            if (string.Equals(name, "transfer-encoding", StringComparison.OrdinalIgnoreCase)) continue;
+            foreach (var value in values)
+            {
+                flat.Add(name.ToLowerInvariant());
+                flat.Add(value);
+            }
+        }
+    }
+
+    /// <summary>The response head as the one string fetch() parses: status, text, url, redirected, body id, headers.</summary>
+    public static string EncodeHead(OutboundResponse r, int bodyId)
+    {
+        var sb = new StringBuilder();
+        sb.Append(r.Status).Append('\n').Append(r.StatusText.Replace('\n', ' ')).Append('\n').Append(r.Url).Append('\n')
+          .Append(r.Redirected ? '1' : '0').Append('\n').Append(bodyId);
+        foreach (var h in r.Headers) sb.Append('\n').Append(h.Replace('\n', ' '));
+        return sb.ToString();
+    }
+}

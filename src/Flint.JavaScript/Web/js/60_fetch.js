@@ -1,0 +1,78 @@
+// Outbound fetch(): the request crosses to the host once (method, URL, flat headers, body
+// as a string, bytes or a stream the host pulls); the host's answer comes back as one
+// string with the response head and a handle to pull its body from.
+
+// Cloudflare's per-request subrequest limit (paid plan default).
+const SUBREQUEST_LIMIT = 1000;
+
+function fetch(input, init = undefined) {
+  let request;
+  try {
+    request = input instanceof Request && init === undefined ? input : new Request(input, init);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const st = request[kState];
+  const url = st.url;
+  const scheme = url.slice(0, url.indexOf(":"));
+  if (scheme !== "http" && scheme !== "https") {
+    return Promise.reject(new TypeError(`Fetch API cannot load: ${url}`));
+  }
+  const event = currentEvent;
+  if (event !== null) {
+    event.subrequests = (event.subrequests ?? 0) + 1;
+    if (event.subrequests > SUBREQUEST_LIMIT) return Promise.reject(new Error("Too many subrequests."));
+  }
+  const signal = st.signal;
+  if (signal !== null && signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  const body = st.body;
+  if (bodyUsed(body)) return Promise.reject(new TypeError(BODY_USED));
+  let bodyValue = null;
+  let streamId = 0;
+  if (body.stream === null && (body.kind === "text" || body.kind === "bytes")) bodyValue = body.value;
+  else if (body.kind !== "none") streamId = registerJsStream(bodyStream(body));
+  body.used = true;
+  const flat = headersToFlat(requestHeaders(st)).join("\n");
+  const manual = st.redirect === "manual";
+
+  return new Promise((resolve, reject) => {
+    let fetchId = 0;
+    let onAbort;
+    if (signal !== null && signal !== undefined && typeof signal.addEventListener === "function") {
+      onAbort = () => {
+        if (fetchId !== 0) ops.fetchAbort(fetchId);
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+    opAsync((id) => {
+      fetchId = id;
+      ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual);
+    }).then((head) => {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+      resolve(fetchedResponse(head, signal));
+    }, (e) => {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+      reject(e);
+    });
+  });
+}
+
+/** Builds the Response from the host's head: status, statusText, url, redirected, body id, headers. */
+function fetchedResponse(head) {
+  const parts = head.split("\n");
+  const status = Number(parts[0]);
+  const bodyId = Number(parts[4]);
+  const r = Object.create(Response.prototype);
+  r[kState] = {
+    status,
+    statusText: parts[1],
+    headers: headersFromFlat(parts.slice(5), true),
+    body: bodyId > 0 ? makeBody("host", bodyId) : makeBody("none", null),
+    webSocket: null, encodeBody: "automatic", cf: undefined, type: "default",
+    url: parts[2], redirected: parts[3] === "1",
+  };
+  return r;
+}
+
+defineGlobal("fetch", fetch);

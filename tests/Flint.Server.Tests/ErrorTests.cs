@@ -1,0 +1,106 @@
+using System.Net;
+using Flint.JavaScript.Isolates;
+using Flint.Server.Tests.Support;
+
+namespace Flint.Server.Tests;
+
+/// <summary>What happens when a Worker fails: 500s with stacks, clear startup errors, limits.</summary>
+public class ErrorTests
+{
+    [Fact]
+    public async Task UncaughtExceptionGives500WithStackAndLaterRequestsWork()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = """
+                function explode() { throw new Error("boom"); }
+                export default {
+                  async fetch(request) {
+                    const { pathname } = new URL(request.url);
+                    if (pathname === "/throw") explode();
+                    if (pathname === "/reject") return Promise.reject(new TypeError("rejected"));
+                    if (pathname === "/wrong") return "not a response";
+                    if (pathname === "/async") { await null; explode(); }
+                    return new Response("fine");
+                  }
+                }
+                """,
+        });
+        var thrown = await w.Client.GetAsync("/throw");
+        Assert.Equal(HttpStatusCode.InternalServerError, thrown.StatusCode);
+        var body = await thrown.Content.ReadAsStringAsync();
+        Assert.Contains("Error: boom", body);
+        Assert.Contains("at explode (index.js:1:", body);
+        var logged = await w.Logs.WaitForAsync(l => l.Contains("Error: boom"));
+        Assert.Contains("index.js:1:", logged);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, (await w.Client.GetAsync("/reject")).StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await w.Client.GetAsync("/async")).StatusCode);
+        var wrong = await w.Client.GetAsync("/wrong");
+        Assert.Contains("did not resolve to 'Response'", await wrong.Content.ReadAsStringAsync());
+        Assert.Equal("fine", await w.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task SyntaxErrorIsReportedAtStartupWithFileAndLine()
+    {
+        var ex = await Assert.ThrowsAsync<WorkerLoadException>(() => RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = "import { x } from './other.js';\nexport default { fetch() { return new Response(x) } }",
+            ["other.js"] = "export const x = 1;\nlet broken = ;\n",
+        }));
+        Assert.Contains("SyntaxError", ex.Message);
+        Assert.Contains("other.js:2", ex.Message);
+    }
+
+    [Fact]
+    public async Task MissingModuleAndThrowingTopLevelAreClearErrors()
+    {
+        var missing = await Assert.ThrowsAsync<WorkerLoadException>(() => RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = "import x from './nope.js';\nexport default { fetch() { return new Response(x) } }",
+        }));
+        Assert.Contains("No such module \"nope.js\"", missing.Message);
+        Assert.Contains("imported from \"index.js\"", missing.Message);
+
+        var throws = await Assert.ThrowsAsync<WorkerLoadException>(() => RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = "throw new Error('bad start');\nexport default {}",
+        }));
+        Assert.Contains("Error: bad start", throws.Message);
+        Assert.Contains("index.js:1", throws.Message);
+    }
+
+    [Fact]
+    public async Task MissingFetchHandlerIs500()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = "export default { scheduled() {} }",
+        });
+        var r = await w.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Contains("Handler does not export a fetch() function.", await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task RunawayWorkerIsStoppedAtItsCpuLimitAndReplaced()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = "name = \"spin\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[limits]\ncpu_ms = 100\n",
+            ["index.js"] = """
+                export default {
+                  fetch(request) {
+                    if (new URL(request.url).pathname === "/spin") { while (true) {} }
+                    return new Response("alive");
+                  }
+                }
+                """,
+        });
+        var spin = await w.Client.GetAsync("/spin");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, spin.StatusCode);
+        Assert.Contains("exceeded CPU time limit", await spin.Content.ReadAsStringAsync());
+        for (var i = 0; i < 4; i++) Assert.Equal("alive", await w.GetStringAsync("/"));
+    }
+}
