@@ -79,10 +79,15 @@ public sealed class WorkerIsolate : IDisposable
     /// <summary>Creates an isolate, runs the built-ins and loads the Worker. Throws <see cref="WorkerLoadException"/>.</summary>
     public static WorkerIsolate Create(IsolateOptions options, ILogger logger)
     {
+        var started = Stopwatch.GetTimestamp();
         var isolate = new WorkerIsolate(options, logger);
         try
         {
+            var v8Ready = Stopwatch.GetElapsedTime(started);
             isolate.Boot();
+            logger.LogDebug("Isolate ready in {Total:F1} ms (V8 {V8:F1} ms, built-ins {Builtins:F1} ms, Worker {Worker:F1} ms)",
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, v8Ready.TotalMilliseconds,
+                isolate._builtinsTime.TotalMilliseconds, isolate._workerTime.TotalMilliseconds);
             return isolate;
         }
         catch
@@ -92,8 +97,11 @@ public sealed class WorkerIsolate : IDisposable
         }
     }
 
+    private TimeSpan _builtinsTime, _workerTime;
+
     private void Boot()
     {
+        var started = Stopwatch.GetTimestamp();
         var ops = HostOps.Create(_engine, this);
         var builtins = BuiltinScripts.Compile(_engine);
         var factory = (ScriptObject)_engine.Evaluate(builtins);
@@ -109,6 +117,7 @@ public sealed class WorkerIsolate : IDisposable
         _fireTimer = Fn("fireTimer");
         _newBytes = (ScriptObject)_engine.Evaluate("(n) => new Uint8Array(n)");
         Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}");
+        _builtinsTime = Stopwatch.GetElapsedTime(started);
 
         var modules = _options.Modules;
         try
@@ -130,6 +139,7 @@ public sealed class WorkerIsolate : IDisposable
                 _engine.Execute($"delete globalThis.{register}; delete globalThis[Symbol.for('flint.cloudflare:workers')];");
             }
             ExportNames = Fn("exportsSummary").InvokeAsFunction() as string;
+            _workerTime = Stopwatch.GetElapsedTime(started) - _builtinsTime;
         }
         catch (ScriptEngineException ex)
         {
