@@ -116,7 +116,7 @@ function invokeFetchHandler(request, event) {
     return handler.fetch(request, env, event.context());
   }
   // Service-worker form: listeners call event.respondWith().
-  const listeners = swListeners.get("fetch") || [];
+  const listeners = typeof globalEventListeners === "function" ? globalEventListeners("fetch") : (swListeners.get("fetch") || []);
   if (listeners.length === 0) throw new Error("No event handlers were registered. This script does nothing.");
   const fetchEvent = new FetchEvent(request, event);
   for (const listener of listeners) {
@@ -214,7 +214,8 @@ function exposeEnvAsGlobals() {
 function registerModule(exports) {
   worker = { kind: "module", exports };
   // Without a default export, a script that used addEventListener is a service worker.
-  if (exports.default === undefined && swListeners.has("fetch")) worker = { kind: "service-worker", exports };
+  const fetchListeners = typeof globalEventListeners === "function" ? globalEventListeners("fetch") : (swListeners.get("fetch") || []);
+  if (exports.default === undefined && fetchListeners.length > 0) worker = { kind: "service-worker", exports };
 }
 
 function registerServiceWorker() {

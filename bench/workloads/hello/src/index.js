@@ -1,5 +1,5 @@
 export default {
-  async fetch(request, env, ctx) {
+  fetch() {
     return new Response("Hello World!");
   },
 };
