@@ -41,7 +41,7 @@ public sealed class WorkerIsolate : IDisposable
     private readonly V8ScriptEngine _engine;
     private readonly EventLoop _loop;
     private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
-    private readonly ConcurrentDictionary<int, Timer> _timers = new();
+    private readonly TimerQueue _timers;
     private readonly ConcurrentDictionary<int, HostStream> _hostStreams = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
@@ -65,6 +65,7 @@ public sealed class WorkerIsolate : IDisposable
         _options = options;
         _logger = logger;
         _loop = new EventLoop(ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
+        _timers = new TimerQueue(_loop.Post, id => Enter(() => _fireTimer.InvokeAsFunction(id)));
         _runtime = new V8Runtime(new V8RuntimeConstraints { MaxOldSpaceSize = (int)(options.MaxHeapBytes * 2 / (1024 * 1024)) });
         _runtime.MaxHeapSize = (UIntPtr)options.MaxHeapBytes;
         _runtime.HeapSizeSampleInterval = TimeSpan.FromMilliseconds(50);
@@ -357,7 +358,8 @@ public sealed class WorkerIsolate : IDisposable
 
     internal void StreamChunk(int streamId, byte[]? chunk)
     {
-        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetResult(chunk);
+        // Spelled out: byte[] null converts implicitly to an empty, non-null ReadOnlyMemory, which would hide the end.
+        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetResult(chunk is null ? null : new ReadOnlyMemory<byte>(chunk));
     }
 
     internal void StreamError(int streamId, string error)
@@ -429,27 +431,9 @@ public sealed class WorkerIsolate : IDisposable
 
     // ---- timers ------------------------------------------------------------------------------
 
-    internal void StartTimer(int id, double delayMs)
-    {
-        var due = TimeSpan.FromMilliseconds(Math.Clamp(delayMs, 0, int.MaxValue));
-        var timer = new Timer(static s =>
-        {
-            var (self, timerId) = ((WorkerIsolate, int))s!;
-            self._loop.Post(() =>
-            {
-                if (self._timers.TryRemove(timerId, out var t)) t.Dispose();
-                self.Enter(() => self._fireTimer.InvokeAsFunction(timerId));
-            });
-        }, (this, id), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        if (_timers.TryGetValue(id, out var old)) old.Dispose();
-        _timers[id] = timer;
-        timer.Change(due, Timeout.InfiniteTimeSpan);
-    }
+    internal void StartTimer(int id, double delayMs) => _timers.Start(id, delayMs);
 
-    internal void CancelTimer(int id)
-    {
-        if (_timers.TryRemove(id, out var t)) t.Dispose();
-    }
+    internal void CancelTimer(int id) => _timers.Cancel(id);
 
     // ---- logging -----------------------------------------------------------------------------
 
@@ -463,8 +447,7 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _timers.Values) t.Dispose();
-        _timers.Clear();
+        _loop.Post(_timers.Dispose);
         foreach (var id in _hostStreams.Keys) CloseHostStream(id);
         foreach (var cts in _fetches.Values) cts.Cancel();
         foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException("Error: The Worker was unloaded."));
