@@ -358,8 +358,10 @@ public sealed class WorkerIsolate : IDisposable
 
     internal void StreamChunk(int streamId, byte[]? chunk)
     {
-        // Spelled out: byte[] null converts implicitly to an empty, non-null ReadOnlyMemory, which would hide the end.
-        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetResult(chunk is null ? null : new ReadOnlyMemory<byte>(chunk));
+        if (!_jsPulls.TryRemove(streamId, out var tcs)) return;
+        // Spelled out: a null byte[] converts implicitly to an empty, non-null ReadOnlyMemory, which would hide the end.
+        if (chunk is null) tcs.TrySetResult((ReadOnlyMemory<byte>?)null);
+        else tcs.TrySetResult(new ReadOnlyMemory<byte>(chunk));
     }
 
     internal void StreamError(int streamId, string error)
