@@ -292,6 +292,12 @@ public class UrlPatternTests
           throws(() => p.exec({ pathname: "/books/1" }, "https://example.com"), "TypeError", "Failed to exec URLPattern");
           eq(p.exec({ pathname: "/books/1", baseURL: "not a url" }), null);
         });
+        check("a URL object is read as a URLPatternInit", () => {
+          const r = new URLPattern({ pathname: "/a/:x" }).exec(new URL("https://u:p@example.com:8080/a/1?q#h"));
+          eq(r.inputs, [{ protocol: "https:", username: "u", password: "p", hostname: "example.com", port: "8080", pathname: "/a/1", search: "?q", hash: "#h" }]);
+          eq([r.protocol.input, r.port.input, r.search.input, r.hash.input], ["https", "8080", "q", "h"]);
+          eq(r.pathname.groups, { x: "1" });
+        });
         check("test() and exec() default to an empty input", () => {
           const any = new URLPattern();
           ok(any.test()); ok(any.test({})); ok(any.test(null));

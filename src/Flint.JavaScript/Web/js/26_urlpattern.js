@@ -536,9 +536,12 @@
       pathname: url.pathname,
       search: url.search.slice(1),
       hash: url.hash.slice(1),
-      // An opaque path is one not starting with "/" right after "scheme:".
-      opaquePath: !url.href.startsWith("/", protocol.length + 1),
     };
+  }
+
+  /** Whether a URL has an opaque path ("mailto:x"): no "/" right after "scheme:". */
+  function hasOpaquePath(url) {
+    return !url.href.startsWith("/", url.protocol.length);
   }
 
   /** A URL, or null where the URL parser fails (URL throws TypeError for that). */
@@ -581,6 +584,7 @@
       const parsed = parseURL(init.baseURL);
       if (parsed === null) throw patternError();
       baseURL = urlComponents(parsed);
+      baseURL.opaquePath = hasOpaquePath(parsed);
       const has = (name) => init[name] !== undefined;
       if (!has("protocol")) result.protocol = processBaseURLString(baseURL.protocol, type);
       if (type !== "pattern" && !has("protocol") && !has("hostname") && !has("port") && !has("username")) {
@@ -880,15 +884,9 @@
         return null;
       }
     } else {
-      let url;
-      if (baseURLString !== undefined) {
-        const base = parseURL(baseURLString);
-        if (base === null) return null;
-        inputs.push(baseURLString);
-        url = parseURL(input, base);
-      } else {
-        url = parseURL(input);
-      }
+      if (baseURLString !== undefined) inputs.push(baseURLString);
+      // A base URL that fails to parse fails the match, as an input that fails does.
+      const url = parseURL(input, baseURLString);
       if (url === null) return null;
       values = urlComponents(url);
     }
