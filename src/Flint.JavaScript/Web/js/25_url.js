@@ -631,14 +631,17 @@ function originOf(r) {
 }
 
 // ---- the fast path -----------------------------------------------------------------------
-// Which ASCII characters can stand unchanged in each part of a URL in normal form.
+// `new URL(request.url)` runs on nearly every request, so an absolute http(s)/ws(s) URL that
+// is already in normal form skips the state machine: one pass checks each character against
+// what its part may hold unchanged, and the parts are slices of the input, which is the href.
+// Builtin calls are kept few on purpose; each costs about as much as scanning ten characters.
 const FAST_HOST = 1, FAST_PATH = 2, FAST_QUERY = 4, FAST_FRAGMENT = 8;
 const FAST_CHARS = new Uint8Array(128);
 for (let c = 0x21; c < 0x7f; c++) {
   let f = 0;
-  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f) f |= FAST_HOST;
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) f |= FAST_HOST;
   if (PATH_SET[c] === 0 && c !== 0x2f && c !== 0x5c) f |= FAST_PATH;
-  if (SPECIAL_QUERY_SET[c] === 0) f |= FAST_QUERY;
+  if (SPECIAL_QUERY_SET[c] === 0 && c !== 0x23) f |= FAST_QUERY;
   if (FRAGMENT_SET[c] === 0) f |= FAST_FRAGMENT;
   FAST_CHARS[c] = f;
 }
@@ -655,72 +658,72 @@ function dotSegmentAt(s, i, len) {
   if (dots === 0) return false;
   if (i >= len) return true;
   const c = s.charCodeAt(i);
-  return c === 0x2f || c === 0x3f || c === 0x23 || c === 0x5c;
+  return c === 0x2f || c === 0x3f || c === 0x23;
 }
 
 /**
- * Parses an absolute http, https, ws or wss URL whose every part is already in normal form
- * (lowercase ASCII domain, no credentials, no default or zero-padded port, no dot segments,
- * nothing to percent-encode). Returns null for anything else; the full parser handles it.
+ * Parses an absolute http, https, ws or wss URL in normal form: lowercase ASCII domain whose
+ * last label does not start with a digit (no IPv4), no credentials, no default or
+ * zero-padded port, no dot segments, nothing to percent-encode. Returns null for anything
+ * else, which the full parser then handles.
  */
 function fastParse(s) {
   const len = s.length;
   let scheme, i;
-  if (s.startsWith("http")) {
-    if (s.startsWith("://", 4)) { scheme = "http"; i = 7; }
-    else if (s.startsWith("s://", 4)) { scheme = "https"; i = 8; }
-    else return null;
-  } else if (s.startsWith("ws")) {
-    if (s.startsWith("://", 2)) { scheme = "ws"; i = 5; }
-    else if (s.startsWith("s://", 2)) { scheme = "wss"; i = 6; }
-    else return null;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 0x68) { // h
+    if (s.charCodeAt(1) !== 0x74 || s.charCodeAt(2) !== 0x74 || s.charCodeAt(3) !== 0x70) return null;
+    if (s.charCodeAt(4) === 0x73) { scheme = "https"; i = 5; } else { scheme = "http"; i = 4; }
+  } else if (c0 === 0x77 && s.charCodeAt(1) === 0x73) { // ws
+    if (s.charCodeAt(2) === 0x73) { scheme = "wss"; i = 3; } else { scheme = "ws"; i = 2; }
   } else {
     return null;
   }
+  if (s.charCodeAt(i) !== 0x3a || s.charCodeAt(i + 1) !== 0x2f || s.charCodeAt(i + 2) !== 0x2f) return null;
+  i += 3;
   const hostStart = i;
-  while (i < len) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || (FAST_CHARS[c] & FAST_HOST) === 0) break;
-    i++;
+  let labelStart = i, c = -1;
+  for (; i < len; i++) {
+    c = s.charCodeAt(i);
+    if (c === 0x2e) labelStart = i + 1;
+    else if (c >= 128 || (FAST_CHARS[c] & FAST_HOST) === 0) break;
   }
-  if (i === hostStart || s.charCodeAt(i - 1) === 0x2e) return null;
-  // A last label starting with a digit may make this an IPv4 address.
-  const lastDot = s.lastIndexOf(".", i - 1);
-  const f = s.charCodeAt(lastDot < hostStart ? hostStart : lastDot + 1);
-  if (f >= 0x30 && f <= 0x39) return null;
-  const host = s.slice(hostStart, i);
-  let c = i < len ? s.charCodeAt(i) : -1;
+  if (i === len) c = -1;
+  // An empty host, a trailing dot, or a last label starting with a digit (maybe IPv4)
+  // takes the full parser.
+  if (labelStart === i) return null;
+  const f = s.charCodeAt(labelStart);
+  if (f <= 0x39) return null;
+  const hostEnd = i;
   let port = null;
   if (c === 0x3a) {
     const portStart = ++i;
     let n = 0;
-    while (i < len) {
-      const d = s.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) break;
-      n = n * 10 + d;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + c - 0x30;
     }
-    if (i === portStart || i - portStart > 5 || n > 65535 || n === defaultPort(scheme)) return null;
+    if (i === len) c = -1;
+    if (i === portStart || n > 65535 || n === defaultPort(scheme)) return null;
     if (s.charCodeAt(portStart) === 0x30 && i - portStart > 1) return null;
     port = n;
-    c = i < len ? s.charCodeAt(i) : -1;
   }
-  let href = s, path;
+  const pathStart = i;
+  let path, href = s;
   if (c === 0x2f) {
-    const pathStart = i;
     for (;;) {
-      i++;
-      if (dotSegmentAt(s, i, len)) return null;
-      while (i < len) {
-        const d = s.charCodeAt(i);
-        if (d >= 128 || (FAST_CHARS[d] & FAST_PATH) === 0) break;
-        i++;
+      i++; // past "/"
+      c = s.charCodeAt(i);
+      if ((c === 0x2e || c === 0x25) && dotSegmentAt(s, i, len)) return null;
+      for (; i < len; i++) {
+        c = s.charCodeAt(i);
+        if (c >= 128 || (FAST_CHARS[c] & FAST_PATH) === 0) break;
       }
-      if (i < len && s.charCodeAt(i) === 0x2f) continue;
-      break;
+      if (i === len) { c = -1; break; }
+      if (c !== 0x2f) break;
     }
     path = s.slice(pathStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   } else {
     path = "/";
     href = s.slice(0, i) + "/" + s.slice(i);
@@ -728,34 +731,32 @@ function fastParse(s) {
   let query = null, fragment = null;
   if (c === 0x3f) {
     const queryStart = ++i;
-    while (i < len) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || (FAST_CHARS[d] & FAST_QUERY) === 0) break;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c >= 128 || (FAST_CHARS[c] & FAST_QUERY) === 0) break;
     }
+    if (i === len) c = -1;
     query = s.slice(queryStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   }
   if (c === 0x23) {
     const fragmentStart = ++i;
-    while (i < len) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || (FAST_CHARS[d] & FAST_FRAGMENT) === 0) break;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c >= 128 || (FAST_CHARS[c] & FAST_FRAGMENT) === 0) break;
     }
+    if (i === len) c = -1;
     fragment = s.slice(fragmentStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   }
   if (c !== -1) return null;
-  return new UrlRecord(scheme, true, "", "", host, port, path, false, query, fragment, href);
+  return new UrlRecord(scheme, true, "", "", s.slice(hostStart, hostEnd), port, path, false, query, fragment, href);
 }
 
 // ---- the basic URL parser ----------------------------------------------------------------
-const EOF = -1;
-const SCHEME_START = 1, SCHEME = 2, NO_SCHEME = 3, SPECIAL_RELATIVE_OR_AUTHORITY = 4, PATH_OR_AUTHORITY = 5,
-  RELATIVE = 6, RELATIVE_SLASH = 7, SPECIAL_AUTHORITY_SLASHES = 8, SPECIAL_AUTHORITY_IGNORE_SLASHES = 9,
-  AUTHORITY = 10, HOST = 11, HOSTNAME = 12, PORT = 13, FILE = 14, FILE_SLASH = 15, FILE_HOST = 16,
-  PATH_START = 17, PATH = 18, OPAQUE_PATH = 19, QUERY = 20, FRAGMENT = 21;
+const U_EOF = -1;
+const U_SCHEME_START = 1, U_SCHEME = 2, U_NO_SCHEME = 3, U_SPECIAL_RELATIVE_OR_AUTHORITY = 4, U_PATH_OR_AUTHORITY = 5,
+  U_RELATIVE = 6, U_RELATIVE_SLASH = 7, U_SPECIAL_AUTHORITY_SLASHES = 8, U_SPECIAL_AUTHORITY_IGNORE_SLASHES = 9,
+  U_AUTHORITY = 10, U_HOST = 11, U_HOSTNAME = 12, U_PORT = 13, U_FILE = 14, U_FILE_SLASH = 15, U_FILE_HOST = 16,
+  U_PATH_START = 17, U_PATH = 18, U_OPAQUE_PATH = 19, U_QUERY = 20, U_FRAGMENT = 21;
 
 const TAB_OR_NEWLINE = /[\t\n\r]/;
 const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
@@ -832,20 +833,20 @@ function basicParse(input, base, url, override) {
   }
   if (TAB_OR_NEWLINE.test(input)) input = input.replace(TAB_OR_NEWLINE_ALL, "");
   const len = input.length;
-  let state = override === 0 ? SCHEME_START : override;
+  let state = override === 0 ? U_SCHEME_START : override;
   let p = 0;
   // The path as a list, while this parse edits it; written back serialized at the end.
-  let segs = override === 0 || override === PATH_START ? [] : null;
+  let segs = override === 0 || override === U_PATH_START ? [] : null;
 
   loop: for (;;) {
-    const c = p < len ? input.charCodeAt(p) : EOF;
+    const c = p < len ? input.charCodeAt(p) : U_EOF;
     switch (state) {
-      case SCHEME_START:
-        if (isAsciiAlpha(c)) { state = SCHEME; continue; }
-        if (override === 0) { state = NO_SCHEME; continue; }
+      case U_SCHEME_START:
+        if (isAsciiAlpha(c)) { state = U_SCHEME; continue; }
+        if (override === 0) { state = U_NO_SCHEME; continue; }
         return null;
 
-      case SCHEME: {
+      case U_SCHEME: {
         let q = p;
         while (q < len && isSchemeChar(input.charCodeAt(q))) q++;
         if (q < len && input.charCodeAt(q) === 0x3a) {
@@ -863,18 +864,18 @@ function basicParse(input, base, url, override) {
             return url;
           }
           p = q + 1;
-          if (scheme === "file") state = FILE;
-          else if (special && base !== null && base.scheme === scheme) state = SPECIAL_RELATIVE_OR_AUTHORITY;
-          else if (special) state = SPECIAL_AUTHORITY_SLASHES;
-          else if (p < len && input.charCodeAt(p) === 0x2f) { state = PATH_OR_AUTHORITY; p++; }
-          else { url.opaque = true; url.path = ""; state = OPAQUE_PATH; }
+          if (scheme === "file") state = U_FILE;
+          else if (special && base !== null && base.scheme === scheme) state = U_SPECIAL_RELATIVE_OR_AUTHORITY;
+          else if (special) state = U_SPECIAL_AUTHORITY_SLASHES;
+          else if (p < len && input.charCodeAt(p) === 0x2f) { state = U_PATH_OR_AUTHORITY; p++; }
+          else { url.opaque = true; url.path = ""; state = U_OPAQUE_PATH; }
           continue;
         }
-        if (override === 0) { state = NO_SCHEME; p = 0; continue; }
+        if (override === 0) { state = U_NO_SCHEME; p = 0; continue; }
         return null;
       }
 
-      case NO_SCHEME:
+      case U_NO_SCHEME:
         if (base === null || (base.opaque && c !== 0x23)) return null;
         if (base.opaque) {
           url.scheme = base.scheme;
@@ -883,62 +884,62 @@ function basicParse(input, base, url, override) {
           url.path = base.path;
           url.query = base.query;
           url.fragment = "";
-          state = FRAGMENT;
+          state = U_FRAGMENT;
           p++;
           continue;
         }
-        state = base.scheme !== "file" ? RELATIVE : FILE;
+        state = base.scheme !== "file" ? U_RELATIVE : U_FILE;
         continue;
 
-      case SPECIAL_RELATIVE_OR_AUTHORITY:
-        if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) { state = SPECIAL_AUTHORITY_IGNORE_SLASHES; p += 2; }
-        else state = RELATIVE;
+      case U_SPECIAL_RELATIVE_OR_AUTHORITY:
+        if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) { state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES; p += 2; }
+        else state = U_RELATIVE;
         continue;
 
-      case PATH_OR_AUTHORITY:
-        if (c === 0x2f) { state = AUTHORITY; p++; } else state = PATH;
+      case U_PATH_OR_AUTHORITY:
+        if (c === 0x2f) { state = U_AUTHORITY; p++; } else state = U_PATH;
         continue;
 
-      case RELATIVE:
+      case U_RELATIVE:
         url.scheme = base.scheme;
         url.special = base.special;
-        if (c === 0x2f || (url.special && c === 0x5c)) { state = RELATIVE_SLASH; p++; continue; }
+        if (c === 0x2f || (url.special && c === 0x5c)) { state = U_RELATIVE_SLASH; p++; continue; }
         url.username = base.username;
         url.password = base.password;
         url.host = base.host;
         url.port = base.port;
         segs = splitPath(base.path);
         url.query = base.query;
-        if (c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-        if (c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-        if (c !== EOF) { url.query = null; shortenPath(url, segs); state = PATH; continue; }
+        if (c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+        if (c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+        if (c !== U_EOF) { url.query = null; shortenPath(url, segs); state = U_PATH; continue; }
         break loop;
 
-      case RELATIVE_SLASH:
-        if (url.special && (c === 0x2f || c === 0x5c)) { state = SPECIAL_AUTHORITY_IGNORE_SLASHES; p++; continue; }
-        if (c === 0x2f) { state = AUTHORITY; p++; continue; }
+      case U_RELATIVE_SLASH:
+        if (url.special && (c === 0x2f || c === 0x5c)) { state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES; p++; continue; }
+        if (c === 0x2f) { state = U_AUTHORITY; p++; continue; }
         url.username = base.username;
         url.password = base.password;
         url.host = base.host;
         url.port = base.port;
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case SPECIAL_AUTHORITY_SLASHES:
+      case U_SPECIAL_AUTHORITY_SLASHES:
         if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) p += 2;
-        state = SPECIAL_AUTHORITY_IGNORE_SLASHES;
+        state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES;
         continue;
 
-      case SPECIAL_AUTHORITY_IGNORE_SLASHES:
+      case U_SPECIAL_AUTHORITY_IGNORE_SLASHES:
         while (p < len) {
           const d = input.charCodeAt(p);
           if (d !== 0x2f && d !== 0x5c) break;
           p++;
         }
-        state = AUTHORITY;
+        state = U_AUTHORITY;
         continue;
 
-      case AUTHORITY: {
+      case U_AUTHORITY: {
         // The userinfo ends at the last "@" before the host's end; its "@"s and any ":"
         // after the first are percent-encoded, which is what the Standard's buffer does.
         let t = p;
@@ -959,14 +960,14 @@ function basicParse(input, base, url, override) {
           }
           p = at + 1;
         }
-        state = HOST;
+        state = U_HOST;
         continue;
       }
 
-      case HOST:
-      case HOSTNAME: {
-        if (override !== 0 && url.scheme === "file") { state = FILE_HOST; continue; }
-        let q = p, inBrackets = false, d = EOF;
+      case U_HOST:
+      case U_HOSTNAME: {
+        if (override !== 0 && url.scheme === "file") { state = U_FILE_HOST; continue; }
+        let q = p, inBrackets = false, d = U_EOF;
         for (; q < len; q++) {
           d = input.charCodeAt(q);
           if (d === 0x3a && !inBrackets) break;
@@ -974,15 +975,15 @@ function basicParse(input, base, url, override) {
           if (d === 0x5b) inBrackets = true;
           else if (d === 0x5d) inBrackets = false;
         }
-        if (q === len) d = EOF;
+        if (q === len) d = U_EOF;
         const buffer = input.slice(p, q);
         if (d === 0x3a) {
           if (buffer === "") return null;
-          if (override === HOSTNAME) return null;
+          if (override === U_HOSTNAME) return null;
           const host = parseHost(buffer, !url.special);
           if (host === null) return null;
           url.host = host;
-          state = PORT;
+          state = U_PORT;
           p = q + 1;
           continue;
         }
@@ -992,12 +993,12 @@ function basicParse(input, base, url, override) {
         if (host === null) return null;
         url.host = host;
         if (override !== 0) return url;
-        state = PATH_START;
+        state = U_PATH_START;
         p = q;
         continue;
       }
 
-      case PORT: {
+      case U_PORT: {
         let q = p, n = 0;
         while (q < len) {
           const d = input.charCodeAt(q) - 0x30;
@@ -1005,41 +1006,41 @@ function basicParse(input, base, url, override) {
           n = n * 10 + d;
           q++;
         }
-        const d = q < len ? input.charCodeAt(q) : EOF;
-        if (d === EOF || d === 0x2f || d === 0x3f || d === 0x23 || (url.special && d === 0x5c) || override !== 0) {
+        const d = q < len ? input.charCodeAt(q) : U_EOF;
+        if (d === U_EOF || d === 0x2f || d === 0x3f || d === 0x23 || (url.special && d === 0x5c) || override !== 0) {
           if (q > p) {
             if (n > 65535) return null;
             url.port = n === defaultPort(url.scheme) ? null : n;
           }
           if (override !== 0) return url;
-          state = PATH_START;
+          state = U_PATH_START;
           p = q;
           continue;
         }
         return null;
       }
 
-      case FILE:
+      case U_FILE:
         url.scheme = "file";
         url.special = true;
         url.host = "";
-        if (c === 0x2f || c === 0x5c) { state = FILE_SLASH; p++; continue; }
+        if (c === 0x2f || c === 0x5c) { state = U_FILE_SLASH; p++; continue; }
         if (base !== null && base.scheme === "file") {
           url.host = base.host;
           segs = splitPath(base.path);
           url.query = base.query;
-          if (c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-          if (c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-          if (c === EOF) break loop;
+          if (c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+          if (c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+          if (c === U_EOF) break loop;
           url.query = null;
           if (!startsWithWindowsDriveLetter(input, p)) shortenPath(url, segs);
           else segs = [];
         }
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case FILE_SLASH:
-        if (c === 0x2f || c === 0x5c) { state = FILE_HOST; p++; continue; }
+      case U_FILE_SLASH:
+        if (c === 0x2f || c === 0x5c) { state = U_FILE_HOST; p++; continue; }
         if (base !== null && base.scheme === "file") {
           url.host = base.host;
           if (!startsWithWindowsDriveLetter(input, p)) {
@@ -1047,10 +1048,10 @@ function basicParse(input, base, url, override) {
             if (first !== undefined && isNormalizedWindowsDriveLetter(first)) segs.push(first);
           }
         }
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case FILE_HOST: {
+      case U_FILE_HOST: {
         let q = p;
         while (q < len) {
           const d = input.charCodeAt(q);
@@ -1059,7 +1060,7 @@ function basicParse(input, base, url, override) {
         }
         const buffer = input.slice(p, q);
         // A drive letter is not a host: the path state reads it again from here.
-        if (override === 0 && isWindowsDriveLetter(buffer)) { state = PATH; continue; }
+        if (override === 0 && isWindowsDriveLetter(buffer)) { state = U_PATH; continue; }
         if (buffer === "") {
           url.host = "";
         } else {
@@ -1069,34 +1070,34 @@ function basicParse(input, base, url, override) {
           url.host = host;
         }
         if (override !== 0) return url;
-        state = PATH_START;
+        state = U_PATH_START;
         p = q;
         continue;
       }
 
-      case PATH_START:
+      case U_PATH_START:
         if (url.special) {
-          state = PATH;
+          state = U_PATH;
           if (c === 0x2f || c === 0x5c) p++;
           continue;
         }
-        if (override === 0 && c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-        if (override === 0 && c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-        if (c !== EOF) {
-          state = PATH;
+        if (override === 0 && c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+        if (override === 0 && c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+        if (c !== U_EOF) {
+          state = U_PATH;
           if (c === 0x2f) p++;
           continue;
         }
         if (override !== 0 && url.host === null) segs.push("");
         break loop;
 
-      case PATH: {
-        let q = p, d = EOF;
+      case U_PATH: {
+        let q = p, d = U_EOF;
         for (; q < len; q++) {
           d = input.charCodeAt(q);
           if (d === 0x2f || (url.special && d === 0x5c) || (override === 0 && (d === 0x3f || d === 0x23))) break;
         }
-        if (q === len) d = EOF;
+        if (q === len) d = U_EOF;
         let buffer = percentEncode(input.slice(p, q), PATH_SET);
         const slash = d === 0x2f || (url.special && d === 0x5c);
         const dots = dotSegment(buffer);
@@ -1109,14 +1110,14 @@ function basicParse(input, base, url, override) {
           if (url.scheme === "file" && segs.length === 0 && isWindowsDriveLetter(buffer)) buffer = buffer[0] + ":";
           segs.push(buffer);
         }
-        if (d === EOF) break loop;
+        if (d === U_EOF) break loop;
         p = q + 1;
-        if (d === 0x3f) { url.query = ""; state = QUERY; }
-        else if (d === 0x23) { url.fragment = ""; state = FRAGMENT; }
+        if (d === 0x3f) { url.query = ""; state = U_QUERY; }
+        else if (d === 0x23) { url.fragment = ""; state = U_FRAGMENT; }
         continue;
       }
 
-      case OPAQUE_PATH: {
+      case U_OPAQUE_PATH: {
         let q = p;
         while (q < len) {
           const d = input.charCodeAt(q);
@@ -1129,23 +1130,23 @@ function basicParse(input, base, url, override) {
         url.path += part;
         if (q === len) break loop;
         p = q + 1;
-        if (input.charCodeAt(q) === 0x3f) { url.query = ""; state = QUERY; }
-        else { url.fragment = ""; state = FRAGMENT; }
+        if (input.charCodeAt(q) === 0x3f) { url.query = ""; state = U_QUERY; }
+        else { url.fragment = ""; state = U_FRAGMENT; }
         continue;
       }
 
-      case QUERY: {
+      case U_QUERY: {
         let q = override === 0 ? input.indexOf("#", p) : -1;
         if (q === -1) q = len;
         url.query += percentEncode(input.slice(p, q), url.special ? SPECIAL_QUERY_SET : QUERY_SET);
         if (q === len) break loop;
         url.fragment = "";
-        state = FRAGMENT;
+        state = U_FRAGMENT;
         p = q + 1;
         continue;
       }
 
-      case FRAGMENT:
+      case U_FRAGMENT:
         url.fragment += percentEncode(input.slice(p), FRAGMENT_SET);
         break loop;
     }
@@ -1249,7 +1250,7 @@ class URL {
   get protocol() { return urlRecord(this).scheme + ":"; }
   set protocol(value) {
     const r = urlRecord(this);
-    basicParse(toUSVString(value) + ":", null, r, SCHEME_START);
+    basicParse(toUSVString(value) + ":", null, r, U_SCHEME_START);
     r.href = null;
   }
 
@@ -1280,7 +1281,7 @@ class URL {
     const r = urlRecord(this);
     value = toUSVString(value);
     if (r.opaque) return;
-    basicParse(value, null, r, HOST);
+    basicParse(value, null, r, U_HOST);
     r.href = null;
   }
 
@@ -1289,7 +1290,7 @@ class URL {
     const r = urlRecord(this);
     value = toUSVString(value);
     if (r.opaque) return;
-    basicParse(value, null, r, HOSTNAME);
+    basicParse(value, null, r, U_HOSTNAME);
     r.href = null;
   }
 
@@ -1302,7 +1303,7 @@ class URL {
     value = toUSVString(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     if (value === "") r.port = null;
-    else basicParse(value, null, r, PORT);
+    else basicParse(value, null, r, U_PORT);
     r.href = null;
   }
 
@@ -1312,7 +1313,7 @@ class URL {
     value = toUSVString(value);
     if (r.opaque) return;
     r.path = "";
-    basicParse(value, null, r, PATH_START);
+    basicParse(value, null, r, U_PATH_START);
     r.href = null;
   }
 
@@ -1327,7 +1328,7 @@ class URL {
       r.query = null;
     } else {
       r.query = "";
-      basicParse(value.charCodeAt(0) === 0x3f ? value.slice(1) : value, null, r, QUERY);
+      basicParse(value.charCodeAt(0) === 0x3f ? value.slice(1) : value, null, r, U_QUERY);
     }
     queryChanged(r);
   }
@@ -1343,7 +1344,7 @@ class URL {
       r.fragment = null;
     } else {
       r.fragment = "";
-      basicParse(value.charCodeAt(0) === 0x23 ? value.slice(1) : value, null, r, FRAGMENT);
+      basicParse(value.charCodeAt(0) === 0x23 ? value.slice(1) : value, null, r, U_FRAGMENT);
     }
     r.href = null;
   }
@@ -1368,20 +1369,38 @@ for (const name of ["canParse", "parse", "createObjectURL", "revokeObjectURL"]) 
 }
 
 // ---- application/x-www-form-urlencoded ---------------------------------------------------
-/** Parses to a flat list: name, value, name, value, ... */
+/** Parses to a flat list: name, value, name, value, ... One pass; only parts holding "+" or "%" are decoded. */
 function parseFormUrlencoded(s) {
   const list = [];
   const len = s.length;
-  let start = 0;
-  while (start < len) {
-    let end = s.indexOf("&", start);
-    if (end === -1) end = len;
-    if (end > start) {
-      let eq = s.indexOf("=", start);
-      if (eq === -1 || eq > end) eq = end;
-      list.push(formDecode(s.slice(start, eq)), eq < end ? formDecode(s.slice(eq + 1, end)) : "");
+  let start = 0, eq = -1, nameNeedsDecoding = false, needsDecoding = false;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 0x26;
+    if (c === 0x26) { // "&"
+      if (i > start) {
+        let name, value;
+        if (eq === -1) {
+          name = s.slice(start, i);
+          if (needsDecoding) name = formDecode(name);
+          value = "";
+        } else {
+          name = s.slice(start, eq);
+          if (nameNeedsDecoding) name = formDecode(name);
+          value = s.slice(eq + 1, i);
+          if (needsDecoding) value = formDecode(value);
+        }
+        list.push(name, value);
+      }
+      start = i + 1;
+      eq = -1;
+      nameNeedsDecoding = needsDecoding = false;
+    } else if (c === 0x3d && eq === -1) { // the first "="
+      eq = i;
+      nameNeedsDecoding = needsDecoding;
+      needsDecoding = false;
+    } else if (c === 0x2b || c === 0x25) { // "+" or "%"
+      needsDecoding = true;
     }
-    start = end + 1;
   }
   return list;
 }
@@ -1555,6 +1574,10 @@ class URLSearchParams {
     paramsChanged(state);
   }
 
+  entries() { return paramsIterator(paramsState(this), ENTRY_ITERATOR); }
+  keys() { return paramsIterator(paramsState(this), KEY_ITERATOR); }
+  values() { return paramsIterator(paramsState(this), VALUE_ITERATOR); }
+
   forEach(callback, thisArg = undefined) {
     const state = paramsState(this);
     if (typeof callback !== "function") throw missingParamsArgument("forEach", 1, "function");
@@ -1563,10 +1586,6 @@ class URLSearchParams {
       callback.call(thisArg, list[i + 1], list[i], this);
     }
   }
-
-  entries() { return paramsIterator(paramsState(this), ENTRY_ITERATOR); }
-  keys() { return paramsIterator(paramsState(this), KEY_ITERATOR); }
-  values() { return paramsIterator(paramsState(this), VALUE_ITERATOR); }
 
   toString() { return serializeFormUrlencoded(paramsState(this).list); }
 }
@@ -1589,10 +1608,11 @@ function makeParamsIteratorPrototype(tag, kind) {
       if (it === undefined) throw illegalInvocation();
       const list = it.state.list;
       const i = it.index;
-      if (i >= list.length) return { value: undefined, done: true };
+      // Key order as workerd's iterator results have it.
+      if (i >= list.length) return { done: true, value: undefined };
       it.index = i + 2;
       const value = kind === 0 ? list[i] : kind === 1 ? list[i + 1] : [list[i], list[i + 1]];
-      return { value, done: false };
+      return { done: false, value };
     },
     writable: true, enumerable: true, configurable: true,
   });
