@@ -128,6 +128,9 @@ public class UrlSearchParamsTests
           throws(() => sp.set("a"), "TypeError", "Failed to execute 'set' on 'URLSearchParams': parameter 2 is not of type 'USVString'.");
           throws(() => sp.forEach(), "TypeError", "Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'function'.");
           throws(() => URLSearchParams.prototype.get.call({}, "a"), "TypeError", "Illegal invocation");
+          throws(() => sp.keys().next.call({}), "TypeError", "Illegal invocation");
+          throws(() => sp.get(Symbol()), "TypeError", "Cannot convert a Symbol value to a string");
+          throws(() => new URLSearchParams([[Symbol(), "x"]]), "TypeError", "Cannot convert a Symbol value to a string");
           throws(() => URLSearchParams.prototype.keys.call(new URL("http://h/")), "TypeError", "Illegal invocation");
           throws(() => URLSearchParams(), "TypeError");
         });

@@ -344,6 +344,9 @@ public class UrlTests
           eq(href("http://a", undefined), "http://a/");
           throws(() => new URL("/a", null), "TypeError", "Invalid URL string.");
           eq(href({ toString: () => "http://obj/" }), "http://obj/");
+          throws(() => new URL(Symbol()), "TypeError", "Cannot convert a Symbol value to a string");
+          const base = new URL("http://base/dir/"); base.toString = () => "http://other/";
+          eq(href("x", base), "http://other/x", "a base is converted with its toString");
           eq(href(new URL("http://copy/x")), "http://copy/x");
         });
         check("createObjectURL and revokeObjectURL are not implemented, like workerd", () => {
@@ -351,6 +354,7 @@ public class UrlTests
           throws(() => URL.createObjectURL(), "TypeError", "parameter 1 is not of type 'File or Blob'.");
           throws(() => URL.createObjectURL("x"), "TypeError", "parameter 1 is not of type 'File or Blob'.");
           throws(() => URL.revokeObjectURL("blob:x"), "Error", "URL.revokeObjectURL() is not implemented");
+          throws(() => URL.revokeObjectURL(), "TypeError", "Failed to execute 'revokeObjectURL' on 'URL': parameter 1 is not of type 'USVString'.");
           if (typeof Blob === "function") throws(() => URL.createObjectURL(new Blob(["x"])), "Error", "URL.createObjectURL() is not implemented");
         });
         check("searchParams is live in both directions", () => {

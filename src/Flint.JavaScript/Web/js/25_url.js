@@ -10,19 +10,23 @@
 // which still works on slices of the input rather than one code point at a time. A URL's
 // URLSearchParams is built on first access.
 //
-// IDNA (UTS #46) is simplified, since the full mapping table is large:
-//   - mapping is ASCII lowercasing for ASCII, and per code point NFKC + toLowerCase for the
-//     rest (close to UTS #46's NFKC_Casefold-based table; differs for a few scripts, e.g.
-//     Cherokee folds to uppercase in UTS #46), then NFC for the whole domain;
-//   - "disallowed" is approximated by general category: unassigned, private use,
-//     surrogates, controls, format characters (other than the ignored ones and ZWJ/ZWNJ),
-//     line/paragraph separators, U+FFFC/U+FFFD, ideographic description characters, and any
-//     character whose compatibility mapping would introduce a "." (e.g. U+2025, U+2488);
-//   - CheckJoiners accepts ZWJ/ZWNJ after a virama (from a fixed list) and ZWNJ between two
-//     Arabic-type joining letters (approximated by script), not the full joining-type rule;
-//   - CheckBidi approximates bidi classes by script ranges (Hebrew, Arabic, Syriac, Thaana,
-//     NKo, ... are R/AL; Arabic-Indic digits are AN; marks are NSM; letters elsewhere L).
-// An all-ASCII domain is only lowercased, exactly as the Standard says for non-strict mode.
+// IDNA (UTS #46, as the Standard's "domain to ASCII" uses it) works without the mapping
+// table, which is large:
+//   - an all-ASCII domain is only lowercased, exactly as the Standard says for non-strict
+//     mode (so "xn--" labels in it are not checked);
+//   - other code points map through NFKC + toLowerCase, with the few places where UTS #46's
+//     case folding differs spelled out (Cherokee, U+1C80..U+1C88, iota subscript, final
+//     sigma variants); ignored code points and the ideographic full stops are listed;
+//     "disallowed" is unassigned, private use, surrogate, control, format (except ZWJ/ZWNJ),
+//     space and line/paragraph separators, U+FFFC, U+FFFD, U+2FF0..U+2FFF, U+31EF, and any
+//     code point whose mapping would bring in a dot. Checked against the UTS #46 17.0 table,
+//     every non-ASCII code point maps the same, as far as V8's own Unicode data goes;
+//   - CheckJoiners: ZWJ/ZWNJ after a virama (the code points of canonical combining class 9
+//     as of Unicode 15.1, listed), ZWNJ by the joining-type rule with ArabicShaping's types;
+//   - CheckBidi (RFC 5893) approximates bidi classes by ranges: the Hebrew, Arabic, Syriac,
+//     Thaana, NKo, ... blocks are R (punctuation there too, where Unicode says CS or ON),
+//     Arabic-Indic digits AN, ASCII and Extended Arabic-Indic digits EN, marks NSM, letters
+//     and other digits L, everything else ON.
 
 // ---- percent-encode sets -----------------------------------------------------------------
 // A set is a 128-entry table for ASCII (1 = encode); code points above U+007E are in every set.
@@ -325,7 +329,8 @@ const LABEL_SEPARATORS = /[\u3002\uFF0E\uFF61]/u;
 const CHEROKEE = /[\u13A0-\u13FF\uAB70-\uABBF]/u;
 const CYRILLIC_VARIANTS = "\u0432\u0434\u043E\u0441\u0442\u0442\u044A\u0463\uA64B"; // U+1C80..U+1C88 fold to these
 const STARTS_WITH_MARK = /^\p{M}/u;
-const VIRAMA = /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}]$/u;
+// Canonical combining class 9 (virama), Unicode 15.1.
+const VIRAMA = /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}\u{11F41}\u{11F42}]$/u;
 // Joining types from Unicode's ArabicShaping.txt: dual (D), right (R) and left (L) joining.
 const JOINING_DUAL = "\u0620\u0626\u0628\u062A-\u062E\u0633-\u063F\u0641-\u0647\u0649-\u064A\u066E-\u066F\u0678-\u0687\u069A-\u06BF\u06C1-\u06C2\u06CC\u06CE\u06D0-\u06D1\u06FA-\u06FC\u06FF\u0712-\u0714\u071A-\u071D\u071F-\u0727\u0729\u072B\u072D-\u072E\u074E-\u0758\u075C-\u076A\u076D-\u0770\u0772\u0775-\u0777\u077A-\u077F\u07CA-\u07EA\u0841-\u0845\u0848\u084A-\u0853\u0855\u0860\u0862-\u0865\u0868\u0886\u0889-\u088D\u088F\u08A0-\u08A9\u08AF-\u08B0\u08B3-\u08B8\u08BA-\u08C8\u1807\u1820-\u1878\u1887-\u18A8\u18AA\uA840-\uA871\u{10AC0}-\u{10AC4}\u{10AD3}-\u{10AD6}\u{10AD8}-\u{10ADC}\u{10ADE}-\u{10AE0}\u{10AEB}-\u{10AEE}\u{10B80}\u{10B82}\u{10B86}-\u{10B88}\u{10B8A}-\u{10B8B}\u{10B8D}\u{10B90}\u{10BAD}-\u{10BAE}\u{10D01}-\u{10D21}\u{10D23}\u{10EC3}-\u{10EC4}\u{10EC6}-\u{10EC7}\u{10F30}-\u{10F32}\u{10F34}-\u{10F44}\u{10F51}-\u{10F53}\u{10F70}-\u{10F73}\u{10F76}-\u{10F81}\u{10FB0}\u{10FB2}-\u{10FB3}\u{10FB8}\u{10FBB}-\u{10FBC}\u{10FBE}-\u{10FBF}\u{10FC1}\u{10FC4}\u{10FCA}\u{1E900}-\u{1E943}";
 const JOINING_LEFT_OR_DUAL = new RegExp(`^[\uA872\u{10ACD}\u{10AD7}\u{10D00}\u{10FCB}${JOINING_DUAL}]$`, "u");
@@ -397,7 +402,7 @@ function uts46ToASCII(domain) {
 function validLabel(label) {
   if (STARTS_WITH_MARK.test(label)) return false;
   if (label.indexOf("\u200C") === -1 && label.indexOf("\u200D") === -1) return true;
-  // CheckJoiners (RFC 5892 appendix A.1 and A.2), approximated as described at the top.
+  // CheckJoiners (RFC 5892 appendix A.1 and A.2).
   const cps = Array.from(label);
   for (let i = 0; i < cps.length; i++) {
     if (cps[i] !== "\u200C" && cps[i] !== "\u200D") continue;
@@ -1156,6 +1161,11 @@ function basicParse(input, base, url, override) {
 }
 
 // ---- URL ---------------------------------------------------------------------------------
+/** Web IDL's USVString conversion; unlike String(), a template literal throws on a Symbol, as workerd does. */
+function usv(value) {
+  return (typeof value === "string" ? value : `${value}`).toWellFormed();
+}
+
 const INVALID_URL = "Invalid URL string.";
 
 function urlRecord(u) {
@@ -1166,10 +1176,10 @@ function urlRecord(u) {
 
 /** Parses url against an optional base; null on failure. */
 function parseWithBase(url, base) {
-  url = toUSVString(url);
+  url = usv(url);
   let baseRecord = null;
   if (base !== undefined) {
-    baseRecord = parseURL(toUSVString(base), null);
+    baseRecord = parseURL(usv(base), null);
     if (baseRecord === null) return null;
   }
   return parseURL(url, baseRecord);
@@ -1229,7 +1239,7 @@ class URL {
   get href() { return hrefOf(urlRecord(this)); }
   set href(value) {
     const r = urlRecord(this);
-    const parsed = parseURL(toUSVString(value), null);
+    const parsed = parseURL(usv(value), null);
     if (parsed === null) {
       throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
     }
@@ -1250,14 +1260,14 @@ class URL {
   get protocol() { return urlRecord(this).scheme + ":"; }
   set protocol(value) {
     const r = urlRecord(this);
-    basicParse(toUSVString(value) + ":", null, r, U_SCHEME_START);
+    basicParse(usv(value) + ":", null, r, U_SCHEME_START);
     r.href = null;
   }
 
   get username() { return urlRecord(this).username; }
   set username(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     r.username = percentEncode(value, USERINFO_SET);
     r.href = null;
@@ -1266,7 +1276,7 @@ class URL {
   get password() { return urlRecord(this).password; }
   set password(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     r.password = percentEncode(value, USERINFO_SET);
     r.href = null;
@@ -1279,7 +1289,7 @@ class URL {
   }
   set host(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
     basicParse(value, null, r, U_HOST);
     r.href = null;
@@ -1288,7 +1298,7 @@ class URL {
   get hostname() { return urlRecord(this).host ?? ""; }
   set hostname(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
     basicParse(value, null, r, U_HOSTNAME);
     r.href = null;
@@ -1300,7 +1310,7 @@ class URL {
   }
   set port(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     if (value === "") r.port = null;
     else basicParse(value, null, r, U_PORT);
@@ -1310,7 +1320,7 @@ class URL {
   get pathname() { return urlRecord(this).path; }
   set pathname(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
     r.path = "";
     basicParse(value, null, r, U_PATH_START);
@@ -1323,7 +1333,7 @@ class URL {
   }
   set search(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (value === "") {
       r.query = null;
     } else {
@@ -1339,7 +1349,7 @@ class URL {
   }
   set hash(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (value === "") {
       r.fragment = null;
     } else {
@@ -1463,7 +1473,7 @@ class URLSearchParams {
           if (typeof pair[Symbol.iterator] !== "function") throw new TypeError(NOT_A_SEQUENCE);
           const items = [...pair];
           if (items.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-          list.push(toUSVString(items[0]), toUSVString(items[1]));
+          list.push(usv(items[0]), usv(items[1]));
         }
       } else {
         // A record: keys that become equal as USVStrings keep the first position and last value.
@@ -1472,13 +1482,13 @@ class URLSearchParams {
           if (typeof key === "symbol") continue;
           const desc = Reflect.getOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
-          record.set(toUSVString(key), toUSVString(init[key]));
+          record.set(usv(key), usv(init[key]));
         }
         for (const [name, value] of record) state.list.push(name, value);
       }
       return;
     }
-    let s = toUSVString(init);
+    let s = usv(init);
     if (s.charCodeAt(0) === 0x3f) s = s.slice(1);
     state.list = parseFormUrlencoded(s);
   }
@@ -1488,15 +1498,15 @@ class URLSearchParams {
   append(name, value) {
     const state = paramsState(this);
     if (arguments.length < 2) throw missingParamsArgument("append", arguments.length + 1);
-    state.list.push(toUSVString(name), toUSVString(value));
+    state.list.push(usv(name), usv(value));
     paramsChanged(state);
   }
 
   delete(name, value = undefined) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("delete", 1);
-    name = toUSVString(name);
-    if (value !== undefined) value = toUSVString(value);
+    name = usv(name);
+    if (value !== undefined) value = usv(value);
     const list = state.list;
     let n = 0;
     for (let i = 0; i < list.length; i += 2) {
@@ -1511,7 +1521,7 @@ class URLSearchParams {
   get(name) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("get", 1);
-    name = toUSVString(name);
+    name = usv(name);
     const list = state.list;
     for (let i = 0; i < list.length; i += 2) if (list[i] === name) return list[i + 1];
     return null;
@@ -1520,7 +1530,7 @@ class URLSearchParams {
   getAll(name) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("getAll", 1);
-    name = toUSVString(name);
+    name = usv(name);
     const list = state.list;
     const out = [];
     for (let i = 0; i < list.length; i += 2) if (list[i] === name) out.push(list[i + 1]);
@@ -1530,8 +1540,8 @@ class URLSearchParams {
   has(name, value = undefined) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("has", 1);
-    name = toUSVString(name);
-    if (value !== undefined) value = toUSVString(value);
+    name = usv(name);
+    if (value !== undefined) value = usv(value);
     const list = state.list;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] === name && (value === undefined || list[i + 1] === value)) return true;
@@ -1542,8 +1552,8 @@ class URLSearchParams {
   set(name, value) {
     const state = paramsState(this);
     if (arguments.length < 2) throw missingParamsArgument("set", arguments.length + 1);
-    name = toUSVString(name);
-    value = toUSVString(value);
+    name = usv(name);
+    value = usv(value);
     const list = state.list;
     let found = false, n = 0;
     for (let i = 0; i < list.length; i += 2) {
