@@ -757,6 +757,7 @@ function fastParse(s) {
 }
 
 // ---- the basic URL parser ----------------------------------------------------------------
+// States carry a U_ prefix: every built-in file shares one scope, where HOST or PATH could clash.
 const U_EOF = -1;
 const U_SCHEME_START = 1, U_SCHEME = 2, U_NO_SCHEME = 3, U_SPECIAL_RELATIVE_OR_AUTHORITY = 4, U_PATH_OR_AUTHORITY = 5,
   U_RELATIVE = 6, U_RELATIVE_SLASH = 7, U_SPECIAL_AUTHORITY_SLASHES = 8, U_SPECIAL_AUTHORITY_IGNORE_SLASHES = 9,
