@@ -10,19 +10,23 @@
 // which still works on slices of the input rather than one code point at a time. A URL's
 // URLSearchParams is built on first access.
 //
-// IDNA (UTS #46) is simplified, since the full mapping table is large:
-//   - mapping is ASCII lowercasing for ASCII, and per code point NFKC + toLowerCase for the
-//     rest (close to UTS #46's NFKC_Casefold-based table; differs for a few scripts, e.g.
-//     Cherokee folds to uppercase in UTS #46), then NFC for the whole domain;
-//   - "disallowed" is approximated by general category: unassigned, private use,
-//     surrogates, controls, format characters (other than the ignored ones and ZWJ/ZWNJ),
-//     line/paragraph separators, U+FFFC/U+FFFD, ideographic description characters, and any
-//     character whose compatibility mapping would introduce a "." (e.g. U+2025, U+2488);
-//   - CheckJoiners accepts ZWJ/ZWNJ after a virama (from a fixed list) and ZWNJ between two
-//     Arabic-type joining letters (approximated by script), not the full joining-type rule;
-//   - CheckBidi approximates bidi classes by script ranges (Hebrew, Arabic, Syriac, Thaana,
-//     NKo, ... are R/AL; Arabic-Indic digits are AN; marks are NSM; letters elsewhere L).
-// An all-ASCII domain is only lowercased, exactly as the Standard says for non-strict mode.
+// IDNA (UTS #46, as the Standard's "domain to ASCII" uses it) works without the mapping
+// table, which is large:
+//   - an all-ASCII domain is only lowercased, exactly as the Standard says for non-strict
+//     mode (so "xn--" labels in it are not checked);
+//   - other code points map through NFKC + toLowerCase, with the few places where UTS #46's
+//     case folding differs spelled out (Cherokee, U+1C80..U+1C88, iota subscript, final
+//     sigma variants); ignored code points and the ideographic full stops are listed;
+//     "disallowed" is unassigned, private use, surrogate, control, format (except ZWJ/ZWNJ),
+//     space and line/paragraph separators, U+FFFC, U+FFFD, U+2FF0..U+2FFF, U+31EF, and any
+//     code point whose mapping would bring in a dot. Checked against the UTS #46 17.0 table,
+//     every non-ASCII code point maps the same, as far as V8's own Unicode data goes;
+//   - CheckJoiners: ZWJ/ZWNJ after a virama (the code points of canonical combining class 9
+//     as of Unicode 15.1, listed), ZWNJ by the joining-type rule with ArabicShaping's types;
+//   - CheckBidi (RFC 5893) approximates bidi classes by ranges: the Hebrew, Arabic, Syriac,
+//     Thaana, NKo, ... blocks are R (punctuation there too, where Unicode says CS or ON),
+//     Arabic-Indic digits AN, ASCII and Extended Arabic-Indic digits EN, marks NSM, letters
+//     and other digits L, everything else ON.
 
 // ---- percent-encode sets -----------------------------------------------------------------
 // A set is a 128-entry table for ASCII (1 = encode); code points above U+007E are in every set.
@@ -325,7 +329,8 @@ const LABEL_SEPARATORS = /[\u3002\uFF0E\uFF61]/u;
 const CHEROKEE = /[\u13A0-\u13FF\uAB70-\uABBF]/u;
 const CYRILLIC_VARIANTS = "\u0432\u0434\u043E\u0441\u0442\u0442\u044A\u0463\uA64B"; // U+1C80..U+1C88 fold to these
 const STARTS_WITH_MARK = /^\p{M}/u;
-const VIRAMA = /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}]$/u;
+// Canonical combining class 9 (virama), Unicode 15.1.
+const VIRAMA = /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}\u{11F41}\u{11F42}]$/u;
 // Joining types from Unicode's ArabicShaping.txt: dual (D), right (R) and left (L) joining.
 const JOINING_DUAL = "\u0620\u0626\u0628\u062A-\u062E\u0633-\u063F\u0641-\u0647\u0649-\u064A\u066E-\u066F\u0678-\u0687\u069A-\u06BF\u06C1-\u06C2\u06CC\u06CE\u06D0-\u06D1\u06FA-\u06FC\u06FF\u0712-\u0714\u071A-\u071D\u071F-\u0727\u0729\u072B\u072D-\u072E\u074E-\u0758\u075C-\u076A\u076D-\u0770\u0772\u0775-\u0777\u077A-\u077F\u07CA-\u07EA\u0841-\u0845\u0848\u084A-\u0853\u0855\u0860\u0862-\u0865\u0868\u0886\u0889-\u088D\u088F\u08A0-\u08A9\u08AF-\u08B0\u08B3-\u08B8\u08BA-\u08C8\u1807\u1820-\u1878\u1887-\u18A8\u18AA\uA840-\uA871\u{10AC0}-\u{10AC4}\u{10AD3}-\u{10AD6}\u{10AD8}-\u{10ADC}\u{10ADE}-\u{10AE0}\u{10AEB}-\u{10AEE}\u{10B80}\u{10B82}\u{10B86}-\u{10B88}\u{10B8A}-\u{10B8B}\u{10B8D}\u{10B90}\u{10BAD}-\u{10BAE}\u{10D01}-\u{10D21}\u{10D23}\u{10EC3}-\u{10EC4}\u{10EC6}-\u{10EC7}\u{10F30}-\u{10F32}\u{10F34}-\u{10F44}\u{10F51}-\u{10F53}\u{10F70}-\u{10F73}\u{10F76}-\u{10F81}\u{10FB0}\u{10FB2}-\u{10FB3}\u{10FB8}\u{10FBB}-\u{10FBC}\u{10FBE}-\u{10FBF}\u{10FC1}\u{10FC4}\u{10FCA}\u{1E900}-\u{1E943}";
 const JOINING_LEFT_OR_DUAL = new RegExp(`^[\uA872\u{10ACD}\u{10AD7}\u{10D00}\u{10FCB}${JOINING_DUAL}]$`, "u");
@@ -397,7 +402,7 @@ function uts46ToASCII(domain) {
 function validLabel(label) {
   if (STARTS_WITH_MARK.test(label)) return false;
   if (label.indexOf("\u200C") === -1 && label.indexOf("\u200D") === -1) return true;
-  // CheckJoiners (RFC 5892 appendix A.1 and A.2), approximated as described at the top.
+  // CheckJoiners (RFC 5892 appendix A.1 and A.2).
   const cps = Array.from(label);
   for (let i = 0; i < cps.length; i++) {
     if (cps[i] !== "\u200C" && cps[i] !== "\u200D") continue;
@@ -631,14 +636,17 @@ function originOf(r) {
 }
 
 // ---- the fast path -----------------------------------------------------------------------
-// Which ASCII characters can stand unchanged in each part of a URL in normal form.
+// `new URL(request.url)` runs on nearly every request, so an absolute http(s)/ws(s) URL that
+// is already in normal form skips the state machine: one pass checks each character against
+// what its part may hold unchanged, and the parts are slices of the input, which is the href.
+// Builtin calls are kept few on purpose; each costs about as much as scanning ten characters.
 const FAST_HOST = 1, FAST_PATH = 2, FAST_QUERY = 4, FAST_FRAGMENT = 8;
 const FAST_CHARS = new Uint8Array(128);
 for (let c = 0x21; c < 0x7f; c++) {
   let f = 0;
-  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f) f |= FAST_HOST;
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f) f |= FAST_HOST;
   if (PATH_SET[c] === 0 && c !== 0x2f && c !== 0x5c) f |= FAST_PATH;
-  if (SPECIAL_QUERY_SET[c] === 0) f |= FAST_QUERY;
+  if (SPECIAL_QUERY_SET[c] === 0 && c !== 0x23) f |= FAST_QUERY;
   if (FRAGMENT_SET[c] === 0) f |= FAST_FRAGMENT;
   FAST_CHARS[c] = f;
 }
@@ -655,72 +663,72 @@ function dotSegmentAt(s, i, len) {
   if (dots === 0) return false;
   if (i >= len) return true;
   const c = s.charCodeAt(i);
-  return c === 0x2f || c === 0x3f || c === 0x23 || c === 0x5c;
+  return c === 0x2f || c === 0x3f || c === 0x23;
 }
 
 /**
- * Parses an absolute http, https, ws or wss URL whose every part is already in normal form
- * (lowercase ASCII domain, no credentials, no default or zero-padded port, no dot segments,
- * nothing to percent-encode). Returns null for anything else; the full parser handles it.
+ * Parses an absolute http, https, ws or wss URL in normal form: lowercase ASCII domain whose
+ * last label does not start with a digit (no IPv4), no credentials, no default or
+ * zero-padded port, no dot segments, nothing to percent-encode. Returns null for anything
+ * else, which the full parser then handles.
  */
 function fastParse(s) {
   const len = s.length;
   let scheme, i;
-  if (s.startsWith("http")) {
-    if (s.startsWith("://", 4)) { scheme = "http"; i = 7; }
-    else if (s.startsWith("s://", 4)) { scheme = "https"; i = 8; }
-    else return null;
-  } else if (s.startsWith("ws")) {
-    if (s.startsWith("://", 2)) { scheme = "ws"; i = 5; }
-    else if (s.startsWith("s://", 2)) { scheme = "wss"; i = 6; }
-    else return null;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 0x68) { // h
+    if (s.charCodeAt(1) !== 0x74 || s.charCodeAt(2) !== 0x74 || s.charCodeAt(3) !== 0x70) return null;
+    if (s.charCodeAt(4) === 0x73) { scheme = "https"; i = 5; } else { scheme = "http"; i = 4; }
+  } else if (c0 === 0x77 && s.charCodeAt(1) === 0x73) { // ws
+    if (s.charCodeAt(2) === 0x73) { scheme = "wss"; i = 3; } else { scheme = "ws"; i = 2; }
   } else {
     return null;
   }
+  if (s.charCodeAt(i) !== 0x3a || s.charCodeAt(i + 1) !== 0x2f || s.charCodeAt(i + 2) !== 0x2f) return null;
+  i += 3;
   const hostStart = i;
-  while (i < len) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || (FAST_CHARS[c] & FAST_HOST) === 0) break;
-    i++;
+  let labelStart = i, c = -1;
+  for (; i < len; i++) {
+    c = s.charCodeAt(i);
+    if (c === 0x2e) labelStart = i + 1;
+    else if (c >= 128 || (FAST_CHARS[c] & FAST_HOST) === 0) break;
   }
-  if (i === hostStart || s.charCodeAt(i - 1) === 0x2e) return null;
-  // A last label starting with a digit may make this an IPv4 address.
-  const lastDot = s.lastIndexOf(".", i - 1);
-  const f = s.charCodeAt(lastDot < hostStart ? hostStart : lastDot + 1);
-  if (f >= 0x30 && f <= 0x39) return null;
-  const host = s.slice(hostStart, i);
-  let c = i < len ? s.charCodeAt(i) : -1;
+  if (i === len) c = -1;
+  // An empty host, a trailing dot, or a last label starting with a digit (maybe IPv4)
+  // takes the full parser.
+  if (labelStart === i) return null;
+  const f = s.charCodeAt(labelStart);
+  if (f <= 0x39) return null;
+  const hostEnd = i;
   let port = null;
   if (c === 0x3a) {
     const portStart = ++i;
     let n = 0;
-    while (i < len) {
-      const d = s.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) break;
-      n = n * 10 + d;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + c - 0x30;
     }
-    if (i === portStart || i - portStart > 5 || n > 65535 || n === defaultPort(scheme)) return null;
+    if (i === len) c = -1;
+    if (i === portStart || n > 65535 || n === defaultPort(scheme)) return null;
     if (s.charCodeAt(portStart) === 0x30 && i - portStart > 1) return null;
     port = n;
-    c = i < len ? s.charCodeAt(i) : -1;
   }
-  let href = s, path;
+  const pathStart = i;
+  let path, href = s;
   if (c === 0x2f) {
-    const pathStart = i;
     for (;;) {
-      i++;
-      if (dotSegmentAt(s, i, len)) return null;
-      while (i < len) {
-        const d = s.charCodeAt(i);
-        if (d >= 128 || (FAST_CHARS[d] & FAST_PATH) === 0) break;
-        i++;
+      i++; // past "/"
+      c = s.charCodeAt(i);
+      if ((c === 0x2e || c === 0x25) && dotSegmentAt(s, i, len)) return null;
+      for (; i < len; i++) {
+        c = s.charCodeAt(i);
+        if (c >= 128 || (FAST_CHARS[c] & FAST_PATH) === 0) break;
       }
-      if (i < len && s.charCodeAt(i) === 0x2f) continue;
-      break;
+      if (i === len) { c = -1; break; }
+      if (c !== 0x2f) break;
     }
     path = s.slice(pathStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   } else {
     path = "/";
     href = s.slice(0, i) + "/" + s.slice(i);
@@ -728,34 +736,33 @@ function fastParse(s) {
   let query = null, fragment = null;
   if (c === 0x3f) {
     const queryStart = ++i;
-    while (i < len) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || (FAST_CHARS[d] & FAST_QUERY) === 0) break;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c >= 128 || (FAST_CHARS[c] & FAST_QUERY) === 0) break;
     }
+    if (i === len) c = -1;
     query = s.slice(queryStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   }
   if (c === 0x23) {
     const fragmentStart = ++i;
-    while (i < len) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || (FAST_CHARS[d] & FAST_FRAGMENT) === 0) break;
-      i++;
+    for (; i < len; i++) {
+      c = s.charCodeAt(i);
+      if (c >= 128 || (FAST_CHARS[c] & FAST_FRAGMENT) === 0) break;
     }
+    if (i === len) c = -1;
     fragment = s.slice(fragmentStart, i);
-    c = i < len ? s.charCodeAt(i) : -1;
   }
   if (c !== -1) return null;
-  return new UrlRecord(scheme, true, "", "", host, port, path, false, query, fragment, href);
+  return new UrlRecord(scheme, true, "", "", s.slice(hostStart, hostEnd), port, path, false, query, fragment, href);
 }
 
 // ---- the basic URL parser ----------------------------------------------------------------
-const EOF = -1;
-const SCHEME_START = 1, SCHEME = 2, NO_SCHEME = 3, SPECIAL_RELATIVE_OR_AUTHORITY = 4, PATH_OR_AUTHORITY = 5,
-  RELATIVE = 6, RELATIVE_SLASH = 7, SPECIAL_AUTHORITY_SLASHES = 8, SPECIAL_AUTHORITY_IGNORE_SLASHES = 9,
-  AUTHORITY = 10, HOST = 11, HOSTNAME = 12, PORT = 13, FILE = 14, FILE_SLASH = 15, FILE_HOST = 16,
-  PATH_START = 17, PATH = 18, OPAQUE_PATH = 19, QUERY = 20, FRAGMENT = 21;
+// States carry a U_ prefix: every built-in file shares one scope, where HOST or PATH could clash.
+const U_EOF = -1;
+const U_SCHEME_START = 1, U_SCHEME = 2, U_NO_SCHEME = 3, U_SPECIAL_RELATIVE_OR_AUTHORITY = 4, U_PATH_OR_AUTHORITY = 5,
+  U_RELATIVE = 6, U_RELATIVE_SLASH = 7, U_SPECIAL_AUTHORITY_SLASHES = 8, U_SPECIAL_AUTHORITY_IGNORE_SLASHES = 9,
+  U_AUTHORITY = 10, U_HOST = 11, U_HOSTNAME = 12, U_PORT = 13, U_FILE = 14, U_FILE_SLASH = 15, U_FILE_HOST = 16,
+  U_PATH_START = 17, U_PATH = 18, U_OPAQUE_PATH = 19, U_QUERY = 20, U_FRAGMENT = 21;
 
 const TAB_OR_NEWLINE = /[\t\n\r]/;
 const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
@@ -832,20 +839,20 @@ function basicParse(input, base, url, override) {
   }
   if (TAB_OR_NEWLINE.test(input)) input = input.replace(TAB_OR_NEWLINE_ALL, "");
   const len = input.length;
-  let state = override === 0 ? SCHEME_START : override;
+  let state = override === 0 ? U_SCHEME_START : override;
   let p = 0;
   // The path as a list, while this parse edits it; written back serialized at the end.
-  let segs = override === 0 || override === PATH_START ? [] : null;
+  let segs = override === 0 || override === U_PATH_START ? [] : null;
 
   loop: for (;;) {
-    const c = p < len ? input.charCodeAt(p) : EOF;
+    const c = p < len ? input.charCodeAt(p) : U_EOF;
     switch (state) {
-      case SCHEME_START:
-        if (isAsciiAlpha(c)) { state = SCHEME; continue; }
-        if (override === 0) { state = NO_SCHEME; continue; }
+      case U_SCHEME_START:
+        if (isAsciiAlpha(c)) { state = U_SCHEME; continue; }
+        if (override === 0) { state = U_NO_SCHEME; continue; }
         return null;
 
-      case SCHEME: {
+      case U_SCHEME: {
         let q = p;
         while (q < len && isSchemeChar(input.charCodeAt(q))) q++;
         if (q < len && input.charCodeAt(q) === 0x3a) {
@@ -863,18 +870,18 @@ function basicParse(input, base, url, override) {
             return url;
           }
           p = q + 1;
-          if (scheme === "file") state = FILE;
-          else if (special && base !== null && base.scheme === scheme) state = SPECIAL_RELATIVE_OR_AUTHORITY;
-          else if (special) state = SPECIAL_AUTHORITY_SLASHES;
-          else if (p < len && input.charCodeAt(p) === 0x2f) { state = PATH_OR_AUTHORITY; p++; }
-          else { url.opaque = true; url.path = ""; state = OPAQUE_PATH; }
+          if (scheme === "file") state = U_FILE;
+          else if (special && base !== null && base.scheme === scheme) state = U_SPECIAL_RELATIVE_OR_AUTHORITY;
+          else if (special) state = U_SPECIAL_AUTHORITY_SLASHES;
+          else if (p < len && input.charCodeAt(p) === 0x2f) { state = U_PATH_OR_AUTHORITY; p++; }
+          else { url.opaque = true; url.path = ""; state = U_OPAQUE_PATH; }
           continue;
         }
-        if (override === 0) { state = NO_SCHEME; p = 0; continue; }
+        if (override === 0) { state = U_NO_SCHEME; p = 0; continue; }
         return null;
       }
 
-      case NO_SCHEME:
+      case U_NO_SCHEME:
         if (base === null || (base.opaque && c !== 0x23)) return null;
         if (base.opaque) {
           url.scheme = base.scheme;
@@ -883,62 +890,62 @@ function basicParse(input, base, url, override) {
           url.path = base.path;
           url.query = base.query;
           url.fragment = "";
-          state = FRAGMENT;
+          state = U_FRAGMENT;
           p++;
           continue;
         }
-        state = base.scheme !== "file" ? RELATIVE : FILE;
+        state = base.scheme !== "file" ? U_RELATIVE : U_FILE;
         continue;
 
-      case SPECIAL_RELATIVE_OR_AUTHORITY:
-        if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) { state = SPECIAL_AUTHORITY_IGNORE_SLASHES; p += 2; }
-        else state = RELATIVE;
+      case U_SPECIAL_RELATIVE_OR_AUTHORITY:
+        if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) { state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES; p += 2; }
+        else state = U_RELATIVE;
         continue;
 
-      case PATH_OR_AUTHORITY:
-        if (c === 0x2f) { state = AUTHORITY; p++; } else state = PATH;
+      case U_PATH_OR_AUTHORITY:
+        if (c === 0x2f) { state = U_AUTHORITY; p++; } else state = U_PATH;
         continue;
 
-      case RELATIVE:
+      case U_RELATIVE:
         url.scheme = base.scheme;
         url.special = base.special;
-        if (c === 0x2f || (url.special && c === 0x5c)) { state = RELATIVE_SLASH; p++; continue; }
+        if (c === 0x2f || (url.special && c === 0x5c)) { state = U_RELATIVE_SLASH; p++; continue; }
         url.username = base.username;
         url.password = base.password;
         url.host = base.host;
         url.port = base.port;
         segs = splitPath(base.path);
         url.query = base.query;
-        if (c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-        if (c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-        if (c !== EOF) { url.query = null; shortenPath(url, segs); state = PATH; continue; }
+        if (c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+        if (c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+        if (c !== U_EOF) { url.query = null; shortenPath(url, segs); state = U_PATH; continue; }
         break loop;
 
-      case RELATIVE_SLASH:
-        if (url.special && (c === 0x2f || c === 0x5c)) { state = SPECIAL_AUTHORITY_IGNORE_SLASHES; p++; continue; }
-        if (c === 0x2f) { state = AUTHORITY; p++; continue; }
+      case U_RELATIVE_SLASH:
+        if (url.special && (c === 0x2f || c === 0x5c)) { state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES; p++; continue; }
+        if (c === 0x2f) { state = U_AUTHORITY; p++; continue; }
         url.username = base.username;
         url.password = base.password;
         url.host = base.host;
         url.port = base.port;
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case SPECIAL_AUTHORITY_SLASHES:
+      case U_SPECIAL_AUTHORITY_SLASHES:
         if (c === 0x2f && input.charCodeAt(p + 1) === 0x2f) p += 2;
-        state = SPECIAL_AUTHORITY_IGNORE_SLASHES;
+        state = U_SPECIAL_AUTHORITY_IGNORE_SLASHES;
         continue;
 
-      case SPECIAL_AUTHORITY_IGNORE_SLASHES:
+      case U_SPECIAL_AUTHORITY_IGNORE_SLASHES:
         while (p < len) {
           const d = input.charCodeAt(p);
           if (d !== 0x2f && d !== 0x5c) break;
           p++;
         }
-        state = AUTHORITY;
+        state = U_AUTHORITY;
         continue;
 
-      case AUTHORITY: {
+      case U_AUTHORITY: {
         // The userinfo ends at the last "@" before the host's end; its "@"s and any ":"
         // after the first are percent-encoded, which is what the Standard's buffer does.
         let t = p;
@@ -959,14 +966,14 @@ function basicParse(input, base, url, override) {
           }
           p = at + 1;
         }
-        state = HOST;
+        state = U_HOST;
         continue;
       }
 
-      case HOST:
-      case HOSTNAME: {
-        if (override !== 0 && url.scheme === "file") { state = FILE_HOST; continue; }
-        let q = p, inBrackets = false, d = EOF;
+      case U_HOST:
+      case U_HOSTNAME: {
+        if (override !== 0 && url.scheme === "file") { state = U_FILE_HOST; continue; }
+        let q = p, inBrackets = false, d = U_EOF;
         for (; q < len; q++) {
           d = input.charCodeAt(q);
           if (d === 0x3a && !inBrackets) break;
@@ -974,15 +981,15 @@ function basicParse(input, base, url, override) {
           if (d === 0x5b) inBrackets = true;
           else if (d === 0x5d) inBrackets = false;
         }
-        if (q === len) d = EOF;
+        if (q === len) d = U_EOF;
         const buffer = input.slice(p, q);
         if (d === 0x3a) {
           if (buffer === "") return null;
-          if (override === HOSTNAME) return null;
+          if (override === U_HOSTNAME) return null;
           const host = parseHost(buffer, !url.special);
           if (host === null) return null;
           url.host = host;
-          state = PORT;
+          state = U_PORT;
           p = q + 1;
           continue;
         }
@@ -992,12 +999,12 @@ function basicParse(input, base, url, override) {
         if (host === null) return null;
         url.host = host;
         if (override !== 0) return url;
-        state = PATH_START;
+        state = U_PATH_START;
         p = q;
         continue;
       }
 
-      case PORT: {
+      case U_PORT: {
         let q = p, n = 0;
         while (q < len) {
           const d = input.charCodeAt(q) - 0x30;
@@ -1005,41 +1012,41 @@ function basicParse(input, base, url, override) {
           n = n * 10 + d;
           q++;
         }
-        const d = q < len ? input.charCodeAt(q) : EOF;
-        if (d === EOF || d === 0x2f || d === 0x3f || d === 0x23 || (url.special && d === 0x5c) || override !== 0) {
+        const d = q < len ? input.charCodeAt(q) : U_EOF;
+        if (d === U_EOF || d === 0x2f || d === 0x3f || d === 0x23 || (url.special && d === 0x5c) || override !== 0) {
           if (q > p) {
             if (n > 65535) return null;
             url.port = n === defaultPort(url.scheme) ? null : n;
           }
           if (override !== 0) return url;
-          state = PATH_START;
+          state = U_PATH_START;
           p = q;
           continue;
         }
         return null;
       }
 
-      case FILE:
+      case U_FILE:
         url.scheme = "file";
         url.special = true;
         url.host = "";
-        if (c === 0x2f || c === 0x5c) { state = FILE_SLASH; p++; continue; }
+        if (c === 0x2f || c === 0x5c) { state = U_FILE_SLASH; p++; continue; }
         if (base !== null && base.scheme === "file") {
           url.host = base.host;
           segs = splitPath(base.path);
           url.query = base.query;
-          if (c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-          if (c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-          if (c === EOF) break loop;
+          if (c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+          if (c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+          if (c === U_EOF) break loop;
           url.query = null;
           if (!startsWithWindowsDriveLetter(input, p)) shortenPath(url, segs);
           else segs = [];
         }
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case FILE_SLASH:
-        if (c === 0x2f || c === 0x5c) { state = FILE_HOST; p++; continue; }
+      case U_FILE_SLASH:
+        if (c === 0x2f || c === 0x5c) { state = U_FILE_HOST; p++; continue; }
         if (base !== null && base.scheme === "file") {
           url.host = base.host;
           if (!startsWithWindowsDriveLetter(input, p)) {
@@ -1047,10 +1054,10 @@ function basicParse(input, base, url, override) {
             if (first !== undefined && isNormalizedWindowsDriveLetter(first)) segs.push(first);
           }
         }
-        state = PATH;
+        state = U_PATH;
         continue;
 
-      case FILE_HOST: {
+      case U_FILE_HOST: {
         let q = p;
         while (q < len) {
           const d = input.charCodeAt(q);
@@ -1059,7 +1066,7 @@ function basicParse(input, base, url, override) {
         }
         const buffer = input.slice(p, q);
         // A drive letter is not a host: the path state reads it again from here.
-        if (override === 0 && isWindowsDriveLetter(buffer)) { state = PATH; continue; }
+        if (override === 0 && isWindowsDriveLetter(buffer)) { state = U_PATH; continue; }
         if (buffer === "") {
           url.host = "";
         } else {
@@ -1069,34 +1076,34 @@ function basicParse(input, base, url, override) {
           url.host = host;
         }
         if (override !== 0) return url;
-        state = PATH_START;
+        state = U_PATH_START;
         p = q;
         continue;
       }
 
-      case PATH_START:
+      case U_PATH_START:
         if (url.special) {
-          state = PATH;
+          state = U_PATH;
           if (c === 0x2f || c === 0x5c) p++;
           continue;
         }
-        if (override === 0 && c === 0x3f) { url.query = ""; state = QUERY; p++; continue; }
-        if (override === 0 && c === 0x23) { url.fragment = ""; state = FRAGMENT; p++; continue; }
-        if (c !== EOF) {
-          state = PATH;
+        if (override === 0 && c === 0x3f) { url.query = ""; state = U_QUERY; p++; continue; }
+        if (override === 0 && c === 0x23) { url.fragment = ""; state = U_FRAGMENT; p++; continue; }
+        if (c !== U_EOF) {
+          state = U_PATH;
           if (c === 0x2f) p++;
           continue;
         }
         if (override !== 0 && url.host === null) segs.push("");
         break loop;
 
-      case PATH: {
-        let q = p, d = EOF;
+      case U_PATH: {
+        let q = p, d = U_EOF;
         for (; q < len; q++) {
           d = input.charCodeAt(q);
           if (d === 0x2f || (url.special && d === 0x5c) || (override === 0 && (d === 0x3f || d === 0x23))) break;
         }
-        if (q === len) d = EOF;
+        if (q === len) d = U_EOF;
         let buffer = percentEncode(input.slice(p, q), PATH_SET);
         const slash = d === 0x2f || (url.special && d === 0x5c);
         const dots = dotSegment(buffer);
@@ -1109,14 +1116,14 @@ function basicParse(input, base, url, override) {
           if (url.scheme === "file" && segs.length === 0 && isWindowsDriveLetter(buffer)) buffer = buffer[0] + ":";
           segs.push(buffer);
         }
-        if (d === EOF) break loop;
+        if (d === U_EOF) break loop;
         p = q + 1;
-        if (d === 0x3f) { url.query = ""; state = QUERY; }
-        else if (d === 0x23) { url.fragment = ""; state = FRAGMENT; }
+        if (d === 0x3f) { url.query = ""; state = U_QUERY; }
+        else if (d === 0x23) { url.fragment = ""; state = U_FRAGMENT; }
         continue;
       }
 
-      case OPAQUE_PATH: {
+      case U_OPAQUE_PATH: {
         let q = p;
         while (q < len) {
           const d = input.charCodeAt(q);
@@ -1129,23 +1136,23 @@ function basicParse(input, base, url, override) {
         url.path += part;
         if (q === len) break loop;
         p = q + 1;
-        if (input.charCodeAt(q) === 0x3f) { url.query = ""; state = QUERY; }
-        else { url.fragment = ""; state = FRAGMENT; }
+        if (input.charCodeAt(q) === 0x3f) { url.query = ""; state = U_QUERY; }
+        else { url.fragment = ""; state = U_FRAGMENT; }
         continue;
       }
 
-      case QUERY: {
+      case U_QUERY: {
         let q = override === 0 ? input.indexOf("#", p) : -1;
         if (q === -1) q = len;
         url.query += percentEncode(input.slice(p, q), url.special ? SPECIAL_QUERY_SET : QUERY_SET);
         if (q === len) break loop;
         url.fragment = "";
-        state = FRAGMENT;
+        state = U_FRAGMENT;
         p = q + 1;
         continue;
       }
 
-      case FRAGMENT:
+      case U_FRAGMENT:
         url.fragment += percentEncode(input.slice(p), FRAGMENT_SET);
         break loop;
     }
@@ -1155,6 +1162,11 @@ function basicParse(input, base, url, override) {
 }
 
 // ---- URL ---------------------------------------------------------------------------------
+/** Web IDL's USVString conversion; unlike String(), a template literal throws on a Symbol, as workerd does. */
+function usv(value) {
+  return (typeof value === "string" ? value : `${value}`).toWellFormed();
+}
+
 const INVALID_URL = "Invalid URL string.";
 
 function urlRecord(u) {
@@ -1165,10 +1177,10 @@ function urlRecord(u) {
 
 /** Parses url against an optional base; null on failure. */
 function parseWithBase(url, base) {
-  url = toUSVString(url);
+  url = usv(url);
   let baseRecord = null;
   if (base !== undefined) {
-    baseRecord = parseURL(toUSVString(base), null);
+    baseRecord = parseURL(usv(base), null);
     if (baseRecord === null) return null;
   }
   return parseURL(url, baseRecord);
@@ -1228,7 +1240,7 @@ class URL {
   get href() { return hrefOf(urlRecord(this)); }
   set href(value) {
     const r = urlRecord(this);
-    const parsed = parseURL(toUSVString(value), null);
+    const parsed = parseURL(usv(value), null);
     if (parsed === null) {
       throw new TypeError("Failed to set the 'href' property on 'URL': the provided value is not of type 'valid URL string'.");
     }
@@ -1249,14 +1261,14 @@ class URL {
   get protocol() { return urlRecord(this).scheme + ":"; }
   set protocol(value) {
     const r = urlRecord(this);
-    basicParse(toUSVString(value) + ":", null, r, SCHEME_START);
+    basicParse(usv(value) + ":", null, r, U_SCHEME_START);
     r.href = null;
   }
 
   get username() { return urlRecord(this).username; }
   set username(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     r.username = percentEncode(value, USERINFO_SET);
     r.href = null;
@@ -1265,7 +1277,7 @@ class URL {
   get password() { return urlRecord(this).password; }
   set password(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     r.password = percentEncode(value, USERINFO_SET);
     r.href = null;
@@ -1278,18 +1290,18 @@ class URL {
   }
   set host(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
-    basicParse(value, null, r, HOST);
+    basicParse(value, null, r, U_HOST);
     r.href = null;
   }
 
   get hostname() { return urlRecord(this).host ?? ""; }
   set hostname(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
-    basicParse(value, null, r, HOSTNAME);
+    basicParse(value, null, r, U_HOSTNAME);
     r.href = null;
   }
 
@@ -1299,20 +1311,20 @@ class URL {
   }
   set port(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (cannotHaveCredentialsOrPort(r)) return;
     if (value === "") r.port = null;
-    else basicParse(value, null, r, PORT);
+    else basicParse(value, null, r, U_PORT);
     r.href = null;
   }
 
   get pathname() { return urlRecord(this).path; }
   set pathname(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (r.opaque) return;
     r.path = "";
-    basicParse(value, null, r, PATH_START);
+    basicParse(value, null, r, U_PATH_START);
     r.href = null;
   }
 
@@ -1322,12 +1334,12 @@ class URL {
   }
   set search(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (value === "") {
       r.query = null;
     } else {
       r.query = "";
-      basicParse(value.charCodeAt(0) === 0x3f ? value.slice(1) : value, null, r, QUERY);
+      basicParse(value.charCodeAt(0) === 0x3f ? value.slice(1) : value, null, r, U_QUERY);
     }
     queryChanged(r);
   }
@@ -1338,12 +1350,12 @@ class URL {
   }
   set hash(value) {
     const r = urlRecord(this);
-    value = toUSVString(value);
+    value = usv(value);
     if (value === "") {
       r.fragment = null;
     } else {
       r.fragment = "";
-      basicParse(value.charCodeAt(0) === 0x23 ? value.slice(1) : value, null, r, FRAGMENT);
+      basicParse(value.charCodeAt(0) === 0x23 ? value.slice(1) : value, null, r, U_FRAGMENT);
     }
     r.href = null;
   }
@@ -1368,20 +1380,38 @@ for (const name of ["canParse", "parse", "createObjectURL", "revokeObjectURL"]) 
 }
 
 // ---- application/x-www-form-urlencoded ---------------------------------------------------
-/** Parses to a flat list: name, value, name, value, ... */
+/** Parses to a flat list: name, value, name, value, ... One pass; only parts holding "+" or "%" are decoded. */
 function parseFormUrlencoded(s) {
   const list = [];
   const len = s.length;
-  let start = 0;
-  while (start < len) {
-    let end = s.indexOf("&", start);
-    if (end === -1) end = len;
-    if (end > start) {
-      let eq = s.indexOf("=", start);
-      if (eq === -1 || eq > end) eq = end;
-      list.push(formDecode(s.slice(start, eq)), eq < end ? formDecode(s.slice(eq + 1, end)) : "");
+  let start = 0, eq = -1, nameNeedsDecoding = false, needsDecoding = false;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 0x26;
+    if (c === 0x26) { // "&"
+      if (i > start) {
+        let name, value;
+        if (eq === -1) {
+          name = s.slice(start, i);
+          if (needsDecoding) name = formDecode(name);
+          value = "";
+        } else {
+          name = s.slice(start, eq);
+          if (nameNeedsDecoding) name = formDecode(name);
+          value = s.slice(eq + 1, i);
+          if (needsDecoding) value = formDecode(value);
+        }
+        list.push(name, value);
+      }
+      start = i + 1;
+      eq = -1;
+      nameNeedsDecoding = needsDecoding = false;
+    } else if (c === 0x3d && eq === -1) { // the first "="
+      eq = i;
+      nameNeedsDecoding = needsDecoding;
+      needsDecoding = false;
+    } else if (c === 0x2b || c === 0x25) { // "+" or "%"
+      needsDecoding = true;
     }
-    start = end + 1;
   }
   return list;
 }
@@ -1444,7 +1474,7 @@ class URLSearchParams {
           if (typeof pair[Symbol.iterator] !== "function") throw new TypeError(NOT_A_SEQUENCE);
           const items = [...pair];
           if (items.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-          list.push(toUSVString(items[0]), toUSVString(items[1]));
+          list.push(usv(items[0]), usv(items[1]));
         }
       } else {
         // A record: keys that become equal as USVStrings keep the first position and last value.
@@ -1453,13 +1483,13 @@ class URLSearchParams {
           if (typeof key === "symbol") continue;
           const desc = Reflect.getOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
-          record.set(toUSVString(key), toUSVString(init[key]));
+          record.set(usv(key), usv(init[key]));
         }
         for (const [name, value] of record) state.list.push(name, value);
       }
       return;
     }
-    let s = toUSVString(init);
+    let s = usv(init);
     if (s.charCodeAt(0) === 0x3f) s = s.slice(1);
     state.list = parseFormUrlencoded(s);
   }
@@ -1469,15 +1499,15 @@ class URLSearchParams {
   append(name, value) {
     const state = paramsState(this);
     if (arguments.length < 2) throw missingParamsArgument("append", arguments.length + 1);
-    state.list.push(toUSVString(name), toUSVString(value));
+    state.list.push(usv(name), usv(value));
     paramsChanged(state);
   }
 
   delete(name, value = undefined) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("delete", 1);
-    name = toUSVString(name);
-    if (value !== undefined) value = toUSVString(value);
+    name = usv(name);
+    if (value !== undefined) value = usv(value);
     const list = state.list;
     let n = 0;
     for (let i = 0; i < list.length; i += 2) {
@@ -1492,7 +1522,7 @@ class URLSearchParams {
   get(name) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("get", 1);
-    name = toUSVString(name);
+    name = usv(name);
     const list = state.list;
     for (let i = 0; i < list.length; i += 2) if (list[i] === name) return list[i + 1];
     return null;
@@ -1501,7 +1531,7 @@ class URLSearchParams {
   getAll(name) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("getAll", 1);
-    name = toUSVString(name);
+    name = usv(name);
     const list = state.list;
     const out = [];
     for (let i = 0; i < list.length; i += 2) if (list[i] === name) out.push(list[i + 1]);
@@ -1511,8 +1541,8 @@ class URLSearchParams {
   has(name, value = undefined) {
     const state = paramsState(this);
     if (arguments.length < 1) throw missingParamsArgument("has", 1);
-    name = toUSVString(name);
-    if (value !== undefined) value = toUSVString(value);
+    name = usv(name);
+    if (value !== undefined) value = usv(value);
     const list = state.list;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] === name && (value === undefined || list[i + 1] === value)) return true;
@@ -1523,8 +1553,8 @@ class URLSearchParams {
   set(name, value) {
     const state = paramsState(this);
     if (arguments.length < 2) throw missingParamsArgument("set", arguments.length + 1);
-    name = toUSVString(name);
-    value = toUSVString(value);
+    name = usv(name);
+    value = usv(value);
     const list = state.list;
     let found = false, n = 0;
     for (let i = 0; i < list.length; i += 2) {
@@ -1555,6 +1585,10 @@ class URLSearchParams {
     paramsChanged(state);
   }
 
+  entries() { return paramsIterator(paramsState(this), ENTRY_ITERATOR); }
+  keys() { return paramsIterator(paramsState(this), KEY_ITERATOR); }
+  values() { return paramsIterator(paramsState(this), VALUE_ITERATOR); }
+
   forEach(callback, thisArg = undefined) {
     const state = paramsState(this);
     if (typeof callback !== "function") throw missingParamsArgument("forEach", 1, "function");
@@ -1563,10 +1597,6 @@ class URLSearchParams {
       callback.call(thisArg, list[i + 1], list[i], this);
     }
   }
-
-  entries() { return paramsIterator(paramsState(this), ENTRY_ITERATOR); }
-  keys() { return paramsIterator(paramsState(this), KEY_ITERATOR); }
-  values() { return paramsIterator(paramsState(this), VALUE_ITERATOR); }
 
   toString() { return serializeFormUrlencoded(paramsState(this).list); }
 }
@@ -1589,10 +1619,11 @@ function makeParamsIteratorPrototype(tag, kind) {
       if (it === undefined) throw illegalInvocation();
       const list = it.state.list;
       const i = it.index;
-      if (i >= list.length) return { value: undefined, done: true };
+      // Key order as workerd's iterator results have it.
+      if (i >= list.length) return { done: true, value: undefined };
       it.index = i + 2;
       const value = kind === 0 ? list[i] : kind === 1 ? list[i + 1] : [list[i], list[i + 1]];
-      return { value, done: false };
+      return { done: false, value };
     },
     writable: true, enumerable: true, configurable: true,
   });
