@@ -297,9 +297,8 @@ defineGlobal("crypto", flintCrypto);
     if (args.length <= index) throw argumentType(method, index + 1, `string or ${dict}`);
     const value = args[index];
     if (typeof value === "string") return { name: value };
-    if (typeof value === "function") throw argumentType(method, index + 1, `string or ${dict}`);
     if (value === null || value === undefined) throw nullDictionary(dict);
-    if (typeof value === "object") return dictionary(value, dict);
+    if (typeof value === "object" || typeof value === "function") return dictionary(value, dict);
     return { name: toText(value) };
   }
 
@@ -1362,13 +1361,13 @@ defineGlobal("crypto", flintCrypto);
   const digestStreams = new WeakMap();
 
   function digestStreamAlgorithm(args) {
-    if (args.length === 0 || typeof args[0] === "function") {
+    if (args.length === 0) {
       throw new TypeError("Failed to construct 'DigestStream': constructor parameter 1 is not of type 'string or HashAlgorithm'.");
     }
     const value = args[0];
     let name;
     if (value === null || value === undefined) throw nullDictionary("HashAlgorithm");
-    else if (typeof value === "object") name = toText(value.name);
+    else if (typeof value === "object" || typeof value === "function") name = toText(value.name);
     else name = toText(value);
     const crc = STREAM_HASHES.get(asciiUpper(name));
     if (crc !== undefined) return { id: crc, size: STREAM_SIZES.get(crc) };
