@@ -11,7 +11,7 @@ public class CryptoAesTests
 {
     private const string Helpers = """
         const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
-        const unhex = (h) => new Uint8Array(h.match(/../g).map((x) => parseInt(x, 16)));
+        const unhex = (h) => new Uint8Array((h.match(/../g) ?? []).map((x) => parseInt(x, 16)));
         const s = crypto.subtle;
         const aes = (name, key, usages = ["encrypt", "decrypt"]) => s.importKey("raw", unhex(key), name, true, usages);
         """;
