@@ -472,7 +472,8 @@ internal static class AsymmetricKeys
             case AlgEd25519:
             {
                 var okp = (OkpHostKey)key;
-                Ed25519.Sign(okp.PrivateKey, okp.PublicKey, data, output[..64]);
+                // Spans, not arrays: with a byte[] second argument the overload taken is Ed25519ctx's.
+                Ed25519.Sign((ReadOnlySpan<byte>)okp.PrivateKey, (ReadOnlySpan<byte>)okp.PublicKey, data, output[..64]);
                 return 64;
             }
             default:
@@ -567,8 +568,9 @@ internal static class AsymmetricKeys
                 return secret.Length;
             }
             case (OkpHostKey { X25519: true } mine, OkpHostKey { X25519: true } theirs):
+                // BoringSSL refuses the all-zero result of a small-order peer point; so does workerd.
                 if (!X25519.CalculateAgreement(mine.PrivateKey, theirs.PublicKey, output[..32]))
-                    throw CryptoError.Operation("Detected small order secure curve points, aborting EDDH derivation");
+                    throw CryptoError.Operation("Failed to derive EDDH key: public key routines INVALID_PEER_KEY.");
                 return 32;
             default:
                 throw CryptoError.InvalidAccess("The keys cannot be used together to derive bits.");
