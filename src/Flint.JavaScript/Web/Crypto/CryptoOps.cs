@@ -9,10 +9,13 @@ namespace Flint.JavaScript.Web.Crypto;
 
 /// <summary>
 /// The host side of <c>crypto.subtle</c> and <c>crypto.DigestStream</c>. 70_crypto.js does all
-/// Web IDL work (dictionaries, usages, JWK, CryptoKey objects) and calls these ops with numbers and
-/// Uint8Arrays; inputs are read and outputs written in place, without copies. Secret keys travel
-/// as bytes; asymmetric keys and running digests stay here, in a per-isolate table, and script
-/// holds only their integer handles. No op throws into script: a failing op returns -1 and
+/// Web IDL work (dictionaries, usages, JWK, CryptoKey objects) and calls these ops with numbers.
+/// Byte arguments travel through a scratch buffer the script registers once: a byte argument is
+/// an int <c>offset &lt;&lt; 16 | length</c> into it, so a call passes no objects (ClearScript
+/// spends microseconds on each object argument). Inputs too large for the scratch buffer come as
+/// Uint8Arrays instead, read in place. Secret keys travel as bytes; asymmetric keys, HMAC
+/// contexts and running digests stay here, in a per-isolate table, and script holds only their
+/// integer handles. No op throws into script: a failing op returns -1 and
 /// <c>cryptoLastError()</c> gives "name\nmessage" for the JavaScript to throw.
 /// </summary>
 internal static class CryptoOps
@@ -21,6 +24,8 @@ internal static class CryptoOps
     {
         var state = new State();
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
+
+        Add("cryptoScratch", (bool _, in V8FastArgs a, in V8FastResult r) => state.SetScratch(a.Get<ITypedArray<byte>>(0, "scratch")));
 
         Add("cryptoLastError", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(state.TakeError()));
 
@@ -42,25 +47,32 @@ internal static class CryptoOps
             }));
         });
 
+        // A key signing again and again keeps an HMAC context here: OpenSSL's per-call setup costs
+        // about as much as hashing a kilobyte.
+        Add("cryptoHmacContext", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var hash = a.GetInt32(0, "hash");
+            r.Set(state.Run(Arrays(a, 1, 1), v => state.Add(IncrementalHash.CreateHMAC(HashAlgorithms.Name(hash), v[0]))));
+        });
+
+        // hash, context handle (0: none), key, data, output
         Add("cryptoHmac", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var hash = a.GetInt32(0, "hash");
-            r.Set(state.Run(Arrays(a, 1, 3), v =>
-            {
-                HashAlgorithms.Hmac(hash, v[0], v[1], v.Out(2));
-                return HashAlgorithms.Size(hash);
-            }));
+            var context = a.GetInt32(1, "context");
+            r.Set(state.Run(Arrays(a, 2, 3), v => Hmac(state, hash, context, v[0], v[1], v.Out(2))));
         });
 
+        // hash, context handle (0: none), key, data, signature
         Add("cryptoHmacVerify", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var hash = a.GetInt32(0, "hash");
-            r.Set(state.Run(Arrays(a, 1, 3), v =>
+            var context = a.GetInt32(1, "context");
+            r.Set(state.Run(Arrays(a, 2, 3), v =>
             {
                 Span<byte> mac = stackalloc byte[64];
-                var size = HashAlgorithms.Size(hash);
-                HashAlgorithms.Hmac(hash, v[0], v[1], mac);
-                return v[2].Length == size && CryptographicOperations.FixedTimeEquals(mac[..size], v[2]) ? 1 : 0;
+                var size = Hmac(state, hash, context, v[0], v[1], mac);
+                return v[2].Length == size && FixedTimeEquals(mac[..size], v[2]) ? 1 : 0;
             }));
         });
 
@@ -183,7 +195,7 @@ internal static class CryptoOps
         Add("cryptoRelease", (bool _, in V8FastArgs a, in V8FastResult r) => state.Release(a.GetInt32(0, "handle")));
 
         Add("cryptoTimingSafeEqual", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            r.Set(state.Run(Arrays(a, 0, 2), v => CryptographicOperations.FixedTimeEquals(v[0], v[1]) ? 1 : 0) == 1));
+            r.Set(state.Run(Arrays(a, 0, 2), v => FixedTimeEquals(v[0], v[1]) ? 1 : 0) == 1));
 
         Add("cryptoHashCreate", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -213,12 +225,48 @@ internal static class CryptoOps
         });
     }
 
-    private static ITypedArray<byte>? Array(in V8FastArgs a, int index) =>
-        a.IsUndefined(index) || a.IsNull(index) ? null : a.Get<ITypedArray<byte>>(index, "bytes");
-
-    private static ITypedArray<byte>?[] Arrays(in V8FastArgs a, int first, int count)
+    /// <summary>
+    /// Equality in time that depends only on the length: every byte is compared, with no early
+    /// exit. Unlike <see cref="CryptographicOperations.FixedTimeEquals"/> (unoptimized by design,
+    /// about 4 ns a byte), this one is vectorized, which keeps megabyte comparisons cheap.
+    /// </summary>
+    private static bool FixedTimeEquals(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        var arrays = new ITypedArray<byte>?[count];
+        if (a.Length != b.Length) return false;
+        var va = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(a);
+        var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(b);
+        var difference = System.Numerics.Vector<byte>.Zero;
+        for (var i = 0; i < va.Length; i++) difference |= va[i] ^ vb[i];
+        var tail = 0;
+        for (var i = va.Length * System.Numerics.Vector<byte>.Count; i < a.Length; i++) tail |= a[i] ^ b[i];
+        return ((difference == System.Numerics.Vector<byte>.Zero ? 0 : 1) | tail) == 0;
+    }
+
+    private static int Hmac(State state, int hash, int context, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> output)
+    {
+        if (context == 0)
+        {
+            HashAlgorithms.Hmac(hash, key, data, output);
+            return HashAlgorithms.Size(hash);
+        }
+        var hmac = state.Get<IncrementalHash>(context);
+        hmac.AppendData(data);
+        return hmac.GetHashAndReset(output);
+    }
+
+    /// <summary>A byte argument: absent, a region of the scratch buffer, or a Uint8Array read in place.</summary>
+    internal readonly record struct Bytes(ITypedArray<byte>? Array, int Offset, int Length, bool Present);
+
+    private static Bytes Array(in V8FastArgs a, int index)
+    {
+        if (a.IsUndefined(index) || a.IsNull(index)) return default;
+        if (a.TryGet(index, out int region)) return new Bytes(null, region >>> 16, region & 0xFFFF, true);
+        return new Bytes(a.Get<ITypedArray<byte>>(index, "bytes"), 0, 0, true);
+    }
+
+    private static Bytes[] Arrays(in V8FastArgs a, int first, int count)
+    {
+        var arrays = new Bytes[count];
         for (var i = 0; i < count; i++) arrays[i] = Array(a, first + i);
         return arrays;
     }
@@ -277,13 +325,36 @@ internal static class CryptoOps
             return error;
         }
 
-        /// <summary>Runs an op body over direct views of its arrays; a failure becomes -1 and the last error.</summary>
-        public int Run(ITypedArray<byte>?[] arrays, ViewsFunc body)
+        // The scratch buffer: a plain ArrayBuffer the built-ins allocate once and never expose,
+        // transfer or detach. V8 keeps such a buffer's off-heap backing store at one address for its
+        // whole life, and the handle held here keeps it alive as long as the isolate; so its address
+        // is taken once, and ops (which run on the isolate's thread, while script waits) use it
+        // without a ClearScript access call each time.
+        private ITypedArray<byte>? _scratchArray;
+        private nint _scratch;
+        private int _scratchLength;
+
+        public void SetScratch(ITypedArray<byte> array)
         {
-            var pointers = new nint[arrays.Length];
-            var lengths = new int[arrays.Length];
+            _scratchArray = array;
+            _scratchLength = checked((int)array.Length);
+            _scratch = array.InvokeWithDirectAccess(p => p);
+        }
+
+        /// <summary>Runs an op body over views of its byte arguments; a failure becomes -1 and the last error.</summary>
+        public int Run(Bytes[] args, ViewsFunc body)
+        {
+            var pointers = new nint[args.Length];
+            var lengths = new int[args.Length];
             try
             {
+                for (var i = 0; i < args.Length; i++)
+                {
+                    if (!args[i].Present || args[i].Array is not null) continue;
+                    if (_scratch == 0 || args[i].Offset + args[i].Length > _scratchLength) throw CryptoError.Operation("Invalid scratch region.");
+                    pointers[i] = _scratch + args[i].Offset;
+                    lengths[i] = args[i].Length;
+                }
                 return Step(0);
             }
             catch (CryptoError e)
@@ -296,16 +367,16 @@ internal static class CryptoOps
             }
             finally
             {
-                foreach (var array in arrays) (array as IDisposable)?.Dispose();
+                foreach (var arg in args) (arg.Array as IDisposable)?.Dispose();
             }
             return -1;
 
-            // Each pointer is valid only inside its own callback, so the accesses nest.
+            // A Uint8Array's pointer is valid only inside its own access callback, so those nest.
             int Step(int i)
             {
-                if (i == arrays.Length) return body(new Views(pointers, lengths));
-                var array = arrays[i];
-                if (array is null) return Step(i + 1);
+                while (i < args.Length && args[i].Array is null) i++;
+                if (i == args.Length) return body(new Views(pointers, lengths));
+                var array = args[i].Array!;
                 lengths[i] = checked((int)array.Length);
                 return array.InvokeWithDirectAccess(p =>
                 {

@@ -63,6 +63,46 @@ defineGlobal("crypto", flintCrypto);
     return length === out.byteLength ? out.buffer : transferBuffer.call(out.buffer, length);
   }
 
+  // ---- byte arguments --------------------------------------------------------------------------
+  // ClearScript spends microseconds on each object argument of a host call: more than an HMAC
+  // of a kilobyte takes. So bytes travel through one scratch buffer the host registered once:
+  // input(view) copies a view in and returns the int the host finds it by (offset << 16 |
+  // length), output(n) reserves room for a result, and result(where, n) copies it out. What does
+  // not fit goes as the Uint8Array itself. Each op call starts with staged(); ops never call
+  // back into script, so nothing else uses the buffer meanwhile.
+  const SCRATCH_SIZE = 32768;
+  const scratch = new Uint8Array(new ArrayBuffer(SCRATCH_SIZE));
+  ops.cryptoScratch(scratch);
+  let scratchUsed = 0;
+
+  function staged() {
+    scratchUsed = 0;
+  }
+
+  function input(view) {
+    if (view === null || view === undefined) return null;
+    const n = view.length;
+    if (n > SCRATCH_SIZE - scratchUsed) return view;
+    scratch.set(view, scratchUsed);
+    const where = scratchUsed * 65536 + n;
+    scratchUsed += n;
+    return where;
+  }
+
+  function output(n) {
+    if (n > SCRATCH_SIZE - scratchUsed) return new Uint8Array(n);
+    const where = scratchUsed * 65536 + n;
+    scratchUsed += n;
+    return where;
+  }
+
+  /** The first `n` bytes of an output, as a new ArrayBuffer. */
+  function result(where, n) {
+    if (typeof where !== "number") return resultBuffer(where, n);
+    const offset = where >>> 16;
+    return scratch.slice(offset, offset + n).buffer;
+  }
+
   const domError = (name, message) => new DOMException(message, name);
   const notSupported = (message) => domError("NotSupportedError", message);
   const operationError = (message) => domError("OperationError", message);
@@ -193,7 +233,7 @@ defineGlobal("crypto", flintCrypto);
 
   /** workerd's check that the key fits the requested algorithm and usage. */
   function validateOperation(key, requestedName, usage) {
-    if (asciiUpper(requestedName) !== asciiUpper(key.name)) {
+    if (requestedName !== key.name && asciiUpper(requestedName) !== asciiUpper(key.name)) {
       throw invalidAccess(`Requested algorithm "${requestedName}" does not match this CryptoKey's algorithm "${key.name}".`);
     }
     if ((key.usages & usage) === 0) {
@@ -219,6 +259,7 @@ defineGlobal("crypto", flintCrypto);
   const toInt = (value) => Number(value) | 0;
 
   function bufferView(value) {
+    if (value instanceof Uint8Array) return value;
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
     if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) return new Uint8Array(value);
@@ -484,7 +525,7 @@ defineGlobal("crypto", flintCrypto);
   }
 
   function hmacKey(bytes, hash, length, extractable, usages) {
-    return newKey({ name: "HMAC", type: "secret", extractable, usages, variant: "hmac", secret: bytes, hash,
+    return newKey({ name: "HMAC", type: "secret", extractable, usages, variant: "hmac", secret: bytes, hash, uses: 0, context: undefined,
       algorithm: { name: "HMAC", hash: { name: hash.name }, length } });
   }
 
@@ -688,7 +729,8 @@ defineGlobal("crypto", flintCrypto);
     } else {
       throw notSupported(`Unrecognized key import format "${format}".`);
     }
-    const handle = checked(ops.cryptoImportKey(KIND.RSA, hostFormat, 0, bytes));
+    staged();
+    const handle = checked(ops.cryptoImportKey(KIND.RSA, hostFormat, 0, input(bytes)));
     try {
       const facts = rsaFacts(handle);
       validateRsaParams(facts.modulusLength, facts.publicExponent, true);
@@ -743,7 +785,8 @@ defineGlobal("crypto", flintCrypto);
     } else {
       throw notSupported(`Unrecognized key import format "${format}".`);
     }
-    const handle = checked(ops.cryptoImportKey(name === "ECDH" ? KIND.ECDH : KIND.ECDSA, hostFormat, curve.id, bytes));
+    staged();
+    const handle = checked(ops.cryptoImportKey(name === "ECDH" ? KIND.ECDH : KIND.ECDSA, hostFormat, curve.id, input(bytes)));
     return asymmetricKey(name, type, extractable, bits, handle, { name, namedCurve: curve.name }, { curve });
   }
 
@@ -792,7 +835,8 @@ defineGlobal("crypto", flintCrypto);
     } else {
       throw notSupported(`Unrecognized key import format "${format}".`);
     }
-    const handle = checked(ops.cryptoImportKey(x25519 ? KIND.X25519 : KIND.ED25519, hostFormat, 0, bytes));
+    staged();
+    const handle = checked(ops.cryptoImportKey(x25519 ? KIND.X25519 : KIND.ED25519, hostFormat, 0, input(bytes)));
     return asymmetricKey(name, type, extractable, bits, handle, okpAlgorithm(name), {});
   }
 
@@ -972,7 +1016,10 @@ defineGlobal("crypto", flintCrypto);
     if (modulusLength % 128 !== 0) throw operationError("Can't generate key: RSA key size is required to be a multiple of 128");
     requirePrivateUsages(bits);
     // Key generation takes tens of milliseconds and more: it runs on the thread pool.
-    return opAsync((id) => checked(ops.cryptoGenerateRsa(id, modulusLength, exponent))).then((handle) =>
+    return opAsync((id) => {
+      staged();
+      checked(ops.cryptoGenerateRsa(id, modulusLength, input(exponent)));
+    }).then((handle) =>
       keyPair(name, bits & PRIVATE_MASK, bits & PUBLIC_MASK, extractable, handle,
         () => ({ name, modulusLength, publicExponent: exponent.slice(), hash: { name: hash.name } }),
         { hash, modulusBytes: modulusLength / 8 }));
@@ -983,9 +1030,10 @@ defineGlobal("crypto", flintCrypto);
   function encryptNow(encrypt, alg, key, data) {
     if (key.variant === "aes") return aesCrypt(encrypt, alg, key, data);
     if (key.name === "RSA-OAEP") {
-      const out = new Uint8Array(key.modulusBytes);
-      const n = checked(ops.cryptoRsaOaep(key.handle, encrypt, key.hash.id, alg.label ?? EMPTY_BYTES, data, out));
-      return resultBuffer(out, n);
+      staged();
+      const out = output(key.modulusBytes);
+      const n = checked(ops.cryptoRsaOaep(key.handle, encrypt, key.hash.id, input(alg.label ?? EMPTY_BYTES), input(data), out));
+      return result(out, n);
     }
     throw notSupported(`The ${encrypt ? "encrypt" : "decrypt"} operation is not implemented for "${key.name}".`);
   }
@@ -1015,17 +1063,19 @@ defineGlobal("crypto", flintCrypto);
       default:
         throw notSupported(`The ${encrypt ? "encrypt" : "decrypt"} operation is not implemented for "${key.name}".`);
     }
-    const out = new Uint8Array(size);
-    const n = checked(ops.cryptoAes(AES_MODE[key.name], encrypt, key.secret, iv, aad, param, data, out));
-    return resultBuffer(out, n);
+    staged();
+    const out = output(size);
+    const n = checked(ops.cryptoAes(AES_MODE[key.name], encrypt, input(key.secret), input(iv), input(aad), param, input(data), out));
+    return result(out, n);
   }
 
   /** AES-KW wraps; every other algorithm wraps by encrypting. */
   function wrapNow(wrap, alg, key, data) {
     if (key.name !== "AES-KW") return encryptNow(wrap, alg, key, data);
-    const out = new Uint8Array(wrap ? data.length + 8 : Math.max(0, data.length - 8));
-    const n = checked(ops.cryptoAes(AES_MODE["AES-KW"], wrap, key.secret, null, null, 0, data, out));
-    return resultBuffer(out, n);
+    staged();
+    const out = output(wrap ? data.length + 8 : Math.max(0, data.length - 8));
+    const n = checked(ops.cryptoAes(AES_MODE["AES-KW"], wrap, input(key.secret), null, null, 0, input(data), out));
+    return result(out, n);
   }
 
   // ---- sign and verify -----------------------------------------------------------------------
@@ -1051,23 +1101,41 @@ defineGlobal("crypto", flintCrypto);
     }
   }
 
+  /** A key's host HMAC context, made on its second use (a key used once is cheaper without). */
+  function hmacContext(key) {
+    if (key.context !== undefined) return key.context;
+    if (key.uses++ === 0) return 0;
+    key.context = checked(ops.cryptoHmacContext(key.hash.id, input(key.secret)));
+    handleRegistry.register(key, key.context);
+    staged();
+    return key.context;
+  }
+
   function signNow(alg, key, data) {
     if (key.variant === "hmac") {
-      const out = new Uint8Array(key.hash.size);
-      checked(ops.cryptoHmac(key.hash.id, key.secret, data, out));
-      return out.buffer;
+      staged();
+      const context = hmacContext(key);
+      const out = output(key.hash.size);
+      checked(ops.cryptoHmac(key.hash.id, context, context === 0 ? input(key.secret) : null, input(data), out));
+      return result(out, key.hash.size);
     }
     if (key.type !== "private") throw invalidAccess("Asymmetric signing requires a private key.");
     const [algorithm, hash, salt, size] = signatureSetup(alg, key, true);
-    const out = new Uint8Array(size);
-    return resultBuffer(out, checked(ops.cryptoSign(key.handle, algorithm, hash, salt, data, out)));
+    staged();
+    const out = output(size);
+    return result(out, checked(ops.cryptoSign(key.handle, algorithm, hash, salt, input(data), out)));
   }
 
   function verifyNow(alg, key, signature, data) {
-    if (key.variant === "hmac") return checked(ops.cryptoHmacVerify(key.hash.id, key.secret, data, signature)) === 1;
+    if (key.variant === "hmac") {
+      staged();
+      const context = hmacContext(key);
+      return checked(ops.cryptoHmacVerify(key.hash.id, context, context === 0 ? input(key.secret) : null, input(data), input(signature))) === 1;
+    }
     if (key.type !== "public") throw invalidAccess("Asymmetric verification requires a public key.");
     const [algorithm, hash, salt] = signatureSetup(alg, key, false);
-    return checked(ops.cryptoVerify(key.handle, algorithm, hash, salt, signature, data)) === 1;
+    staged();
+    return checked(ops.cryptoVerify(key.handle, algorithm, hash, salt, input(signature), input(data))) === 1;
   }
 
   // ---- derive --------------------------------------------------------------------------------
@@ -1083,7 +1151,10 @@ defineGlobal("crypto", flintCrypto);
         if (length % 8 !== 0) throw operationError(`PBKDF2 requires a derived key length that is a multiple of eight (requested ${length}).`);
         if (alg.iterations <= 0) throw operationError(`PBKDF2 requires a positive iteration count (requested ${alg.iterations}).`);
         // Many iterations take long: PBKDF2 runs on the thread pool.
-        return opAsync((id) => checked(ops.cryptoPbkdf2(id, hash.id, key.secret, alg.salt, alg.iterations, length / 8)))
+        return opAsync((id) => {
+          staged();
+          checked(ops.cryptoPbkdf2(id, hash.id, input(key.secret), input(alg.salt), alg.iterations, length / 8));
+        })
           .then((bytes) => bytes.buffer);
       }
       case "HKDF": {
@@ -1093,9 +1164,10 @@ defineGlobal("crypto", flintCrypto);
         if (alg.info === undefined) throw missing("info");
         if (length === null) throw operationError("HKDF cannot derive a key with null length.");
         if (length % 8 !== 0) throw operationError(`HKDF requires a derived key length that is a multiple of eight (requested ${length}).`);
-        const out = new Uint8Array(length / 8);
-        checked(ops.cryptoHkdf(hash.id, key.secret, alg.salt, alg.info, out));
-        return out.buffer;
+        staged();
+        const out = output(length / 8);
+        checked(ops.cryptoHkdf(hash.id, input(key.secret), input(alg.salt), input(alg.info), out));
+        return result(out, length / 8);
       }
       case "ECDH": case "X25519": {
         if (key.type !== "private") throw invalidAccess(`The deriveBits operation is only valid for a private key, not "${key.type}".`);
@@ -1115,16 +1187,18 @@ defineGlobal("crypto", flintCrypto);
         if (key.name === "X25519" && length !== null && length > full * 8) {
           throw operationError(`Derived key length (${length} bits) is too long (should be at most ${full * 8} bits).`);
         }
-        const secret = new Uint8Array(full);
-        checked(ops.cryptoDeriveBits(key.handle, peer.handle, secret));
+        staged();
+        const where = output(full);
+        checked(ops.cryptoDeriveBits(key.handle, peer.handle, where));
+        const secret = new Uint8Array(result(where, full));
+        scratch.fill(0, where >>> 16, (where >>> 16) + full);
         const wanted = length ?? full * 8;
         if (wanted > full * 8) {
           throw operationError(`Derived key length (${wanted} bits) is too long (should be at most ${full * 8} bits).`);
         }
-        const bytes = Math.ceil(wanted / 8);
-        const result = secret.slice(0, bytes);
+        const derived = secret.slice(0, Math.ceil(wanted / 8));
         secret.fill(0);
-        return zeroTrailingBits(result, wanted).buffer;
+        return zeroTrailingBits(derived, wanted).buffer;
       }
       default:
         throw notSupported(`The deriveKey and deriveBits operations are not implemented for "${key.name}".`);
@@ -1225,9 +1299,10 @@ defineGlobal("crypto", flintCrypto);
         const alg = algorithmArgument(args, 0, "digest", "HashAlgorithm");
         const data = bufferArgument(args, 1, "digest");
         const hash = lookupHash(alg.name);
-        const out = new Uint8Array(hash.size);
-        checked(ops.cryptoDigest(hash.id, data, out));
-        return out.buffer;
+        staged();
+        const out = output(hash.size);
+        checked(ops.cryptoDigest(hash.id, input(data), out));
+        return result(out, hash.size);
       });
     }
 
@@ -1338,7 +1413,8 @@ defineGlobal("crypto", flintCrypto);
       const a = bufferArgument(args, 0, "timingSafeEqual");
       const b = bufferArgument(args, 1, "timingSafeEqual");
       if (a.byteLength !== b.byteLength) throw new TypeError("Input buffers must have the same byte length.");
-      return ops.cryptoTimingSafeEqual(a, b);
+      staged();
+      return ops.cryptoTimingSafeEqual(input(a), input(b));
     }
   }
   webidlInterface(SubtleCrypto);
@@ -1385,16 +1461,18 @@ defineGlobal("crypto", flintCrypto);
           throw new TypeError("DigestStream is a byte stream but received an object of non-ArrayBuffer/ArrayBufferView/string type on its writable side.");
         }
         if (st.done || bytes.length === 0) return;
-        checked(ops.cryptoHashUpdate(st.handle, bytes));
+        staged();
+        checked(ops.cryptoHashUpdate(st.handle, input(bytes)));
         st.bytesWritten += BigInt(bytes.length);
       },
       close() {
         if (st.done) return;
         st.done = true;
         handleRegistry.unregister(st);
-        const out = new Uint8Array(st.size);
+        staged();
+        const out = output(st.size);
         checked(ops.cryptoHashFinish(st.handle, out));
-        st.resolve(out.buffer);
+        st.resolve(result(out, st.size));
       },
       abort(reason) {
         if (st.done) return;
