@@ -64,6 +64,21 @@ public class CryptoAesTests
             eq(new TextDecoder().decode(await s.decrypt({ name: "AES-GCM", iv }, key, out)), "hello");
           }
         });
+        check("inputs larger than the host's staging buffer", async () => {
+          const key = await s.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+          const iv = crypto.getRandomValues(new Uint8Array(12));
+          const big = crypto.getRandomValues(new Uint8Array(65536));
+          const data = new Uint8Array(200000);
+          for (let i = 0; i < data.length; i += big.length) data.set(big.subarray(0, Math.min(big.length, data.length - i)), i);
+          const out = await s.encrypt({ name: "AES-GCM", iv, additionalData: data.subarray(0, 40000) }, key, data);
+          eq(out.byteLength, 200016);
+          const back = new Uint8Array(await s.decrypt({ name: "AES-GCM", iv, additionalData: data.subarray(0, 40000) }, key, out));
+          eq(back.length, data.length);
+          ok(back.every((b, i) => b === data[i]), "round trip");
+          const cbc = await s.generateKey({ name: "AES-CBC", length: 128 }, false, ["encrypt", "decrypt"]);
+          const ct = await s.encrypt({ name: "AES-CBC", iv: new Uint8Array(16) }, cbc, data);
+          eq((await s.decrypt({ name: "AES-CBC", iv: new Uint8Array(16) }, cbc, ct)).byteLength, 200000);
+        });
         check("authentication failures and bad parameters", async () => {
           const key = await aes("AES-GCM", K);
           const iv = unhex("cafebabefacedbaddecaf888");

@@ -92,6 +92,15 @@ public class CryptoDigestHmacTests
           eq(await crypto.subtle.verify("HMAC", k, good, te.encode("what do ya want for nothing?")), false);
           eq(await crypto.subtle.verify("HMAC", k, new Uint8Array(0), te.encode("x")), false);
         });
+        check("long messages and repeated use of one key", async () => {
+          const k = await crypto.subtle.importKey("raw", te.encode("Jefe"), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+          const long = new Uint8Array(100000).fill(0x61);
+          const first = hex(await crypto.subtle.sign("HMAC", k, long));
+          for (let i = 0; i < 3; i++) eq(hex(await crypto.subtle.sign("HMAC", k, long)), first);
+          ok(await crypto.subtle.verify("HMAC", k, await crypto.subtle.sign("HMAC", k, long), long));
+          eq(await hmac("SHA-256", te.encode("Jefe"), "what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+          for (let i = 0; i < 3; i++) eq(hex(await crypto.subtle.sign("HMAC", k, te.encode("what do ya want for nothing?"))), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        });
         check("the key's hash wins over one given to sign", async () => {
           const k = await crypto.subtle.importKey("raw", new Uint8Array(20).fill(0x0b), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
           eq(hex(await crypto.subtle.sign({ name: "hmac", hash: "SHA-512" }, k, te.encode("Hi There"))), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");

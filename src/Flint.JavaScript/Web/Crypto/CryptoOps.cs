@@ -361,8 +361,10 @@ internal static class CryptoOps
             {
                 _lastError = e.Name + "\n" + e.Message;
             }
-            catch (CryptographicException e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // CryptographicException mostly; anything else would be a bug here, and still must
+                // not cross into script as a host exception.
                 _lastError = "OperationError\n" + e.Message;
             }
             finally
