@@ -60,6 +60,14 @@ public class CryptoEcTests
           eq(await s.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, te.encode("sample")), true);
           eq((await s.exportKey("jwk", priv)).d, b64u(rfc.d));
         });
+        check("a SEC 1 ECPrivateKey is accepted as pkcs8, as BoringSSL does", async () => {
+          const sec1 = unhex("30770201010420" + rfc.d + "a00a06082a8648ce3d030107a144034200" + "04" + rfc.x + rfc.y);
+          const priv = await s.importKey("pkcs8", sec1, P256, true, ["sign"]);
+          const pub = await s.importKey("raw", unhex("04" + rfc.x + rfc.y), P256, true, ["verify"]);
+          eq(await s.verify({ name: "ECDSA", hash: "SHA-256" }, pub, await s.sign({ name: "ECDSA", hash: "SHA-256" }, priv, te.encode("m")), te.encode("m")), true);
+          await rejects(s.importKey("pkcs8", sec1, { name: "ECDSA", namedCurve: "P-384" }, true, ["sign"]), "DataError",
+            `"algorithm.namedCurve" "P-384" does not match the curve specified by the input key data.`);
+        });
         check("P-384 and P-521 signatures made by workerd", async () => {
           const p384 = await s.importKey("spki", unhex(P384_SPKI), { name: "ECDSA", namedCurve: "P-384" }, true, ["verify"]);
           eq(await s.verify({ name: "ECDSA", hash: "SHA-384" }, p384, unhex(P384_SIG), te.encode("hello")), true);

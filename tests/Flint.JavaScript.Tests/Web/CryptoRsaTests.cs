@@ -117,6 +117,12 @@ public class CryptoRsaTests
           const sha1 = await s.importKey("pkcs8", unhex(RSA_PKCS8), { name: "RSA-OAEP", hash: "SHA-1" }, false, ["decrypt"]);
           eq(new TextDecoder().decode(await s.decrypt("RSA-OAEP", sha1, unhex(RSA_OAEP_SHA1))), "secret");
         });
+        check("a bare PKCS#1 RSAPrivateKey is accepted as pkcs8, as BoringSSL does", async () => {
+          const pkcs1 = unhex(RSA_PKCS8).subarray(26);
+          const key = await s.importKey("pkcs8", pkcs1, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
+          eq(hex(await s.sign("RSASSA-PKCS1-v1_5", key, te.encode("hello"))), RSA_PKCS1_SIG);
+          eq(hex(await s.exportKey("pkcs8", key)), RSA_PKCS8);
+        });
         check("exports are the bytes workerd exported", async () => {
           const priv = await s.importKey("pkcs8", unhex(RSA_PKCS8), { name: "RSA-OAEP", hash: "SHA-256" }, true, ["decrypt"]);
           eq(hex(await s.exportKey("pkcs8", priv)), RSA_PKCS8);

@@ -95,13 +95,14 @@ internal static class AsymmetricKeys
     {
         if (format is FormatJwkPublic or FormatJwkPrivate) return ImportRsaJwk(Unpack(data, 8), format == FormatJwkPrivate);
         var pkcs8 = format == FormatPkcs8;
-        var (oid, _, length) = Der.ReadAlgorithm(data, pkcs8);
+        var (oid, _, length, traditional) = Der.ReadAlgorithm(data, pkcs8);
         if (oid != Der.RsaEncryption) throw CryptoError.BadData("Input was not an RSA key.");
         Der.RequireNoTrailing(data, length, pkcs8);
         var rsa = RSA.Create();
         try
         {
-            if (pkcs8) rsa.ImportPkcs8PrivateKey(data, out _);
+            if (traditional) rsa.ImportRSAPrivateKey(data, out _);
+            else if (pkcs8) rsa.ImportPkcs8PrivateKey(data, out _);
             else rsa.ImportSubjectPublicKeyInfo(data, out _);
         }
         catch (CryptographicException)
@@ -217,7 +218,7 @@ internal static class AsymmetricKeys
             default:
             {
                 var pkcs8 = format == FormatPkcs8;
-                var (oid, curveOid, length) = Der.ReadAlgorithm(data, pkcs8);
+                var (oid, curveOid, length, traditional) = Der.ReadAlgorithm(data, pkcs8);
                 if (oid != Der.EcPublicKey)
                     throw CryptoError.BadData(kind == KindEcdh ? "Input was not an EC public key nor a DH key." : "Input was not an EC key.");
                 Der.RequireNoTrailing(data, length, pkcs8);
@@ -226,7 +227,8 @@ internal static class AsymmetricKeys
                 var key = NewEc(kind);
                 try
                 {
-                    if (pkcs8) key.ImportPkcs8PrivateKey(data, out _);
+                    if (traditional) key.ImportECPrivateKey(data, out _);
+                    else if (pkcs8) key.ImportPkcs8PrivateKey(data, out _);
                     else key.ImportSubjectPublicKeyInfo(data, out _);
                 }
                 catch (CryptographicException)
@@ -279,7 +281,7 @@ internal static class AsymmetricKeys
             default:
             {
                 var pkcs8 = format == FormatPkcs8;
-                var (keyOid, _, length) = Der.ReadAlgorithm(data, pkcs8);
+                var (keyOid, _, length, _) = Der.ReadAlgorithm(data, pkcs8);
                 Der.RequireNoTrailing(data, length, pkcs8);
                 if (keyOid != oid) throw CryptoError.BadData(pkcs8 ? "Invalid PKCS8 input." : "Invalid SPKI input.");
                 if (!pkcs8)

@@ -13,8 +13,12 @@ internal static class Der
     public const string Ed25519 = "1.3.101.112";
     public const string X25519 = "1.3.101.110";
 
-    /// <summary>The algorithm OID (and for EC keys the curve OID) of an SPKI or PKCS#8 structure, and its encoded length.</summary>
-    public static (string Algorithm, string? Curve, int Length) ReadAlgorithm(ReadOnlySpan<byte> der, bool pkcs8)
+    /// <summary>
+    /// The algorithm OID (and for EC keys the curve OID) of an SPKI or PKCS#8 structure, and its
+    /// encoded length. Like BoringSSL's d2i_AutoPrivateKey, which workerd's "pkcs8" import uses, a
+    /// private key may also be a bare PKCS#1 RSAPrivateKey or SEC 1 ECPrivateKey ("traditional").
+    /// </summary>
+    public static (string Algorithm, string? Curve, int Length, bool Traditional) ReadAlgorithm(ReadOnlySpan<byte> der, bool pkcs8)
     {
         var what = pkcs8 ? "PKCS8" : "SPKI";
         try
@@ -22,12 +26,24 @@ internal static class Der
             if (!AsnDecoder.TryReadEncodedValue(der, AsnEncodingRules.DER, out var tag, out _, out _, out var consumed) || tag != Asn1Tag.Sequence)
                 throw CryptoError.BadData($"Invalid {what} input.");
             var outer = new AsnReader(der[..consumed].ToArray(), AsnEncodingRules.DER).ReadSequence();
-            if (pkcs8) outer.ReadInteger();
+            if (pkcs8)
+            {
+                var version = outer.ReadInteger();
+                var next = outer.PeekTag();
+                if (version.IsZero && next == Asn1Tag.Integer) return (RsaEncryption, null, consumed, true);
+                if (version.IsOne && next == Asn1Tag.PrimitiveOctetString)
+                {
+                    outer.ReadOctetString();
+                    var parameters = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+                    if (!outer.HasData || outer.PeekTag() != parameters) throw CryptoError.BadData($"Invalid {what} input.");
+                    return (EcPublicKey, outer.ReadSequence(parameters).ReadObjectIdentifier(), consumed, true);
+                }
+            }
             var algorithm = outer.ReadSequence();
             var oid = algorithm.ReadObjectIdentifier();
             string? curve = null;
             if (oid == EcPublicKey && algorithm.HasData && algorithm.PeekTag() == Asn1Tag.ObjectIdentifier) curve = algorithm.ReadObjectIdentifier();
-            return (oid, curve, consumed);
+            return (oid, curve, consumed, false);
         }
         catch (AsnContentException)
         {
