@@ -398,14 +398,16 @@ internal static class AsymmetricKeys
     /// <summary>Generates an RSA pair; slow, so callers run it off the isolate's thread.</summary>
     public static (HostKey Private, HostKey Public) GenerateRsa(int bits, byte[] exponent)
     {
+        // BoringSSL, and so workerd, refuses to generate keys under 512 bits.
+        if (bits < 512) throw CryptoError.Operation("RSA key size is too small.");
         RSA rsa;
-        if (bits >= 512 && StripZeros(exponent) is [1, 0, 1])
+        if (StripZeros(exponent) is [1, 0, 1])
         {
             rsa = RSA.Create(bits);
         }
         else
         {
-            // The BCL generates only e = 65537 and at least 512 bits; workerd also allows e = 3 and 256-bit keys.
+            // The BCL generates only e = 65537; workerd also allows e = 3.
             var generator = new RsaKeyPairGenerator();
             generator.Init(new RsaKeyGenerationParameters(new BigInteger(1, exponent), s_random, bits, 100));
             var k = (RsaPrivateCrtKeyParameters)generator.GenerateKeyPair().Private;
@@ -529,6 +531,10 @@ internal static class AsymmetricKeys
     {
         if (encrypt && key.IsPrivate) throw CryptoError.InvalidAccess("Encryption/key wrapping only works with public keys, not \"private\".");
         if (!encrypt && !key.IsPrivate) throw CryptoError.InvalidAccess("Decryption/key unwrapping only works with private keys, not \"public\".");
+        // BoringSSL's complaint about a ciphertext of the wrong size, as workerd words it.
+        if (!encrypt && input.Length != key.ModulusBytes) throw CryptoError.Operation("RSA-OAEP failed encrypt/decrypt: Invalid RSA signature..");
+        var hashSize = HashAlgorithms.Size(hash);
+        if (encrypt && key.ModulusBytes < 2 * hashSize + 2) throw CryptoError.Operation("RSA-OAEP failed encrypt/decrypt: RSA key size is too small..");
         try
         {
             if (label.Length == 0)

@@ -127,6 +127,18 @@ internal static class CryptoOps
             r.Set(state.Run(Arrays(a, 3, 1), v => state.Add(AsymmetricKeys.Import(kind, format, curve, v[0]))));
         });
 
+        // Checks an SPKI or PKCS#8 blob's structure: workerd reports a malformed one before bad usages.
+        Add("cryptoCheckDer", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var pkcs8 = a.IsTruthy(0);
+            r.Set(state.Run(Arrays(a, 1, 1), v =>
+            {
+                var (_, _, length, _) = Der.ReadAlgorithm(v[0], pkcs8);
+                Der.RequireNoTrailing(v[0], length, pkcs8);
+                return 0;
+            }));
+        });
+
         Add("cryptoRsaInfo", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var handle = a.GetInt32(0, "key");

@@ -670,8 +670,10 @@ defineGlobal("crypto", flintCrypto);
     return bits;
   }
 
-  /** Usages for an spki/pkcs8/raw import, validated before the host parses anything. */
-  function derUsages(name, format, usages, allowed) {
+  /** Usages for an spki/pkcs8 import: checked, as in workerd, after the DER parses and before the key's type. */
+  function derUsages(name, format, usages, allowed, bytes) {
+    staged();
+    checked(ops.cryptoCheckDer(format === "pkcs8", input(bytes)));
     if (format === "pkcs8") return validateUsages(name, "import private", usages, allowed & PRIVATE_MASK);
     return validateUsages(name, "import public", usages, allowed & (name === "ECDH" ? 0 : PUBLIC_MASK));
   }
@@ -722,7 +724,7 @@ defineGlobal("crypto", flintCrypto);
       hostFormat = type === "private" ? FORMAT.jwkPrivate : FORMAT.jwkPublic;
       bytes = packComponents(parts);
     } else if (format === "spki" || format === "pkcs8") {
-      bits = derUsages(name, format, usages, allowed);
+      bits = derUsages(name, format, usages, allowed, data.bytes);
       type = format === "pkcs8" ? "private" : "public";
       hostFormat = FORMAT[format];
       bytes = data.bytes;
@@ -778,7 +780,7 @@ defineGlobal("crypto", flintCrypto);
       hostFormat = type === "private" ? FORMAT.jwkPrivate : FORMAT.jwkPublic;
       bytes = packComponents(parts);
     } else if (format === "spki" || format === "pkcs8") {
-      bits = derUsages(name, format, usages, allowed);
+      bits = derUsages(name, format, usages, allowed, data.bytes);
       type = format === "pkcs8" ? "private" : "public";
       hostFormat = FORMAT[format];
       bytes = data.bytes;
@@ -828,7 +830,7 @@ defineGlobal("crypto", flintCrypto);
       hostFormat = type === "private" ? FORMAT.jwkPrivate : FORMAT.jwkPublic;
       bytes = packComponents(parts);
     } else if (format === "spki" || format === "pkcs8") {
-      bits = derUsages(name, format, usages, allowed);
+      bits = derUsages(name, format, usages, allowed, data.bytes);
       type = format === "pkcs8" ? "private" : "public";
       hostFormat = FORMAT[format];
       bytes = data.bytes;
