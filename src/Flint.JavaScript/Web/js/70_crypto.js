@@ -3,11 +3,11 @@
 //
 // Everything Web IDL lives here: dictionaries, usages, JWK, CryptoKey objects, and the order in
 // which workerd checks them (its error names and messages are matched, and the tests run on
-// both). The crypto itself runs in the host (Web/Crypto/CryptoOps.cs) through ops that take
-// numbers and Uint8Arrays and write results into buffers allocated here. Secret keys keep their
-// bytes in a private field of the CryptoKey; asymmetric keys and running digests live in a
-// per-isolate host table, and script holds only their handles. A failing op returns -1, and
-// ops.cryptoLastError() says why.
+// both). The crypto itself runs in the host (Web/Crypto/CryptoOps.cs), one op call per
+// operation, with numbers for arguments: bytes travel through a scratch buffer (see "byte
+// arguments"). Secret keys keep their bytes in a private field of the CryptoKey; asymmetric keys,
+// HMAC contexts and running digests live in a per-isolate host table, and script holds only
+// their handles. A failing op returns -1, and ops.cryptoLastError() says why.
 
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
 
@@ -131,15 +131,17 @@ defineGlobal("crypto", flintCrypto);
   ]);
 
   function lookupHash(name) {
-    const hash = HASHES.get(asciiUpper(name));
+    const hash = HASHES.get(name) ?? HASHES.get(asciiUpper(name));
     if (hash === undefined) throw notSupported("Unrecognized or unimplemented digest algorithm requested.");
     return hash;
   }
 
-  const ALGORITHM_NAMES = new Map(["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW", "HMAC", "PBKDF2", "HKDF", "RSASSA-PKCS1-v1_5",
-    "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "NODE-ED25519", "Ed25519", "X25519"].map((n) => [asciiUpper(n), n]));
+  const CANONICAL_NAMES = ["AES-CTR", "AES-CBC", "AES-GCM", "AES-KW", "HMAC", "PBKDF2", "HKDF", "RSASSA-PKCS1-v1_5",
+    "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "NODE-ED25519", "Ed25519", "X25519"];
+  // Keyed by upper case, and by the canonical spelling so the usual case skips asciiUpper.
+  const ALGORITHM_NAMES = new Map([...CANONICAL_NAMES.map((n) => [asciiUpper(n), n]), ...CANONICAL_NAMES.map((n) => [n, n])]);
 
-  const canonicalName = (name) => ALGORITHM_NAMES.get(asciiUpper(name));
+  const canonicalName = (name) => ALGORITHM_NAMES.get(name) ?? ALGORITHM_NAMES.get(asciiUpper(name));
 
   const CURVES = new Map([
     ["P-256", { name: "P-256", id: 1, size: 32 }],
@@ -188,8 +190,6 @@ defineGlobal("crypto", flintCrypto);
     for (let i = 0; i < USAGE_NAMES.length; i++) if (bits & (1 << i)) list.push(USAGE_NAMES[i]);
     return list;
   }
-
-  const popcount = (bits) => usageList(bits).length;
 
   // ---- CryptoKey -----------------------------------------------------------------------------
 
@@ -641,15 +641,15 @@ defineGlobal("crypto", flintCrypto);
       throw dataError(`Asymmetric "jwk" key import with usages requires a JSON Web Key with Public Key Use parameter "use" ("${jwk.use}") equal to "sig".`);
     }
     if (jwk.key_ops !== undefined) {
-      const ops_ = [...jwk.key_ops].sort();
-      for (let i = 1; i < ops_.length; i++) {
-        if (ops_[i] === ops_[i - 1]) throw dataError(`A JSON Web Key's Key Operations parameter ("key_ops") must not contain duplicates.`);
+      const keyOps = [...jwk.key_ops].sort();
+      for (let i = 1; i < keyOps.length; i++) {
+        if (keyOps[i] === keyOps[i - 1]) throw dataError(`A JSON Web Key's Key Operations parameter ("key_ops") must not contain duplicates.`);
       }
       if (jwk.use !== undefined) {
         if (jwk.use !== expectedUse) {
           throw dataError(`Asymmetric "jwk" import requires a JSON Web Key with Public Key Use "use" ("${jwk.use}") equal to "${expectedUse}".`);
         }
-        for (const op of ops_) {
+        for (const op of keyOps) {
           if (name === "ECDH" || name === "X25519") {
             throw dataError(`A JSON Web Key should have either a Public Key Use parameter ("use") or a Key Operations parameter ("key_ops"); otherwise, the parameters must be consistent with each other. For public ${name} keys, there are no valid usages,so keys with a non-empty "key_ops" parameter are not allowed.`);
           }
@@ -660,10 +660,10 @@ defineGlobal("crypto", flintCrypto);
       }
       if (usages.length > 0) {
         const missingOps = dataError(`All specified key usages must be present in the JSON Web Key's Key Operations parameter ("key_ops").`);
-        if (!ops_.includes(usages[0])) throw missingOps;
+        if (!keyOps.includes(usages[0])) throw missingOps;
         // workerd checks the first usage and the one after its last repetition.
         const second = usages[usages.lastIndexOf(usages[0]) + 1];
-        if (second !== undefined && !ops_.includes(second)) throw missingOps;
+        if (second !== undefined && !keyOps.includes(second)) throw missingOps;
       }
     }
     if (jwk.ext === false && extractable) throw dataError("Cannot create an extractable CryptoKey from an unextractable JSON Web Key.");
