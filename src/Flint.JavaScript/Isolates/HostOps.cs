@@ -121,6 +121,7 @@ internal static class HostOps
         Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
+        Web.Crypto.CryptoOps.Register(ops, isolate);
 
         return ops;
     }

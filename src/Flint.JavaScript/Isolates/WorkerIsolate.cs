@@ -423,6 +423,28 @@ public sealed class WorkerIsolate : IDisposable
         if (_fetches.TryGetValue(promiseId, out var cts)) cts.Cancel();
     }
 
+    // ---- CPU-heavy host work -----------------------------------------------------------------
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool, then settles promise <paramref name="promiseId"/>
+    /// on the loop: resolved with its value (a byte[] arrives as a Uint8Array) or rejected with its
+    /// error name and message. For work too slow for the isolate's thread, such as RSA key generation.
+    /// </summary>
+    internal void CompleteOffThread(int promiseId, Func<(object? Value, string? Error, string? ErrorName)> work)
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            (object? Value, string? Error, string? ErrorName) result;
+            try { result = work(); }
+            catch (Exception ex) { result = (null, ex.Message, "OperationError"); }
+            _loop.Post(() => Enter(() =>
+            {
+                if (result.Error is not null) _completeOp.InvokeAsFunction(promiseId, null, result.Error, result.ErrorName);
+                else _completeOp.InvokeAsFunction(promiseId, result.Value is byte[] bytes ? ToJsBytes(bytes) : result.Value);
+            }));
+        }, null);
+    }
+
     /// <summary>Copies bytes into a new Uint8Array inside the isolate. Loop thread only.</summary>
     private ITypedArray<byte> ToJsBytes(byte[] data)
     {
