@@ -595,7 +595,7 @@ function isSpecialScheme(scheme) {
   }
 }
 
-function serializeURL(r, excludeFragment = false) {
+function serializeURL(r) {
   let out = r.scheme + ":";
   if (r.host !== null) {
     out += "//";
@@ -611,7 +611,7 @@ function serializeURL(r, excludeFragment = false) {
   }
   out += r.path;
   if (r.query !== null) out += "?" + r.query;
-  if (!excludeFragment && r.fragment !== null) out += "#" + r.fragment;
+  if (r.fragment !== null) out += "#" + r.fragment;
   return out;
 }
 
