@@ -145,15 +145,21 @@ function utf8Decode(bytes, fatal = false, ignoreBOM = false) {
 
 // ---- Web IDL conversions ---------------------------------------------------------------
 function toByteString(value, what) {
-  const s = String(value);
+  const s = toDOMString(value);
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 255) throw new TypeError(`${what} must contain only Latin-1 characters.`);
   }
   return s;
 }
 
+/** Web IDL's DOMString conversion: like `${value}`, a Symbol is a TypeError (String() would not throw). */
+function toDOMString(value) {
+  if (typeof value === "symbol") throw new TypeError("Cannot convert a Symbol value to a string");
+  return String(value);
+}
+
 function toUSVString(value) {
-  return String(value).toWellFormed();
+  return toDOMString(value).toWellFormed();
 }
 
 function requiredArguments(got, needed, where) {
