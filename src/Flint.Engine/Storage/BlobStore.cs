@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+
+namespace Flint.Engine.Storage;
+
+/// <summary>
+/// Large values as files in one directory, named by unguessable ids. A blob is written to a
+/// temporary file, flushed to disk and renamed into place, so a reader never sees a partial blob
+/// and a crash leaves at most a stray temporary file. Blobs are immutable once written.
+/// </summary>
+public sealed class BlobStore
+{
+    private const string TempSuffix = ".tmp";
+
+    public BlobStore(string directory)
+    {
+        Directory = System.IO.Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    /// <summary>
+    /// Streams <paramref name="source"/> into a new blob, starting with <paramref name="head"/>
+    /// (bytes already read from it). Stops with <see cref="BlobTooLargeException"/> once more than
+    /// <paramref name="maxBytes"/> arrive, after reading the source to its end so the error can say how long it was.
+    /// </summary>
+    public async Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> head, Stream source, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var final = PathOf(id);
+        var temp = final + TempSuffix;
+        long length = 0;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+                length = head.Length;
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += n;
+                    if (length <= maxBytes) await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                }
+                if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, final);
+            return (id, length);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes bytes already in memory as a blob.</summary>
+    public Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
+        PutAsync(bytes, Stream.Null, long.MaxValue, cancellationToken);
+
+    /// <summary>Opens a blob for reading, or null when it does not exist.</summary>
+    public Stream? Open(string id)
+    {
+        try
+        {
+            return new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public void Delete(string id) => TryDelete(PathOf(id));
+
+    /// <summary>Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).</summary>
+    public int DeleteUnreferenced(IReadOnlySet<string> referenced)
+    {
+        var deleted = 0;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            var name = System.IO.Path.GetFileName(path);
+            if (name.EndsWith(TempSuffix, StringComparison.Ordinal) || !referenced.Contains(name))
+            {
+                TryDelete(path);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private string PathOf(string id)
+    {
+        // Ids are ours (hex), never user input; refuse anything else so a bad row cannot escape the directory.
+        if (id.Length == 0 || !id.All(char.IsAsciiHexDigitLower)) throw new ArgumentException($"Invalid blob id \"{id}\".", nameof(id));
+        return System.IO.Path.Combine(Directory, id);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>A value was longer than its limit; <see cref="Length"/> is how long it really was.</summary>
+public sealed class BlobTooLargeException(long length, long limit) : Exception($"Value length of {length} exceeds limit of {limit}.")
+{
+    public long Length { get; } = length;
+    public long Limit { get; } = limit;
+}
