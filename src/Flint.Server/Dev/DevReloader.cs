@@ -1,4 +1,5 @@
 using Flint.Engine.Config;
+using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.Server.Ingress;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Flint.Server.Dev;
 /// takes new requests; requests in flight finish on the old one. A broken edit keeps the old
 /// version running and says why.
 /// </summary>
-internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, int isolates) : IDisposable
+internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, LocalData data, int isolates) : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(150);
     private readonly ILogger _log = loggers.CreateLogger("flint");
@@ -66,7 +67,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         {
             var (config, warnings) = loadConfig();
             foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
-            var next = WorkerVersion.Load(config, loggers, isolates);
+            var next = WorkerVersion.Load(config, loggers, data, isolates);
             host.Swap(next);
             _log.LogInformation("Reloaded {Worker}", config.Name);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using Flint.Engine.Config;
+using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
@@ -39,8 +40,11 @@ public sealed class DevServer : IAsyncDisposable
     private readonly WorkerHost _host;
     private readonly DevReloader? _reloader;
 
-    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, Uri url)
+    private readonly LocalData _data;
+
+    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, LocalData data, Uri url)
     {
+        _data = data;
         _app = app;
         _host = host;
         _reloader = reloader;
@@ -80,25 +84,39 @@ public sealed class DevServer : IAsyncDisposable
         var log = loggers.CreateLogger("flint");
 
         WorkerHost host;
+        // The data directory of the first load serves the whole session, reloads included.
+        var data = new LocalData(config.PersistDirectory);
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
-            host = new WorkerHost(WorkerVersion.Load(config, loggers, options.Isolates));
+            host = new WorkerHost(WorkerVersion.Load(config, loggers, data, options.Isolates));
         }
         catch
         {
+            data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
         var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
         app.Run(handler.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // e.g. the port is taken: free the isolates and stores before reporting it.
+            host.Dispose();
+            data.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, options.Isolates) : null;
+        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, data, options.Isolates) : null;
         reloader?.Start();
-        return new DevServer(app, host, reloader, url);
+        return new DevServer(app, host, reloader, data, url);
     }
 
     public const int DefaultPort = 8787;
@@ -114,5 +132,6 @@ public sealed class DevServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _host.Dispose();
+        _data.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.Config;
+using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,9 @@ public sealed class WorkerVersion : IDisposable
     public IsolatePool Pool { get; }
 
     /// <summary>Loads the Worker into its first isolate. Throws <see cref="WorkerLoadException"/>.</summary>
-    public static WorkerVersion Load(WorkerConfig config, ILoggerFactory loggers, int isolates = 0)
+    public static WorkerVersion Load(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0)
     {
+        var log = loggers.CreateLogger($"worker:{config.Name}");
         var modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules);
         var env = new JsonObject();
         foreach (var (name, value) in config.Vars) env[name] = value?.DeepClone();
@@ -33,8 +35,9 @@ public sealed class WorkerVersion : IDisposable
             EnvJson = env.ToJsonString(),
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
+            Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
         };
-        var pool = new IsolatePool(options, loggers.CreateLogger($"worker:{config.Name}"), isolates);
+        var pool = new IsolatePool(options, log, isolates);
         return new WorkerVersion(config, modules, pool);
     }
 

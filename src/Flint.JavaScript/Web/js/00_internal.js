@@ -25,7 +25,8 @@ function webidlInterface(cls, tag = cls.name) {
 }
 
 function illegalInvocation() {
-  return new TypeError("Illegal invocation");
+  // workerd's wording, link included, so a Worker's error handling sees the same text.
+  return new TypeError("Illegal invocation: function called with incorrect `this` reference. See https://developers.cloudflare.com/workers/observability/errors/#illegal-invocation-errors for details.");
 }
 
 // ---- the event a turn of the loop works for ----------------------------------------------

@@ -67,7 +67,8 @@ async function consumeBody(body, asText) {
       }
     }
   }
-  const bytes = await readAllBytes(body.stream);
+  // A body given as a ReadableStream has no body.stream until something asks for it.
+  const bytes = await readAllBytes(bodyStream(body));
   return asText ? utf8Decode(bytes, false, false) : bytes;
 }
 

@@ -1,0 +1,43 @@
+using Flint.Engine.Config;
+using Flint.Engine.Storage;
+using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.Kv;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.Server.Ingress;
+
+/// <summary>Turns a config's binding sections into the host bindings a version's env holds.</summary>
+internal static class WorkerBindings
+{
+    public static IReadOnlyList<HostBinding> Create(WorkerConfig config, LocalData data, ILogger log)
+    {
+        var bindings = new List<HostBinding>();
+        foreach (var kv in config.Bindings.KvNamespaces)
+        {
+            // Locally a namespace is its id, as in wrangler dev (the binding name when the config gives no id).
+            bindings.Add(new KvBinding(kv.Binding, data.Kv.Namespace(kv.Id)));
+        }
+        WarnUnsupported(config, log);
+        return bindings;
+    }
+
+    /// <summary>Bindings the config declares that Flint does not serve yet: say so once, by name, rather than leave a silent undefined.</summary>
+    private static void WarnUnsupported(WorkerConfig config, ILogger log)
+    {
+        var b = config.Bindings;
+        void Warn(string section, IEnumerable<string> names)
+        {
+            var list = names.ToList();
+            if (list.Count > 0)
+                log.LogWarning("{Section} are not supported by Flint yet: env.{Names} will be undefined.", section, string.Join(", env.", list));
+        }
+        Warn("d1_databases", b.D1Databases.Select(x => x.Binding));
+        Warn("r2_buckets", b.R2Buckets.Select(x => x.Binding));
+        Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
+        Warn("queues producers", b.QueueProducers.Select(x => x.Binding));
+        Warn("services bindings", b.Services.Select(x => x.Binding));
+        if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
+        if (config.CronTriggers.Count > 0) log.LogWarning("triggers.crons are not supported by Flint yet: scheduled() will not run.");
+        if (config.Assets is not null) log.LogWarning("assets are not supported by Flint yet: static files will not be served.");
+    }
+}
