@@ -41,6 +41,7 @@ die() { log "run.sh: $*"; exit 1; }
 workload_path() {
   case "$1" in
     json) printf '/api/items?name=flint&n=5' ;;
+    kv) printf '/kv' ;;
     *) printf '/' ;;
   esac
 }
@@ -48,6 +49,7 @@ workload_expect() {
   case "$1" in
     hello) printf 'Hello World!' ;;
     json) printf '"greeting":"Hello, flint!"' ;;
+    kv) printf 'value-' ;;
     *) printf '' ;;
   esac
 }
@@ -329,28 +331,39 @@ if [[ " $RUNTIMES " == *" flint "* ]]; then build_flint || true; fi
   echo
 } > "$RESULT_MD"
 
+# A workload may name the runtimes it can run on (e.g. KV needs a wrangler config: no bare workerd).
+workload_runtimes() {
+  local file="$BENCH_DIR/workloads/$1/runtimes" rt out=""
+  if [[ ! -f $file ]]; then printf '%s' "$RUNTIMES"; return; fi
+  for rt in $RUNTIMES; do grep -qw "$rt" "$file" && out+="$rt "; done
+  printf '%s' "$out"
+}
+
+ratio_vs() { # ratio_vs RUNTIME BASELINE
+  if [[ -n ${RPS[$2]:-} && ${RPS[$2]:-0} -gt 0 && -z ${ERR[$2]:-} ]]; then
+    awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGIN { printf "%.2f×", a / b }'
+  else printf '–'; fi
+}
+
 for wl in "${WORKLOADS[@]}"; do
   declare -A RPS=() P50=() P99=() RSS=() FIRST=() ERR=() NOTE=()
-  for rt in $RUNTIMES; do
+  WL_RUNTIMES=$(workload_runtimes "$wl")
+  for rt in $WL_RUNTIMES; do
     run_one "$rt" "$wl"
     RPS[$rt]=$R_RPS P50[$rt]=$R_P50 P99[$rt]=$R_P99 RSS[$rt]=$R_RSS FIRST[$rt]=$R_FIRST ERR[$rt]=$R_ERR NOTE[$rt]=$R_NOTE
   done
   {
     echo "## $wl — \`GET $(workload_path "$wl")\`"
     echo
-    echo "| runtime | req/s | p50 ms | p99 ms | peak RSS MB | first response ms | req/s vs workerd | notes |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    for rt in $RUNTIMES; do
+    echo "| runtime | req/s | p50 ms | p99 ms | peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | notes |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    for rt in $WL_RUNTIMES; do
       if [[ -n ${ERR[$rt]} ]]; then
-        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | ${RSS[$rt]:-} | | | |"
+        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | ${RSS[$rt]:-} | | | | |"
         continue
       fi
-      ratio="–"
-      if [[ -n ${RPS[workerd]:-} && ${RPS[workerd]:-0} -gt 0 ]]; then
-        ratio=$(awk -v a="${RPS[$rt]}" -v b="${RPS[workerd]}" 'BEGIN { printf "%.2f×", a / b }')
-      fi
       note=${NOTE[$rt]%; }
-      echo "| $rt | ${RPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${RSS[$rt]} | ${FIRST[$rt]} | $ratio | ${note//|/\\|} |"
+      echo "| $rt | ${RPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | ${note//|/\\|} |"
     done
     echo
   } | tee -a "$RESULT_MD"
