@@ -168,7 +168,6 @@ function strategyInit(init, name) {
 
 class CountQueuingStrategy {
   constructor(init) {
-    requiredArguments(arguments.length, 1, "CountQueuingStrategy");
     this[kState] = { highWaterMark: strategyInit(init, "CountQueuingStrategy") };
   }
   get highWaterMark() { return strategyState(this, CountQueuingStrategy).highWaterMark; }
@@ -178,7 +177,6 @@ webidlInterface(CountQueuingStrategy);
 
 class ByteLengthQueuingStrategy {
   constructor(init) {
-    requiredArguments(arguments.length, 1, "ByteLengthQueuingStrategy");
     this[kState] = { highWaterMark: strategyInit(init, "ByteLengthQueuingStrategy") };
   }
   get highWaterMark() { return strategyState(this, ByteLengthQueuingStrategy).highWaterMark; }

@@ -302,18 +302,12 @@ class ByteTransformRec {
 
 function byteTransformWrite(bt, chunk) {
   if (!isBufferSource(chunk)) {
-    const e = new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.");
-    byteControllerError(bt.readable.controller, e);
-    throw e;
+    return byteTransformReject(bt, new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side."));
   }
   const bytes = bytesView(chunk);
   if (bt.expected >= 0) {
     bt.written += bytes.byteLength;
-    if (bt.written > bt.expected) {
-      const e = new TypeError("Attempt to write too many bytes through a FixedLengthStream.");
-      byteControllerError(bt.readable.controller, e);
-      throw e;
-    }
+    if (bt.written > bt.expected) return byteTransformReject(bt, new TypeError("Attempt to write too many bytes through a FixedLengthStream."));
   }
   if (bytes.byteLength === 0) return undefined;
   if (bt.readable.state !== "readable") throw bt.readable.storedError ?? new TypeError("This ReadableStream is closed.");
@@ -322,6 +316,13 @@ function byteTransformWrite(bt, chunk) {
   const p = bt.pendingWrite.promise;
   byteTransformDeliver(bt);
   return p;
+}
+
+/** A bad write errors both sides; like workerd, the write itself still resolves. */
+function byteTransformReject(bt, e) {
+  byteControllerError(bt.readable.controller, e);
+  writableControllerErrorIfNeeded(bt.writable.controller, e);
+  return undefined;
 }
 
 /** Hands pending bytes to the readable side's waiting reads. */
@@ -359,6 +360,8 @@ function byteTransformFail(bt, e) {
   }
 }
 
+function zeroSize() { return 0; }
+
 function setUpByteTransform(self, expectedLength, highWaterMark) {
   const bt = new ByteTransformRec(self, expectedLength);
   self[kState] = bt;
@@ -389,7 +392,9 @@ function setUpByteTransform(self, expectedLength, highWaterMark) {
       byteControllerError(bt.readable.controller, reason);
     },
   };
-  bt.writable = createWritableStream(sink, highWaterMark, byteLengthSize);
+  // Chunks count as size 0, so desiredSize stays at the highWaterMark as in workerd: a write's
+  // own promise, settled once the reader took its bytes, is the backpressure.
+  bt.writable = createWritableStream(sink, highWaterMark, zeroSize);
   // An abort must not wait for a write the reader may never take.
   bt.writable.controller.onAbort = (reason) => {
     byteTransformFail(bt, reason);

@@ -10,6 +10,8 @@ function createTransformStream(transformer) {
   const startPromise = resolvedPromise;
   initializeTransformStream(ts, startPromise, 1, countSize, 0, countSize);
   setUpTransformController(ts, transformer, transformer.transform, transformer.flush, undefined);
+  // workerd's encoding streams transform the first chunk without waiting for a read.
+  transformSetBackpressure(ts, false);
   return ts;
 }
 
