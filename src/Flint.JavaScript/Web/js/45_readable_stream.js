@@ -1267,7 +1267,7 @@ class ReadableStream {
     const opts = pipeOptions(options, "pipeThrough");
     if (isLocked(rec)) throw new TypeError("This ReadableStream is currently locked to a reader.");
     const dest = writable[kState];
-    if (dest.writer !== undefined) throw new TypeError("This WritableStream is currently locked to a writer.");
+    if (dest.writer !== undefined) throw new TypeError("This WritableStream is currently locked to a writer");
     const promise = readableStreamPipeTo(rec, dest, opts.preventClose, opts.preventAbort, opts.preventCancel, opts.signal);
     setPromiseHandled(promise);
     return readable;
@@ -1282,7 +1282,8 @@ class ReadableStream {
       const opts = pipeOptions(options, "pipeTo");
       if (isLocked(rec)) throw new TypeError("This ReadableStream is currently locked to a reader.");
       const dest = destination[kState];
-      if (dest.writer !== undefined) throw new TypeError("This WritableStream is currently locked to a writer.");
+      // workerd's message here has no final period.
+      if (dest.writer !== undefined) throw new TypeError("This WritableStream is currently locked to a writer");
       return readableStreamPipeTo(rec, dest, opts.preventClose, opts.preventAbort, opts.preventCancel, opts.signal);
     } catch (e) {
       return Promise.reject(e);
@@ -1734,6 +1735,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
     looping = true;
     while (!shuttingDown && !reading) {
       if (dest.state !== "writable" || writableCloseQueuedOrInFlight(dest)) break;
+      if (source.state === "closed") { onSourceClosed(); break; }
       if (source.state !== "readable") break;
       if (dest.backpressure) { // the writer's ready promise is pending
         writer.ready.promise.then(loop, noop);
@@ -1812,7 +1814,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
   }
 
   // Errors and closes are watched through the closed promises, checked first in spec order.
-  reader.closed.promise.then(noop, (e) => { if (!shuttingDown) onSourceErrored(e); });
+  reader.closed.promise.then(() => { if (!shuttingDown) onSourceClosed(); }, (e) => { if (!shuttingDown) onSourceErrored(e); });
   writer.closed.promise.then(noop, (e) => { if (!shuttingDown) onDestErrored(e); });
   if (source.state === "errored") onSourceErrored(source.storedError);
   else if (dest.state === "errored" || dest.state === "erroring") onDestErrored(dest.storedError);

@@ -301,8 +301,12 @@ class ByteTransformRec {
 }
 
 function byteTransformWrite(bt, chunk) {
-  if (!isBufferSource(chunk)) {
-    return byteTransformReject(bt, new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side."));
+  // workerd takes strings as their UTF-8 bytes, and rejects the write of anything else.
+  if (typeof chunk === "string") chunk = utf8Encode(chunk);
+  else if (!isBufferSource(chunk)) {
+    const e = new TypeError("This TransformStream is being used as a byte stream, but received an object of non-ArrayBuffer/ArrayBufferView type on its writable side.");
+    byteControllerError(bt.readable.controller, e);
+    throw e;
   }
   const bytes = bytesView(chunk);
   if (bt.expected >= 0) {
@@ -318,7 +322,7 @@ function byteTransformWrite(bt, chunk) {
   return p;
 }
 
-/** A bad write errors both sides; like workerd, the write itself still resolves. */
+/** Too many bytes error both sides; like workerd, the write itself still resolves. */
 function byteTransformReject(bt, e) {
   byteControllerError(bt.readable.controller, e);
   writableControllerErrorIfNeeded(bt.writable.controller, e);
