@@ -32,8 +32,8 @@ public static class FlintCli
             Description = "A Worker directory, a wrangler.toml / wrangler.json / wrangler.jsonc file, or a script to run without a config. Defaults to the current directory.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var port = new Option<int>("--port") { Description = "Port to listen on.", DefaultValueFactory = _ => 8787 };
-        var ip = new Option<string>("--ip") { Description = "IP address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int?>("--port") { Description = "Port to listen on (default: [dev] port in the config, else 8787)." };
+        var ip = new Option<string?>("--ip") { Description = "IP address to listen on (default: [dev] ip in the config, else 127.0.0.1)." };
         var env = new Option<string?>("--env", "-e") { Description = "Use the [env.NAME] section of the config." };
         var vars = new Option<string[]>("--var") { Description = "A var as KEY:VALUE; repeatable. Overrides the config.", AllowMultipleArgumentsPerToken = false };
         var persist = new Option<string?>("--persist-to") { Description = "Directory for local state (default: .flint beside the config)." };
@@ -60,8 +60,8 @@ public static class FlintCli
                 }
                 overrides[v[..colon]] = v[(colon + 1)..];
             }
-            var ipText = parse.GetValue(ip)!;
-            if (!IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out var address))
+            IPAddress? address = null;
+            if (parse.GetValue(ip) is { } ipText && !IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out address))
             {
                 stderr.WriteLine($"✘ [ERROR] --ip {ipText} is not an IP address. Use e.g. --ip 127.0.0.1");
                 return 1;
@@ -111,7 +111,7 @@ public static class FlintCli
         }
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            stderr.WriteLine($"✘ [ERROR] Address {options.Ip}:{options.Port} is already in use. Stop what is using it or pass another --port.");
+            stderr.WriteLine($"✘ [ERROR] Address {options.Ip?.ToString() ?? "127.0.0.1"}:{options.Port ?? DevServer.DefaultPort} is already in use. Stop what is using it or pass another --port.");
             return 1;
         }
         await using (server)

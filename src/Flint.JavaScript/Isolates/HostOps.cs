@@ -119,8 +119,15 @@ internal static class HostOps
                 body, a.GetInt32(5, "stream"), a.IsTruthy(6));
         });
         Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
+        Add("bindingCall", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var bytes = a.Get<object?>(4, "bytes") is ITypedArray<byte> typed ? typed.ToArray() : null;
+            isolate.CallBinding(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
+                bytes, a.GetInt32(5, "stream"));
+        });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
+        Web.Crypto.CryptoOps.Register(ops, isolate);
 
         return ops;
     }

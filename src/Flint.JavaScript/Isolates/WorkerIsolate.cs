@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Flint.JavaScript.Bindings;
 using Flint.JavaScript.Modules;
 using Flint.JavaScript.Web;
 using Flint.JavaScript.Isolates.Streams;
@@ -17,6 +18,8 @@ public sealed record IsolateOptions
     public required ModuleSource Modules { get; init; }
     /// <summary>env as a JSON object: vars and secrets (bindings join later).</summary>
     public string EnvJson { get; init; } = "{}";
+    /// <summary>Bindings the host serves (KV, D1, …), added to env under their names.</summary>
+    public IReadOnlyList<Bindings.HostBinding> Bindings { get; init; } = [];
     /// <summary>The request.cf object given to requests that bring none.</summary>
     public string? DefaultCfJson { get; init; }
     /// <summary>Longest one entry into JavaScript may run before the isolate is stopped.</summary>
@@ -41,11 +44,12 @@ public sealed class WorkerIsolate : IDisposable
     private readonly V8ScriptEngine _engine;
     private readonly EventLoop _loop;
     private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
-    private readonly ConcurrentDictionary<int, Timer> _timers = new();
+    private readonly TimerQueue _timers;
     private readonly ConcurrentDictionary<int, HostStream> _hostStreams = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
-    private ScriptObject _dispatchFetch = null!, _pullStream = null!, _cancelJsStream = null!, _completeOp = null!, _fireTimer = null!, _newBytes = null!;
+    private readonly CancellationTokenSource _lifetime = new();
+    private ScriptObject _dispatchFetch = null!, _pullStream = null!, _cancelJsStream = null!, _completeOp = null!, _completeBinding = null!, _fireTimer = null!, _newBytes = null!;
     private int _nextEventId;
     private int _nextHostStreamId;
     private int _inFlight;
@@ -65,6 +69,7 @@ public sealed class WorkerIsolate : IDisposable
         _options = options;
         _logger = logger;
         _loop = new EventLoop(ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
+        _timers = new TimerQueue(_loop.Post, id => Enter(() => _fireTimer.InvokeAsFunction(id)));
         _runtime = new V8Runtime(new V8RuntimeConstraints { MaxOldSpaceSize = (int)(options.MaxHeapBytes * 2 / (1024 * 1024)) });
         _runtime.MaxHeapSize = (UIntPtr)options.MaxHeapBytes;
         _runtime.HeapSizeSampleInterval = TimeSpan.FromMilliseconds(50);
@@ -114,9 +119,10 @@ public sealed class WorkerIsolate : IDisposable
         _pullStream = Fn("pullStream");
         _cancelJsStream = Fn("cancelJsStream");
         _completeOp = Fn("completeOp");
+        _completeBinding = Fn("completeBinding");
         _fireTimer = Fn("fireTimer");
         _newBytes = (ScriptObject)_engine.Evaluate("(n) => new Uint8Array(n)");
-        Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}");
+        Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings));
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
         var modules = _options.Modules;
@@ -149,6 +155,22 @@ public sealed class WorkerIsolate : IDisposable
         {
             throw new WorkerLoadException(ex.Message);
         }
+    }
+
+    /// <summary>The bindings as the runtime's configure() takes them: [{name, kind, index, …descriptor}].</summary>
+    private static string BindingsJson(IReadOnlyList<Bindings.HostBinding> bindings)
+    {
+        var list = new System.Text.Json.Nodes.JsonArray();
+        for (var i = 0; i < bindings.Count; i++)
+        {
+            var b = bindings[i];
+            var entry = b.DescriptorJson is { } d ? (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(d)! : [];
+            entry["name"] = b.Name;
+            entry["kind"] = b.Kind;
+            entry["index"] = i;
+            list.Add(entry);
+        }
+        return list.ToJsonString();
     }
 
     /// <summary>A script error as a person wants it: the JavaScript error and stack, with file paths made relative.</summary>
@@ -357,7 +379,10 @@ public sealed class WorkerIsolate : IDisposable
 
     internal void StreamChunk(int streamId, byte[]? chunk)
     {
-        if (_jsPulls.TryRemove(streamId, out var tcs)) tcs.TrySetResult(chunk);
+        if (!_jsPulls.TryRemove(streamId, out var tcs)) return;
+        // Spelled out: a null byte[] converts implicitly to an empty, non-null ReadOnlyMemory, which would hide the end.
+        if (chunk is null) tcs.TrySetResult((ReadOnlyMemory<byte>?)null);
+        else tcs.TrySetResult(new ReadOnlyMemory<byte>(chunk));
     }
 
     internal void StreamError(int streamId, string error)
@@ -419,6 +444,80 @@ public sealed class WorkerIsolate : IDisposable
         if (_fetches.TryGetValue(promiseId, out var cts)) cts.Cancel();
     }
 
+    // ---- binding calls ---------------------------------------------------------------------
+
+    /// <summary>
+    /// Starts a call to binding <paramref name="index"/>; its result settles promise
+    /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
+    /// </summary>
+    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId)
+    {
+        if ((uint)index >= (uint)_options.Bindings.Count)
+        {
+            _loop.Post(() => Enter(() => _completeOp.InvokeAsFunction(promiseId, null, "No such binding.", "Error")));
+            return;
+        }
+        var body = streamId > 0 ? new JsReadStream(this, streamId) : null;
+        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body));
+    }
+
+    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call)
+    {
+        BindingResult? result = null;
+        string? error = null, errorName = null;
+        try
+        {
+            // Off the loop: the engines may do synchronous work (SQLite) before their first await.
+            await Task.Yield();
+            result = await binding.InvokeAsync(call, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Binding {Binding} failed in {Method}", binding.Name, call.Method);
+            (error, errorName) = ($"{binding.Name}.{call.Method}() failed: internal error in Flint ({ex.GetType().Name}). See Flint's log.", "Error");
+        }
+        finally
+        {
+            if (call.Body is not null) await call.Body.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_disposed)
+        {
+            if (result?.Stream is { } orphan) await orphan.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        // The stream owns itself: reading it to the end or cancelling it closes it.
+        var streamId = result?.Stream is { } stream ? RegisterHostStream(stream, owner: stream) : 0;
+        _loop.Post(() => Enter(() =>
+        {
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
+            else _completeBinding.InvokeAsFunction(promiseId, result!.Text, result.Bytes is { } b ? ToJsBytes(b) : null, streamId);
+        }));
+    }
+
+    // ---- CPU-heavy host work -----------------------------------------------------------------
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool, then settles promise <paramref name="promiseId"/>
+    /// on the loop: resolved with its value (a byte[] arrives as a Uint8Array) or rejected with its
+    /// error name and message. For work too slow for the isolate's thread, such as RSA key generation.
+    /// </summary>
+    internal void CompleteOffThread(int promiseId, Func<(object? Value, string? Error, string? ErrorName)> work)
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            (object? Value, string? Error, string? ErrorName) result;
+            try { result = work(); }
+            catch (Exception ex) { result = (null, ex.Message, "OperationError"); }
+            _loop.Post(() => Enter(() =>
+            {
+                if (result.Error is not null) _completeOp.InvokeAsFunction(promiseId, null, result.Error, result.ErrorName);
+                else _completeOp.InvokeAsFunction(promiseId, result.Value is byte[] bytes ? ToJsBytes(bytes) : result.Value);
+            }));
+        }, null);
+    }
+
     /// <summary>Copies bytes into a new Uint8Array inside the isolate. Loop thread only.</summary>
     private ITypedArray<byte> ToJsBytes(byte[] data)
     {
@@ -429,27 +528,9 @@ public sealed class WorkerIsolate : IDisposable
 
     // ---- timers ------------------------------------------------------------------------------
 
-    internal void StartTimer(int id, double delayMs)
-    {
-        var due = TimeSpan.FromMilliseconds(Math.Clamp(delayMs, 0, int.MaxValue));
-        var timer = new Timer(static s =>
-        {
-            var (self, timerId) = ((WorkerIsolate, int))s!;
-            self._loop.Post(() =>
-            {
-                if (self._timers.TryRemove(timerId, out var t)) t.Dispose();
-                self.Enter(() => self._fireTimer.InvokeAsFunction(timerId));
-            });
-        }, (this, id), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        if (_timers.TryGetValue(id, out var old)) old.Dispose();
-        _timers[id] = timer;
-        timer.Change(due, Timeout.InfiniteTimeSpan);
-    }
+    internal void StartTimer(int id, double delayMs) => _timers.Start(id, delayMs);
 
-    internal void CancelTimer(int id)
-    {
-        if (_timers.TryRemove(id, out var t)) t.Dispose();
-    }
+    internal void CancelTimer(int id) => _timers.Cancel(id);
 
     // ---- logging -----------------------------------------------------------------------------
 
@@ -463,10 +544,10 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _timers.Values) t.Dispose();
-        _timers.Clear();
+        _loop.Post(_timers.Dispose);
         foreach (var id in _hostStreams.Keys) CloseHostStream(id);
         foreach (var cts in _fetches.Values) cts.Cancel();
+        _lifetime.Cancel();
         foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         foreach (var ev in _events.Values) ev.Response.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         // Dispose inside the loop so no JavaScript is running while V8 goes away.

@@ -17,9 +17,10 @@ public sealed record DevServerOptions
 {
     /// <summary>Loads (and on reload, re-loads) the Worker's config; throws <see cref="ConfigException"/>.</summary>
     public required Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> LoadConfig { get; init; }
-    public IPAddress Ip { get; init; } = IPAddress.Loopback;
-    /// <summary>0 picks a free port.</summary>
-    public int Port { get; init; } = 8787;
+    /// <summary>Address to listen on; null means the config's <c>[dev] ip</c>, else 127.0.0.1.</summary>
+    public IPAddress? Ip { get; init; }
+    /// <summary>Port to listen on (0 picks a free one); null means the config's <c>[dev] port</c>, else 8787.</summary>
+    public int? Port { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary>Reload when the Worker's files, config or .dev.vars change.</summary>
     public bool Watch { get; init; } = true;
@@ -63,11 +64,15 @@ public sealed class DevServer : IAsyncDisposable
         }
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The config comes first: its [dev] section may choose the address.
+        var (config, warnings) = options.LoadConfig();
+        var ip = options.Ip ?? ParseIp(config.Dev.Ip) ?? IPAddress.Loopback;
+        var port = options.Port ?? config.Dev.Port ?? DefaultPort;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null; // bodies stream; the Worker decides what to accept
-            k.Listen(options.Ip, options.Port);
+            k.Listen(ip, port);
         });
 
         var app = builder.Build();
@@ -77,7 +82,6 @@ public sealed class DevServer : IAsyncDisposable
         WorkerHost host;
         try
         {
-            var (config, warnings) = options.LoadConfig();
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
             host = new WorkerHost(WorkerVersion.Load(config, loggers, options.Isolates));
         }
@@ -96,6 +100,11 @@ public sealed class DevServer : IAsyncDisposable
         reloader?.Start();
         return new DevServer(app, host, reloader, url);
     }
+
+    public const int DefaultPort = 8787;
+
+    private static IPAddress? ParseIp(string? text) =>
+        text is null ? null : text == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(text, out var ip) ? ip : null;
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(_app, cancellationToken);
 

@@ -10,8 +10,11 @@ namespace Flint.Server.Tests.Support;
 /// </summary>
 public sealed class RunningWorker : IAsyncDisposable
 {
-    private RunningWorker(string dir, DevServer server, LogSink logs)
+    private readonly bool _ownsDirectory;
+
+    private RunningWorker(string dir, DevServer server, LogSink logs, bool ownsDirectory)
     {
+        _ownsDirectory = ownsDirectory;
         Directory = dir;
         Server = server;
         Logs = logs;
@@ -46,11 +49,12 @@ public sealed class RunningWorker : IAsyncDisposable
         {
             all["wrangler.toml"] = "name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n";
         }
-        return StartInAsync(WriteFiles(all), watch, env, vars);
+        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true);
     }
 
+    /// <summary>Serves an existing Worker; the directory is deleted afterwards only when <paramref name="ownsDirectory"/>.</summary>
     public static async Task<RunningWorker> StartInAsync(string target, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null)
+        IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false)
     {
         var logs = new LogSink();
         var configOptions = new ConfigLoadOptions
@@ -69,7 +73,7 @@ public sealed class RunningWorker : IAsyncDisposable
             ConfigureLogging = b => b.AddProvider(logs),
         });
         var dir = System.IO.Directory.Exists(target) ? target : Path.GetDirectoryName(target)!;
-        return new RunningWorker(dir, server, logs);
+        return new RunningWorker(dir, server, logs, ownsDirectory);
     }
 
     public async Task<string> GetStringAsync(string path) => await Client.GetStringAsync(path);
@@ -78,6 +82,7 @@ public sealed class RunningWorker : IAsyncDisposable
     {
         Client.Dispose();
         await Server.DisposeAsync();
+        if (!_ownsDirectory) return;
         try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

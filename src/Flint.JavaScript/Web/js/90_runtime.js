@@ -205,8 +205,9 @@ if (typeof globalThis.addEventListener !== "function") {
 }
 
 // ---- loading -----------------------------------------------------------------------------
-function configure(envJson, cfJson) {
+function configure(envJson, cfJson, bindingsJson) {
   env = JSON.parse(envJson);
+  createBindings(JSON.parse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
 }
 
@@ -233,5 +234,5 @@ function exportsSummary() {
 
 return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
-  dispatchFetch, pullStream, cancelJsStream, completeOp, fireTimer,
+  dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
 };

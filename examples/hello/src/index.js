@@ -1,0 +1,5 @@
+export default {
+  async fetch(request, env, ctx) {
+    return new Response("Hello World!");
+  },
+};

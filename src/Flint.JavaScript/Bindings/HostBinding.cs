@@ -1,0 +1,51 @@
+namespace Flint.JavaScript.Bindings;
+
+/// <summary>
+/// A binding in a Worker's <c>env</c> that the host serves: a KV namespace, a D1 database, …
+/// The isolate shows it to script as the JavaScript class registered for its <see cref="Kind"/>;
+/// every method call crosses once, as <see cref="InvokeAsync"/>, off the isolate's thread.
+/// Nothing of this object is reachable from script: only its name, kind and descriptor.
+/// </summary>
+public abstract class HostBinding(string name)
+{
+    /// <summary>The name in <c>env</c>.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>Which JavaScript face represents it (e.g. <c>"kv"</c>, <c>"d1"</c>).</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>A JSON object the JavaScript face is created with, or null.</summary>
+    public virtual string? DescriptorJson => null;
+
+    /// <summary>Serves one call. Throw <see cref="BindingException"/> for an error the Worker should see.</summary>
+    public abstract ValueTask<BindingResult> InvokeAsync(BindingCall call, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One call from script: the method, its arguments as the JavaScript face encoded them (a plain
+/// string or JSON), optional bytes, and an optional streamed body read from a JavaScript stream.
+/// </summary>
+public sealed record BindingCall(string Method, string Args, byte[]? Bytes = null, Stream? Body = null);
+
+/// <summary>
+/// What a call returns to script, in one crossing: text (often JSON), bytes, a stream the
+/// Worker reads chunk by chunk, or any of them together (e.g. metadata as text plus a value).
+/// </summary>
+public sealed class BindingResult
+{
+    public static readonly BindingResult Empty = new();
+
+    public string? Text { get; init; }
+    public byte[]? Bytes { get; init; }
+    /// <summary>A body the Worker reads as a ReadableStream; disposed when read to the end or cancelled.</summary>
+    public Stream? Stream { get; init; }
+
+    public static BindingResult FromText(string? text) => text is null ? Empty : new() { Text = text };
+    public static BindingResult FromBytes(byte[] bytes) => new() { Bytes = bytes };
+}
+
+/// <summary>An error a binding reports to script as <c>new {Name}(message)</c> (Error, TypeError, RangeError, or a DOMException name).</summary>
+public sealed class BindingException(string message, string name = "Error") : Exception(message)
+{
+    public string Name { get; } = name;
+}

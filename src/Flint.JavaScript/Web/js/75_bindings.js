@@ -1,0 +1,33 @@
+// Bindings the host serves (KV namespaces, D1 databases, …). Each kind registers a factory
+// that builds its JavaScript face from a descriptor {name, kind, index, …}; the face validates
+// arguments here, with Cloudflare's messages, and crosses to the host once per call.
+
+const bindingFactories = new Map(); // kind -> (descriptor) => object
+
+function registerBindingKind(kind, factory) {
+  bindingFactories.set(kind, factory);
+}
+
+/**
+ * Calls method `method` of binding `index` in the host. `args` is a string (often JSON), `bytes`
+ * an optional Uint8Array, `stream` an optional ReadableStream of bytes the host reads.
+ * Resolves to { text, bytes, stream } where stream is a ReadableStream or null.
+ */
+function callBinding(index, method, args, bytes = null, stream = null) {
+  const streamId = stream === null ? 0 : registerJsStream(stream);
+  return opAsync((id) => ops.bindingCall(id, index, method, args, bytes, streamId));
+}
+
+/** The host settles a binding call: text, bytes and a host stream id (0 when none). */
+function completeBinding(id, text, bytes, streamId) {
+  completeOp(id, { text: text ?? null, bytes: bytes ?? null, stream: streamId > 0 ? hostBodyStream(streamId) : null });
+}
+
+/** env entries for the host's bindings; a kind without a face is reported, not hidden. */
+function createBindings(descriptors, target) {
+  for (const d of descriptors) {
+    const factory = bindingFactories.get(d.kind);
+    if (factory === undefined) throw new Error(`Flint cannot provide binding "${d.name}" of kind "${d.kind}".`);
+    Object.defineProperty(target, d.name, { value: factory(d), writable: true, enumerable: true, configurable: true });
+  }
+}
