@@ -148,7 +148,11 @@ function mixinBody(cls, name) {
 // ---- bodies that stay in the host until read (incoming requests, fetch responses) --------
 const HOST_CHUNK = 65536;
 
-/** A byte stream over a host body, read in chunks of up to 64 KiB only as the Worker reads. */
+/**
+ * A byte stream over a host body, read in chunks of up to 64 KiB as the Worker reads. Its
+ * highWaterMark of one chunk keeps one host read in flight while the last chunk is used,
+ * which hides the round trip to the host; memory stays bounded at one chunk ahead.
+ */
 function hostBodyStream(streamId) {
   const rec = createReadableByteStream({
     pull() {
@@ -164,7 +168,7 @@ function hostBodyStream(streamId) {
       });
     },
     cancel() { ops.cancelBody(streamId); },
-  });
+  }, HOST_CHUNK);
   return rec.obj;
 }
 
