@@ -170,17 +170,27 @@ public class BodyStreamTests
             export default {
               fetch(req) {
                 const path = new URL(req.url).pathname;
-                const { readable, writable } = path === "/fixed" ? new FixedLengthStream(11) : new IdentityTransformStream();
+                if (path === "/expected") {
+                  return new Response(new ReadableStream({ expectedLength: 5, start(c) { c.enqueue(new TextEncoder().encode("hello")); c.close(); } }));
+                }
+                const { readable, writable } = path === "/fixed" || path === "/clone" ? new FixedLengthStream(11) : new IdentityTransformStream();
                 const writer = writable.getWriter();
                 writer.write(new TextEncoder().encode("hello ")); writer.write(new TextEncoder().encode("world")); writer.close();
                 const res = new Response(readable);
-                return res.headers.has("content-length") ? new Response("unexpected header") : res;
+                if (res.headers.has("content-length")) return new Response("unexpected header");
+                return path === "/clone" ? res.clone() : res;
               }
             };
             """);
         var fixedLength = await w.FetchAsync("http://localhost/fixed");
         Assert.Equal("hello world", fixedLength.Text);
         Assert.Equal("11", fixedLength.Header("content-length"));
+        var clone = await w.FetchAsync("http://localhost/clone");
+        Assert.Equal("hello world", clone.Text);
+        Assert.Equal("11", clone.Header("content-length"));
+        var expected = await w.FetchAsync("http://localhost/expected");
+        Assert.Equal("hello", expected.Text);
+        Assert.Equal("5", expected.Header("content-length"));
         var identity = await w.FetchAsync("http://localhost/identity");
         Assert.Equal("hello world", identity.Text);
         Assert.Null(identity.Header("content-length"));

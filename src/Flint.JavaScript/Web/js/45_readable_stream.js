@@ -1207,6 +1207,9 @@ class ReadableStream {
     const source = underlyingSource;
     const autoAllocate = source.autoAllocateChunkSize;
     const cancelFn = optionalFunction(source, "cancel", "UnderlyingSource");
+    // workerd's extension: a body made from this stream is sent with this Content-Length.
+    const expectedLength = source.expectedLength;
+    if (expectedLength !== undefined) rec.knownLength = toNonNegativeInteger(expectedLength);
     const pullFn = optionalFunction(source, "pull", "UnderlyingSource");
     const startFn = optionalFunction(source, "start", "UnderlyingSource");
     const type = source.type;
@@ -1294,6 +1297,8 @@ class ReadableStream {
     const rec = streamRec(this);
     if (isLocked(rec)) throw new TypeError("This ReadableStream is currently locked to a reader,");
     const [a, b] = rec.controller instanceof ByteControllerRec ? readableByteStreamTee(rec) : readableStreamDefaultTee(rec, false);
+    // Both branches carry the same bytes, so a known length carries over (a cloned body keeps it).
+    a.knownLength = b.knownLength = rec.knownLength;
     return [a.obj, b.obj];
   }
 
