@@ -186,6 +186,15 @@ public class StreamsTests
           const p1 = c.cancel("one"); await new Promise((r) => setTimeout(r, 0)); eq(reason, undefined);
           await Promise.all([p1, d.cancel("two")]); eq(reason, ["one", "two"]);
         });
+        check("tee: canceling one branch resolves at once and the other reads on (workerd; the spec waits)", async () => {
+          let canceled = false;
+          const s = new ReadableStream({ start(c) { c.enqueue(1); c.enqueue(2); c.close(); }, cancel() { canceled = true; } });
+          const [a, b] = s.tee();
+          eq(await a.cancel("one"), undefined);
+          const got = []; for await (const v of b) got.push(v);
+          eq(got, [1, 2]); eq(canceled, false);
+          const bytes = new Response("clone me"); await bytes.clone().body.cancel(); eq(await bytes.text(), "clone me");
+        });
         check("tee: an error reaches both branches", async () => {
           let ctrl; const s = new ReadableStream({ start(c) { ctrl = c; } });
           const [a, b] = s.tee(); ctrl.error(new TypeError("teed"));

@@ -952,7 +952,7 @@ function byteRespondWithNewView(c, view) {
   } else if (view.byteLength === 0) {
     throw new TypeError("The view's length must be more than zero while the stream is open.");
   }
-  if (first.byteOffset + first.bytesFilled !== view.byteOffset) throw new RangeError("The view's offset does not match the BYOB request's.");
+  if (first.byteOffset + first.bytesFilled !== view.byteOffset) throw new RangeError("The given view has an invalid byte offset.");
   if (first.bufferByteLength !== view.buffer.byteLength) throw new RangeError("The view's buffer has a different length than the BYOB request's.");
   if (first.bytesFilled + view.byteLength > first.byteLength) {
     throw new RangeError(`Too many bytes [${view.byteLength}] in response to a BYOB read request.`);
@@ -1493,6 +1493,14 @@ function readableStreamFromIterable(iterable) {
 }
 
 // ---- tee ---------------------------------------------------------------------------------------
+// One deviation from the spec, to match workerd: canceling one branch resolves at once. The
+// spec makes it wait until the other branch is canceled or read to the end, so the common
+// `await response.clone().body.cancel()` would hang before the original is read.
+function loneBranchCancel(cancelPromise) {
+  setPromiseHandled(cancelPromise.promise);
+  return Promise.resolve(undefined);
+}
+
 function readableStreamDefaultTee(rec, cloneForBranch2) {
   const reader = acquireDefaultReader(rec);
   let reading = false, readAgain = false, canceled1 = false, canceled2 = false;
@@ -1538,8 +1546,11 @@ function readableStreamDefaultTee(rec, cloneForBranch2) {
     cancel(reason) {
       canceled1 = true;
       reason1 = reason;
-      if (canceled2) cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
-      return cancelPromise.promise;
+      if (canceled2) {
+        cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
+        return cancelPromise.promise;
+      }
+      return loneBranchCancel(cancelPromise);
     },
   };
   const source2 = {
@@ -1547,8 +1558,11 @@ function readableStreamDefaultTee(rec, cloneForBranch2) {
     cancel(reason) {
       canceled2 = true;
       reason2 = reason;
-      if (canceled1) cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
-      return cancelPromise.promise;
+      if (canceled1) {
+        cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
+        return cancelPromise.promise;
+      }
+      return loneBranchCancel(cancelPromise);
     },
   };
   branch1 = createReadableStream(source1);
@@ -1693,8 +1707,11 @@ function readableByteStreamTee(rec) {
     cancel(reason) {
       canceled1 = true;
       reason1 = reason;
-      if (canceled2) cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
-      return cancelPromise.promise;
+      if (canceled2) {
+        cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
+        return cancelPromise.promise;
+      }
+      return loneBranchCancel(cancelPromise);
     },
   });
   branch2 = createReadableByteStream({
@@ -1702,8 +1719,11 @@ function readableByteStreamTee(rec) {
     cancel(reason) {
       canceled2 = true;
       reason2 = reason;
-      if (canceled1) cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
-      return cancelPromise.promise;
+      if (canceled1) {
+        cancelPromise.resolve(readableStreamCancel(rec, [reason1, reason2]));
+        return cancelPromise.promise;
+      }
+      return loneBranchCancel(cancelPromise);
     },
   });
   forwardReaderError(reader);
