@@ -11,7 +11,6 @@
 
 // ---- promises ----------------------------------------------------------------------------
 const noop = () => {};
-const resolvedUndefined = () => Promise.resolve(undefined);
 
 /** A promise with its resolve/reject and whether it has settled (the spec asks "is it pending?"). */
 class Deferred {
@@ -1327,7 +1326,7 @@ webidlInterface(ReadableStream);
 
 function pipeOptions(options, where) {
   if (options === undefined || options === null) return { preventClose: false, preventAbort: false, preventCancel: false, signal: undefined };
-  if (!isObjectLike(options)) throw new TypeError(`Failed to execute '${where}' on 'ReadableStream': parameter ${where === "pipeTo" ? 2 : 2} is not of type 'StreamPipeOptions'.`);
+  if (!isObjectLike(options)) throw new TypeError(`Failed to execute '${where}' on 'ReadableStream': parameter 2 is not of type 'StreamPipeOptions'.`);
   // Web IDL dictionary members are read in lexicographic order.
   const preventAbort = !!options.preventAbort;
   const preventCancel = !!options.preventCancel;
