@@ -6,7 +6,7 @@ const BODY_USED = "Body has already been used. It can only be used once. Use tee
 
 // kind: "none" | "text" | "bytes" | "stream" | "host" (request body pulled from the host)
 function makeBody(kind, value, contentType = null) {
-  return { kind, value, contentType, stream: null, used: false };
+  return { kind, value, contentType, stream: kind === "stream" ? value : null, used: false };
 }
 
 /** Extracts a body and its default Content-Type from a BodyInit (Fetch's "extract a body"). */
@@ -14,7 +14,8 @@ function extractBody(init) {
   if (init === undefined || init === null) return makeBody("none", null);
   if (typeof init === "string") return makeBody("text", init, "text/plain;charset=UTF-8");
   if (init instanceof ReadableStream) {
-    if (init.locked || isStreamDisturbed(init)) throw new TypeError("This ReadableStream is disturbed (has already been read from), and cannot be used as a body.");
+    if (isStreamDisturbed(init)) throw new TypeError("This ReadableStream is disturbed (has already been read from), and cannot be used as a body.");
+    if (init.locked) throw new TypeError("This ReadableStream is locked to a reader, and cannot be used as a body.");
     return makeBody("stream", init);
   }
   if (isBufferSource(init)) return makeBody("bytes", bytesCopy(init));
@@ -32,13 +33,22 @@ function bodyStream(body) {
     case "none": return null;
     case "stream": body.stream = body.value; break;
     case "text": case "bytes": {
+      // A byte stream, as in workerd, so BYOB readers work. Bytes are copied because enqueue
+      // detaches the buffer and clones share it.
       let value = body.value;
-      body.stream = new ReadableStream({
-        pull(c) {
-          if (value !== null) { c.enqueue(typeof value === "string" ? utf8Encode(value) : value); value = null; }
-          c.close();
+      const rec = createReadableByteStream({
+        pull() {
+          const c = rec.controller;
+          if (value !== null) {
+            const bytes = typeof value === "string" ? utf8Encode(value) : value.slice();
+            value = null;
+            if (bytes.byteLength > 0) byteControllerEnqueue(c, bytes);
+          }
+          byteControllerClose(c);
+          if (c.pendingPullIntos.length > 0) byteRespond(c, 0);
         },
-      }, { highWaterMark: 0 });
+      });
+      body.stream = rec.obj;
       break;
     }
     case "host": body.stream = hostBodyStream(body.value); break;
@@ -74,7 +84,8 @@ async function consumeBody(body, asText) {
 
 /** Clones a body: streams are teed, the rest shared (they are immutable). */
 function cloneBody(body) {
-  if (bodyUsed(body)) throw new TypeError(BODY_USED);
+  // workerd's message (a used body's stream stays locked there), trailing comma included.
+  if (bodyUsed(body)) throw new TypeError("This ReadableStream is currently locked to a reader,");
   if (body.kind === "none") return makeBody("none", null);
   if (body.kind === "text" || body.kind === "bytes") return makeBody(body.kind, body.value, body.contentType);
   const [a, b] = bodyStream(body).tee();
@@ -138,16 +149,28 @@ function mixinBody(cls, name) {
 // ---- bodies that stay in the host until read (incoming requests, fetch responses) --------
 const HOST_CHUNK = 65536;
 
+/**
+ * A byte stream over a host body, read in chunks of up to 64 KiB as the Worker reads. Its
+ * highWaterMark of one chunk keeps one host read in flight while the last chunk is used,
+ * which hides the round trip to the host; memory stays bounded at one chunk ahead.
+ */
 function hostBodyStream(streamId) {
-  return new ReadableStream({
-    pull(controller) {
+  const rec = createReadableByteStream({
+    pull() {
       return opAsync((id) => ops.readBody(streamId, id, HOST_CHUNK)).then((chunk) => {
-        if (chunk === null || chunk === undefined) controller.close();
-        else controller.enqueue(chunk);
+        const c = rec.controller;
+        if (chunk === null || chunk === undefined) {
+          byteControllerClose(c);
+          if (c.pendingPullIntos.length > 0) byteRespond(c, 0);
+        } else if (chunk.byteLength > 0) {
+          // The host's array is fresh, so enqueue may take its buffer (BYOB reads copy from it).
+          byteControllerEnqueue(c, chunk);
+        }
       });
     },
     cancel() { ops.cancelBody(streamId); },
-  }, { highWaterMark: 0 });
+  }, HOST_CHUNK);
+  return rec.obj;
 }
 
 function hostBodyReadAll(streamId) {
@@ -155,34 +178,62 @@ function hostBodyReadAll(streamId) {
 }
 
 // ---- JavaScript streams the host reads (response bodies, fetch request bodies) ----------
-const jsStreams = new Map(); // id -> { reader, onEnd }
+// Each entry is its own read request (chunk/close/error), reused for every pull: reading a
+// chunk for the host allocates no promise or closure here.
+class JsStreamEntry {
+  constructor(id, reader, onEnd) {
+    this.id = id;
+    this.reader = reader;
+    this.onEnd = onEnd;
+  }
+  chunk(value) {
+    if (!isBufferSource(value)) {
+      const e = new TypeError("This ReadableStream did not return bytes.");
+      const stream = this.reader.stream;
+      endJsStream(this.id, this);
+      if (stream !== undefined) readableStreamCancel(stream, e).then(noop, noop);
+      ops.streamError(this.id, errorText(e));
+      return;
+    }
+    ops.streamChunk(this.id, bytesView(value));
+  }
+  close() {
+    endJsStream(this.id, this);
+    ops.streamChunk(this.id, null);
+  }
+  error(e) {
+    endJsStream(this.id, this);
+    ops.streamError(this.id, errorText(e));
+  }
+}
+
+const jsStreams = new Map(); // id -> JsStreamEntry
 let nextJsStreamId = 1;
 
 /** Hands a stream to the host, which pulls it chunk by chunk through pullStream. */
 function registerJsStream(stream, onEnd = undefined) {
   const id = nextJsStreamId++;
-  jsStreams.set(id, { reader: stream.getReader(), onEnd });
+  jsStreams.set(id, new JsStreamEntry(id, acquireDefaultReader(stream[kState]), onEnd));
   return id;
 }
 
 function pullStream(id) {
   const entry = jsStreams.get(id);
   if (entry === undefined) { ops.streamChunk(id, null); return; }
-  entry.reader.read().then(({ value, done }) => {
-    if (done) { endJsStream(id, entry); ops.streamChunk(id, null); return; }
-    if (!isBufferSource(value)) throw new TypeError("This ReadableStream did not return bytes.");
-    ops.streamChunk(id, bytesView(value));
-  }).catch((e) => {
-    endJsStream(id, entry);
-    ops.streamError(id, errorText(e));
-  });
+  readerRead(entry.reader, entry);
 }
 
 function cancelJsStream(id) {
   const entry = jsStreams.get(id);
   if (entry === undefined) return;
   endJsStream(id, entry);
-  entry.reader.cancel(new Error("The stream's reader went away.")).catch(() => {});
+  const stream = entry.reader.stream;
+  if (stream !== undefined) readableStreamCancel(stream, new Error("The stream's reader went away.")).then(noop, noop);
+}
+
+/** The byte length a body made from this stream will have, or -1 (FixedLengthStream's is known). */
+function streamKnownLength(stream) {
+  return stream[kState].knownLength;
 }
 
 function endJsStream(id, entry) {

@@ -1486,13 +1486,7 @@ defineGlobal("crypto", flintCrypto);
     };
   }
 
-  // INTEGRATION POINT (streams): when WritableStream exists (js/46-48, another branch),
-  // DigestStream is a real WritableStream subclass and everything below `hasWritableStream`
-  // is unused. Until then it is a minimal writable of its own: getWriter(), a writer with
-  // write/close/abort/releaseLock/ready/closed/desiredSize, and close()/abort() on the stream.
-  // Delete the fallback once WritableStream lands.
-  const hasWritableStream = typeof WritableStream === "function";
-
+  // DigestStream is a WritableStream whose sink feeds a host hash; digest resolves at close.
   function DigestStream(...args) {
     if (new.target === undefined) {
       throw new TypeError("Failed to construct 'DigestStream': Please use the 'new' operator, this object constructor cannot be called as a function.");
@@ -1501,9 +1495,7 @@ defineGlobal("crypto", flintCrypto);
     const st = { handle: checked(ops.cryptoHashCreate(hash.id)), size: hash.size, bytesWritten: 0n, done: false };
     st.digest = new Promise((resolve, reject) => { st.resolve = resolve; st.reject = reject; });
     const sink = digestSink(st);
-    const self = hasWritableStream
-      ? Reflect.construct(WritableStream, [sink], new.target)
-      : fallbackWritable(Object.create(new.target.prototype), sink);
+    const self = Reflect.construct(WritableStream, [sink], new.target);
     digestStreams.set(self, st);
     handleRegistry.register(self, st.handle, st);
     return self;
@@ -1522,109 +1514,7 @@ defineGlobal("crypto", flintCrypto);
     }),
     [Symbol.toStringTag]: { value: "DigestStream", configurable: true },
   });
-  if (hasWritableStream) {
-    Object.setPrototypeOf(DigestStream.prototype, WritableStream.prototype);
-    Object.setPrototypeOf(DigestStream, WritableStream);
-  }
+  Object.setPrototypeOf(DigestStream.prototype, WritableStream.prototype);
+  Object.setPrototypeOf(DigestStream, WritableStream);
   Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, enumerable: true, configurable: true });
-
-  // ---- fallback writable (see INTEGRATION POINT above) ----------------------------------------
-
-  const fallbackStreams = new WeakMap();
-  const fallbackWriters = new WeakMap();
-
-  function fallbackWritable(self, sink) {
-    fallbackStreams.set(self, { sink, state: "writable", error: undefined, writer: undefined, closed: undefined });
-    return self;
-  }
-
-  function fallbackState(self) {
-    const s = fallbackStreams.get(self);
-    if (s === undefined) throw illegalInvocation();
-    return s;
-  }
-
-  /** Runs one sink step; a sink error errors the stream. */
-  function fallbackStep(s, step) {
-    if (s.state === "errored") return Promise.reject(s.error);
-    if (s.state !== "writable") return Promise.reject(new TypeError("This WritableStream is closed."));
-    try {
-      step();
-      return Promise.resolve(undefined);
-    } catch (e) {
-      s.state = "errored";
-      s.error = e;
-      return Promise.reject(e);
-    }
-  }
-
-  function fallbackClose(s) {
-    const result = fallbackStep(s, () => s.sink.close());
-    if (s.state === "writable") s.state = "closed";
-    return result;
-  }
-
-  function fallbackAbort(s, reason) {
-    if (s.state === "closed" || s.state === "errored") return Promise.resolve(undefined);
-    s.sink.abort(reason);
-    s.state = "errored";
-    s.error = reason;
-    return Promise.resolve(undefined);
-  }
-
-  class DigestStreamWriter {
-    constructor() { throw new TypeError("Illegal constructor"); }
-    get closed() {
-      const s = fallbackWriterStream(this);
-      if (s.state === "closed") return Promise.resolve(undefined);
-      if (s.state === "errored") return Promise.reject(s.error);
-      return new Promise(() => {});
-    }
-    get ready() { fallbackWriterStream(this); return Promise.resolve(undefined); }
-    get desiredSize() {
-      const s = fallbackWriterStream(this);
-      return s.state === "errored" ? null : s.state === "closed" ? 0 : 1;
-    }
-    write(chunk) {
-      const s = fallbackWriterStream(this);
-      return fallbackStep(s, () => s.sink.write(chunk));
-    }
-    close() { return fallbackClose(fallbackWriterStream(this)); }
-    abort(reason) { return fallbackAbort(fallbackWriterStream(this), reason); }
-    releaseLock() {
-      const s = fallbackWriters.get(this);
-      if (s !== undefined && s.writer === this) s.writer = undefined;
-      fallbackWriters.delete(this);
-    }
-  }
-
-  function fallbackWriterStream(writer) {
-    const s = fallbackWriters.get(writer);
-    if (s === undefined) throw new TypeError("This writer has been released.");
-    return s;
-  }
-
-  if (!hasWritableStream) {
-    Object.defineProperties(DigestStream.prototype, Object.getOwnPropertyDescriptors({
-      get locked() { return fallbackState(this).writer !== undefined; },
-      getWriter() {
-        const s = fallbackState(this);
-        if (s.writer !== undefined) throw new TypeError("This WritableStream is currently locked to a writer.");
-        const writer = Object.create(DigestStreamWriter.prototype);
-        fallbackWriters.set(writer, s);
-        s.writer = writer;
-        return writer;
-      },
-      close() {
-        const s = fallbackState(this);
-        if (s.writer !== undefined) return Promise.reject(new TypeError("This WritableStream is currently locked to a writer."));
-        return fallbackClose(s);
-      },
-      abort(reason) {
-        const s = fallbackState(this);
-        if (s.writer !== undefined) return Promise.reject(new TypeError("This WritableStream is currently locked to a writer."));
-        return fallbackAbort(s, reason);
-      },
-    }));
-  }
 }

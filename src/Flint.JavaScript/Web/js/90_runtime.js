@@ -139,7 +139,11 @@ function sendResponse(event, response) {
     failEvent(event, new TypeError(BODY_USED));
     return;
   }
-  const flat = headersToFlat(st.headers).join("\n");
+  const flatList = headersToFlat(st.headers);
+  // A FixedLengthStream body has a known length: send it as Content-Length, as workerd does.
+  const knownLength = body.kind === "stream" ? streamKnownLength(body.stream ?? body.value) : -1;
+  if (knownLength >= 0 && !st.headers.has("content-length")) flatList.push("content-length", String(knownLength));
+  const flat = flatList.join("\n");
   const statusText = st.statusText ?? defaultStatusText(st.status);
   event.responded = true;
   if (body.stream === null && (body.kind === "none" || body.kind === "text" || body.kind === "bytes")) {

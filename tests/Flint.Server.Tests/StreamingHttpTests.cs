@@ -1,0 +1,87 @@
+using System.Net;
+using Flint.Server.Tests.Support;
+
+namespace Flint.Server.Tests;
+
+/// <summary>Stream bodies over real HTTP: echo, generated streams, and Content-Length of known-length streams.</summary>
+public class StreamingHttpTests
+{
+    private const string Worker = """
+        export default {
+          async fetch(request) {
+            const path = new URL(request.url).pathname;
+            if (path === "/echo") return new Response(request.body);
+            if (path === "/byob-sum") {
+              const reader = request.body.getReader({ mode: "byob" });
+              let total = 0, sum = 0, buf = new ArrayBuffer(4096);
+              for (;;) {
+                const { value, done } = await reader.read(new Uint8Array(buf));
+                if (done) break;
+                for (const b of value) sum = (sum + b) % 65521;
+                total += value.byteLength; buf = value.buffer;
+              }
+              return Response.json({ total, sum });
+            }
+            const encoder = new TextEncoder();
+            if (path === "/fixed" || path === "/identity") {
+              const { readable, writable } = path === "/fixed" ? new FixedLengthStream(10 * 1000) : new IdentityTransformStream();
+              const writer = writable.getWriter();
+              (async () => { for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(1000).fill(65 + i)); await writer.close(); })();
+              return new Response(readable);
+            }
+            if (path === "/text-stream") {
+              return new Response(ReadableStream.from(["a", "b", "c"]).pipeThrough(new TextEncoderStream()));
+            }
+            return new Response("?", { status: 404 });
+          }
+        };
+        """;
+
+    [Fact]
+    public async Task EchoesALargeBody()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var body = new byte[3 * 1024 * 1024];
+        new Random(7).NextBytes(body);
+        var response = await w.Client.PostAsync("/echo", new ByteArrayContent(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echoed = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, echoed.Length);
+        Assert.True(body.AsSpan().SequenceEqual(echoed), "the echoed bytes differ");
+    }
+
+    [Fact]
+    public async Task ReadsAnUploadWithAByobReader()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var body = new byte[200_000];
+        new Random(3).NextBytes(body);
+        var sum = 0;
+        foreach (var b in body) sum = (sum + b) % 65521;
+        var response = await w.Client.PostAsync("/byob-sum", new ByteArrayContent(body));
+        Assert.Equal($$"""{"total":200000,"sum":{{sum}}}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AFixedLengthStreamIsSentWithContentLength()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var fixedLength = await w.Client.GetAsync("/fixed");
+        Assert.Equal(10_000, fixedLength.Content.Headers.ContentLength);
+        Assert.False(fixedLength.Headers.TransferEncodingChunked ?? false);
+        var text = await fixedLength.Content.ReadAsStringAsync();
+        Assert.Equal(10_000, text.Length);
+        Assert.Equal('J', text[^1]);
+
+        var identity = await w.Client.GetAsync("/identity");
+        Assert.True(identity.Headers.TransferEncodingChunked);
+        Assert.Equal(10_000, (await identity.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    [Fact]
+    public async Task AnEncodedTextStream()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        Assert.Equal("abc", await w.Client.GetStringAsync("/text-stream"));
+    }
+}
