@@ -110,8 +110,19 @@ defineGlobal("crypto", flintCrypto);
   const invalidAccess = (message) => domError("InvalidAccessError", message);
   const syntaxError = (message) => domError("SyntaxError", message);
 
-  // Handles of host objects are released when script can no longer reach their owner.
-  const handleRegistry = new FinalizationRegistry((handle) => ops.cryptoRelease(handle));
+  // Handles of host objects are released when script can no longer reach their owner. V8 runs
+  // FinalizationRegistry callbacks as tasks of its own, outside the isolate's event loop (and
+  // possibly while it is being torn down), so the callback only queues the handle; the release
+  // crosses to the host the next time a handle is made, inside an ordinary turn.
+  const releasedHandles = [];
+  const finalizer = new FinalizationRegistry((handle) => { releasedHandles.push(handle); });
+  const handleRegistry = {
+    register(owner, handle, token = undefined) {
+      while (releasedHandles.length > 0) ops.cryptoRelease(releasedHandles.pop());
+      finalizer.register(owner, handle, token);
+    },
+    unregister(token) { return finalizer.unregister(token); },
+  };
 
   // ---- names ---------------------------------------------------------------------------------
 
