@@ -42,14 +42,72 @@ internal static class BuiltinScripts
     public static V8Script Compile(V8ScriptEngine engine)
     {
         byte[]? cache;
-        lock (s_cacheLock) cache = s_codeCache;
+        lock (s_cacheLock) cache = s_codeCache ??= ReadDiskCache();
         if (cache is not null)
         {
             var script = engine.Compile(s_info, Source, V8CacheKind.Code, cache, out var accepted);
             if (accepted) return script;
         }
         var compiled = engine.Compile(s_info, Source, V8CacheKind.Code, out byte[] newCache);
-        lock (s_cacheLock) s_codeCache ??= newCache;
+        bool first;
+        lock (s_cacheLock)
+        {
+            first = s_codeCache is null || !ReferenceEquals(s_codeCache, cache);
+            s_codeCache = newCache;
+        }
+        if (first) WriteDiskCache(newCache);
         return compiled;
+    }
+
+    // ---- the cache on disk: a new process's first isolate skips compiling the built-ins too ----
+
+    /// <summary>
+    /// Where compiled built-ins are kept between runs: $FLINT_CACHE_DIR, else $XDG_CACHE_HOME/flint,
+    /// else ~/.cache/flint. The file name carries a hash of the source and the V8 build, so a
+    /// change to either simply misses; V8 itself rejects a cache it cannot use.
+    /// </summary>
+    private static string? CachePath()
+    {
+        var dir = Environment.GetEnvironmentVariable("FLINT_CACHE_DIR");
+        if (string.IsNullOrEmpty(dir))
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            dir = !string.IsNullOrEmpty(xdg) ? Path.Combine(xdg, "flint") : string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "flint");
+        }
+        if (dir is null) return null;
+        var v8 = typeof(V8ScriptEngine).Assembly.GetName().Version?.ToString() ?? "";
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(v8 + "\n" + Source)))[..24];
+        return Path.Combine(dir, $"builtins-{hash}.v8cache");
+    }
+
+    private static byte[]? ReadDiskCache()
+    {
+        try
+        {
+            var path = CachePath();
+            return path is not null && File.Exists(path) ? File.ReadAllBytes(path) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // only a cache: compile instead
+        }
+    }
+
+    private static void WriteDiskCache(byte[] cache)
+    {
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                var path = CachePath();
+                if (path is null) return;
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temp = path + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllBytes(temp, cache);
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        });
     }
 }
