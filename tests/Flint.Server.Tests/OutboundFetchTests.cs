@@ -91,4 +91,27 @@ public class OutboundFetchTests : IAsyncLifetime
         Assert.StartsWith("TypeError: Network connection lost", json.GetProperty("refused").GetString());
         Assert.Equal("Fetch API cannot load: ftp://example.com/", json.GetProperty("badScheme").GetString());
     }
+
+    [Fact]
+    public async Task SubrequestLimitComesFromTheConfig()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n[limits]\nsubrequests = 3\n",
+            ["index.js"] = """
+                export default {
+                  async fetch(request, env) {
+                    const results = [];
+                    for (let i = 0; i < 4; i++) {
+                      try { results.push((await fetch(`${env.ORIGIN}/hello`)).status); } catch (e) { results.push(`${e.name}: ${e.message}`); }
+                    }
+                    return Response.json(results);
+                  }
+                }
+                """,
+        });
+        // Each request gets its own budget.
+        for (var round = 0; round < 2; round++)
+            Assert.Equal("""[200,200,200,"Error: Too many subrequests."]""", await w.GetStringAsync("/"));
+    }
 }

@@ -24,6 +24,8 @@ public sealed record IsolateOptions
     public string? DefaultCfJson { get; init; }
     /// <summary>Longest one entry into JavaScript may run before the isolate is stopped.</summary>
     public TimeSpan CpuLimit { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Subrequests (fetch calls) one event may make.</summary>
+    public int SubrequestLimit { get; init; } = 1000;
     /// <summary>V8 heap size at which the isolate is stopped and replaced.</summary>
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
 }
@@ -122,7 +124,7 @@ public sealed class WorkerIsolate : IDisposable
         _completeBinding = Fn("completeBinding");
         _fireTimer = Fn("fireTimer");
         _newBytes = (ScriptObject)_engine.Evaluate("(n) => new Uint8Array(n)");
-        Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings));
+        Fn("configure").InvokeAsFunction(_options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
         var modules = _options.Modules;

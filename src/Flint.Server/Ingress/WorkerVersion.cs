@@ -35,6 +35,7 @@ public sealed class WorkerVersion : IDisposable
             EnvJson = env.ToJsonString(),
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
+            SubrequestLimit = config.Limits.Subrequests ?? 1000,
             Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
         };
         var pool = new IsolatePool(options, log, isolates);

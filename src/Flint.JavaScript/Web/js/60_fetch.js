@@ -2,8 +2,8 @@
 // as a string, bytes or a stream the host pulls); the host's answer comes back as one
 // string with the response head and a handle to pull its body from.
 
-// Cloudflare's per-request subrequest limit (paid plan default).
-const SUBREQUEST_LIMIT = 1000;
+// Cloudflare's per-request subrequest limit (paid plan default); `[limits] subrequests` changes it.
+let subrequestLimit = 1000;
 
 function fetch(input, init = undefined) {
   let request;
@@ -21,7 +21,7 @@ function fetch(input, init = undefined) {
   const event = currentEvent;
   if (event !== null) {
     event.subrequests = (event.subrequests ?? 0) + 1;
-    if (event.subrequests > SUBREQUEST_LIMIT) return Promise.reject(new Error("Too many subrequests."));
+    if (event.subrequests > subrequestLimit) return Promise.reject(new Error("Too many subrequests."));
   }
   const signal = st.signal;
   if (signal !== null && signal !== undefined && signal.aborted) return Promise.reject(signal.reason);

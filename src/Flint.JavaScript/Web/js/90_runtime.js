@@ -205,8 +205,9 @@ if (typeof globalThis.addEventListener !== "function") {
 }
 
 // ---- loading -----------------------------------------------------------------------------
-function configure(envJson, cfJson, bindingsJson) {
+function configure(envJson, cfJson, bindingsJson, subrequests) {
   env = JSON.parse(envJson);
+  if (subrequests > 0) subrequestLimit = subrequests;
   createBindings(JSON.parse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
 }
