@@ -27,8 +27,6 @@ public static class ConfigLoader
     /// <summary>wrangler's search order within a directory.</summary>
     public static readonly IReadOnlyList<string> ConfigFileNames = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"];
 
-    private static readonly string[] TypeScriptExtensions = [".ts", ".tsx", ".mts", ".cts"];
-
     public static (WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings) Load(ConfigLoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,7 +56,6 @@ public static class ConfigLoader
 
     private static (WorkerConfig, IReadOnlyList<ConfigWarning>) LoadBareScript(string script, ConfigLoadOptions options)
     {
-        CheckNotTypeScript(script, null);
         var warnings = new List<ConfigWarning>();
         var dir = Path.GetDirectoryName(script)!;
         var compatibilityDate = CommandLineCompatibilityDate(options);
@@ -104,7 +101,6 @@ public static class ConfigLoader
                 "Missing entry-point: The entry-point should be specified via the command line (e.g. `flint dev path/to/script`) or the `main` config field.\n" +
                 $"Add {hint} to {path}.", path, ["main"]);
         }
-        CheckNotTypeScript(env.Main, $"\"{env.MainKey}\" in {path}");
         if (!File.Exists(env.Main))
         {
             var what = Directory.Exists(env.Main) ? "is a directory, not a file" : "was not found";
@@ -163,14 +159,6 @@ public static class ConfigLoader
         if (errors.Count == 0) return;
         var lines = errors.Select(e => "  - " + string.Join("\n", e.Split('\n').Select((l, i) => i == 0 || l.Length == 0 ? l : "    " + l)));
         throw new ConfigException($"Processing {path} configuration:\n{string.Join("\n", lines)}", path, errors);
-    }
-
-    private static void CheckNotTypeScript(string script, string? from)
-    {
-        if (!TypeScriptExtensions.Contains(Path.GetExtension(script).ToLowerInvariant())) return;
-        throw new ConfigException(
-            $"TypeScript is not supported yet; compile to JavaScript first ({script}{(from is null ? "" : $", from {from}")}). " +
-            "For example, build it with esbuild or tsc and point flint at the .js output.");
     }
 
     private static string? CommandLineCompatibilityDate(ConfigLoadOptions options)

@@ -41,7 +41,7 @@ public sealed record WorkerConfig
     private readonly string? _moduleRoot;
     /// <summary>True for a service-worker style script (no ES module exports).</summary>
     public bool? NoBundleServiceWorker { get; init; }
-    /// <summary><c>no_bundle</c> as written (Flint never bundles).</summary>
+    /// <summary><c>no_bundle</c> as written: true runs the modules as they are even when esbuild is available.</summary>
     public bool? NoBundle { get; init; }
     /// <summary><c>find_additional_modules</c> as written.</summary>
     public bool? FindAdditionalModules { get; init; }

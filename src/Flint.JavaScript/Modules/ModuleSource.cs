@@ -18,10 +18,15 @@ public sealed partial class ModuleSource
     private readonly ConcurrentDictionary<string, WorkerModule> _modules = new();
     private readonly IReadOnlyList<(ModuleRule Rule, Matcher Matcher)> _rules;
 
-    public ModuleSource(string baseDirectory, string mainPath, IReadOnlyList<ModuleRule> rules)
+    /// <param name="importsFromMainResolveIn">
+    /// For a bundled Worker: the directory the bundle's own relative imports (modules left out of the
+    /// bundle by rule, such as .wasm and .txt) are resolved in — the original entry point's directory.
+    /// </param>
+    public ModuleSource(string baseDirectory, string mainPath, IReadOnlyList<ModuleRule> rules, string? importsFromMainResolveIn = null)
     {
         BaseDirectory = Path.GetFullPath(baseDirectory);
         MainPath = Path.GetFullPath(mainPath);
+        _mainImportDirectory = importsFromMainResolveIn is null ? null : Path.GetFullPath(importsFromMainResolveIn);
         _rules = rules.Select(r =>
         {
             var m = new Matcher(StringComparison.Ordinal);
@@ -30,8 +35,14 @@ public sealed partial class ModuleSource
         }).ToList();
     }
 
+    private readonly string? _mainImportDirectory;
+
     public string BaseDirectory { get; }
     public string MainPath { get; }
+
+    /// <summary>The directory relative imports in <paramref name="importer"/> are resolved against.</summary>
+    public string ImportDirectory(string importer) =>
+        _mainImportDirectory is not null && importer == MainPath ? _mainImportDirectory : System.IO.Path.GetDirectoryName(importer)!;
     public Uri MainUri => ToUri(MainPath);
 
     /// <summary>The files read so far; the dev watcher reloads when one of them changes.</summary>

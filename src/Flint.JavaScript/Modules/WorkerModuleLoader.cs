@@ -51,7 +51,7 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
         if (specifier.StartsWith("file:", StringComparison.Ordinal)) path = new Uri(specifier).LocalPath;
         else if (specifier.StartsWith('/')) path = Path.GetFullPath(Path.Combine(source.BaseDirectory, specifier.TrimStart('/')));
         else if (specifier.StartsWith("./", StringComparison.Ordinal) || specifier.StartsWith("../", StringComparison.Ordinal))
-            path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(from ?? source.MainPath)!, specifier));
+            path = Path.GetFullPath(Path.Combine(source.ImportDirectory(from ?? source.MainPath), specifier));
         else
         {
             // Bare specifiers name a module by its path from the base directory, as wrangler's
@@ -61,7 +61,7 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
             {
                 throw new ModuleNotFoundException(
                     $"No such module \"{specifier}\".{(from is null ? "" : $"\n  imported from \"{source.DisplayPath(from)}\"")}\n" +
-                    "Flint runs modules as they are and does not bundle npm packages: bundle the Worker first (e.g. with esbuild) and point `main` at the bundle.");
+                    "To use npm packages, install esbuild in the Worker's project (npm install --save-dev esbuild; installing wrangler brings it too): Flint then bundles the Worker as wrangler does.");
             }
         }
         var module = source.Get(path, from);

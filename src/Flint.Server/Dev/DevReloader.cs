@@ -18,6 +18,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly object _gate = new();
     private Timer? _timer;
+    private readonly SemaphoreSlim _reloading = new(1, 1);
     private bool _disposed;
 
     public void Start()
@@ -43,7 +44,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         lock (_gate)
         {
             if (_disposed) return;
-            _timer ??= new Timer(_ => Reload());
+            _timer ??= new Timer(_ => _ = ReloadAsync());
             _timer.Change(Debounce, Timeout.InfiniteTimeSpan);
         }
     }
@@ -56,18 +57,24 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         var name = Path.GetFileName(path);
         if (path.Contains("/node_modules/", StringComparison.Ordinal) || path.Contains("/.git/", StringComparison.Ordinal)) return false;
         if (name.StartsWith(".dev.vars", StringComparison.Ordinal) || name.StartsWith("wrangler.", StringComparison.Ordinal)) return true;
-        return current.Modules.LoadedPaths.Contains(path) || !File.Exists(current.Config.Main) ||
-               Path.GetExtension(path) is ".js" or ".mjs" or ".cjs" or ".wasm" or ".txt" or ".html" or ".bin" or ".sql" or ".json";
+        return current.Modules.LoadedPaths.Contains(path) || current.BundledSources.Contains(path) || !File.Exists(current.Config.Main) ||
+               Path.GetExtension(path) is ".js" or ".mjs" or ".cjs" or ".jsx" or ".ts" or ".tsx" or ".mts" or ".cts" or ".wasm" or ".txt" or ".html" or ".bin" or ".sql" or ".json";
     }
 
-    private void Reload()
+    private async Task ReloadAsync()
     {
         lock (_gate) if (_disposed) return;
+        // One reload at a time, so versions are swapped in the order the edits were made.
+        await _reloading.WaitAsync();
         try
         {
             var (config, warnings) = loadConfig();
             foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
-            var next = WorkerVersion.Load(config, loggers, data, isolates);
+            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates);
+            lock (_gate)
+            {
+                if (_disposed) { next.Dispose(); return; }
+            }
             host.Swap(next);
             _log.LogInformation("Reloaded {Worker}", config.Name);
         }
@@ -78,6 +85,10 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         catch (Exception ex)
         {
             _log.LogError(ex, "Reload failed; still serving the previous version.");
+        }
+        finally
+        {
+            _reloading.Release();
         }
     }
 

@@ -89,7 +89,7 @@ public sealed class DevServer : IAsyncDisposable
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
-            host = new WorkerHost(WorkerVersion.Load(config, loggers, data, options.Isolates));
+            host = new WorkerHost(await WorkerVersion.LoadAsync(config, loggers, data, options.Isolates).ConfigureAwait(false));
         }
         catch
         {

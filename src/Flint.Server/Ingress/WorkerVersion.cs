@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
+using Flint.Server.Build;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,9 @@ namespace Flint.Server.Ingress;
 /// <summary>One loaded version of a Worker: its config, its files as read, and its isolates.</summary>
 public sealed class WorkerVersion : IDisposable
 {
-    private WorkerVersion(WorkerConfig config, ModuleSource modules, IsolatePool pool)
+    private WorkerVersion(WorkerConfig config, ModuleSource modules, IsolatePool pool, IReadOnlyList<string> bundledSources)
     {
+        BundledSources = bundledSources;
         Config = config;
         Modules = modules;
         Pool = pool;
@@ -20,12 +22,28 @@ public sealed class WorkerVersion : IDisposable
     public WorkerConfig Config { get; }
     public ModuleSource Modules { get; }
     public IsolatePool Pool { get; }
+    /// <summary>For a bundled Worker, the source files the bundle was built from (the dev watcher reloads when one changes).</summary>
+    public IReadOnlyList<string> BundledSources { get; }
 
-    /// <summary>Loads the Worker into its first isolate. Throws <see cref="WorkerLoadException"/>.</summary>
-    public static WorkerVersion Load(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0)
+    /// <summary>
+    /// Bundles the Worker when esbuild is there (as wrangler does), then loads it into its first
+    /// isolate. Throws <see cref="WorkerLoadException"/> or <see cref="ConfigException"/>.
+    /// </summary>
+    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
-        var modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules);
+        ModuleSource modules;
+        IReadOnlyList<string> sources = [];
+        if (EsbuildBundler.EsbuildFor(config) is { } esbuild)
+        {
+            var bundle = await EsbuildBundler.BundleAsync(config, esbuild).ConfigureAwait(false);
+            modules = new ModuleSource(config.BaseDirectory, bundle.MainPath, config.Rules, bundle.ImportDirectory);
+            sources = bundle.Inputs;
+        }
+        else
+        {
+            modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules);
+        }
         var env = new JsonObject();
         foreach (var (name, value) in config.Vars) env[name] = value?.DeepClone();
         var options = new IsolateOptions
@@ -38,8 +56,9 @@ public sealed class WorkerVersion : IDisposable
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
             Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
         };
-        var pool = new IsolatePool(options, log, isolates);
-        return new WorkerVersion(config, modules, pool);
+        // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
+        var pool = await Task.Run(() => new IsolatePool(options, log, isolates)).ConfigureAwait(false);
+        return new WorkerVersion(config, modules, pool, sources);
     }
 
     public void Dispose() => Pool.Dispose();
