@@ -276,16 +276,19 @@ public sealed class WorkerIsolate : IDisposable
         return ev.Response.Task;
     }
 
+    // Responses are completed by a loop item posted after the current JavaScript turn, not inside the
+    // op: the server's continuation (writing the response) then runs right there on the same thread,
+    // outside V8, instead of hopping to another thread.
     internal void Respond(int id, WorkerResponse response)
     {
-        if (_events.TryGetValue(id, out var ev)) ev.Response.TrySetResult(response);
+        if (_events.TryGetValue(id, out var ev)) _loop.Post(() => ev.Response.TrySetResult(response));
     }
 
     internal void RespondError(int id, string error, bool passThrough)
     {
         error = RelativizePaths(error);
         _logger.LogError("Uncaught {Error}", error);
-        if (_events.TryGetValue(id, out var ev)) ev.Response.TrySetException(new WorkerException(error));
+        if (_events.TryGetValue(id, out var ev)) _loop.Post(() => ev.Response.TrySetException(new WorkerException(error)));
     }
 
     internal WorkerResponse StreamedResponse(int streamId, int status, string statusText, IReadOnlyList<string> headers)
@@ -298,7 +301,7 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (_events.TryRemove(id, out var ev))
         {
-            ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response."));
+            _loop.Post(() => ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response.")));
             Interlocked.Decrement(ref _inFlight);
             Idle?.Invoke(this);
         }
@@ -563,7 +566,8 @@ public sealed class WorkerIsolate : IDisposable
     private sealed class PendingEvent(int id)
     {
         public int Id { get; } = id;
-        public TaskCompletionSource<WorkerResponse> Response { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completed only outside JavaScript (see <see cref="Respond"/>), so continuations may run inline.</summary>
+        public TaskCompletionSource<WorkerResponse> Response { get; } = new();
     }
 
     private sealed record HostStream(Stream Stream, IDisposable? Owner);
