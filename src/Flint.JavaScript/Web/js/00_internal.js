@@ -11,6 +11,34 @@ function defineGlobal(name, value) {
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }
 
+/**
+ * Defines properties whose code runs only when one of them is first used: `load` must redefine
+ * every one of them (defineGlobal, Object.defineProperty). Keeps big, rarely used APIs
+ * (URLPattern, crypto.subtle) out of the work every isolate does at start.
+ * `entries` is a list of [target, name, enumerable].
+ */
+function defineLazy(entries, load) {
+  let state = 0; // 0 not loaded, 1 loading, 2 loaded
+  const run = () => {
+    if (state !== 0) return;
+    state = 1;
+    try { load(); state = 2; } catch (e) { state = 0; throw e; }
+    for (const [target, name] of entries) {
+      if (Object.getOwnPropertyDescriptor(target, name)?.get === stubs.get(name)) throw new Error(`Internal error: lazy ${name} was not defined.`);
+    }
+  };
+  const stubs = new Map();
+  for (const [target, name, enumerable] of entries) {
+    const get = function () { run(); return Reflect.get(target, name, this); };
+    stubs.set(name, get);
+    Object.defineProperty(target, name, {
+      get,
+      set(value) { run(); Reflect.set(target, name, value, this); },
+      enumerable, configurable: true,
+    });
+  }
+}
+
 /** Makes an interface look like a Web IDL one: enumerable members, a toStringTag. */
 function webidlInterface(cls, tag = cls.name) {
   const proto = cls.prototype;

@@ -47,8 +47,8 @@ const USERINFO_SET = percentEncodeSet(PATH_SET, "/:;=@[\\]^|");
 const COMPONENT_SET = percentEncodeSet(USERINFO_SET, "$%&+,");
 const FORM_URLENCODED_SET = percentEncodeSet(COMPONENT_SET, "!'()~");
 
-const PERCENT_HEX = [];
-for (let i = 0; i < 256; i++) PERCENT_HEX.push("%" + (i < 16 ? "0" : "") + i.toString(16).toUpperCase());
+// "%00".."%FF", as one split: a loop of toString calls here cost a noticeable part of isolate start.
+const PERCENT_HEX = "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%1D%1E%1F%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2D%2E%2F%30%31%32%33%34%35%36%37%38%39%3A%3B%3C%3D%3E%3F%40%41%42%43%44%45%46%47%48%49%4A%4B%4C%4D%4E%4F%50%51%52%53%54%55%56%57%58%59%5A%5B%5C%5D%5E%5F%60%61%62%63%64%65%66%67%68%69%6A%6B%6C%6D%6E%6F%70%71%72%73%74%75%76%77%78%79%7A%7B%7C%7D%7E%7F%80%81%82%83%84%85%86%87%88%89%8A%8B%8C%8D%8E%8F%90%91%92%93%94%95%96%97%98%99%9A%9B%9C%9D%9E%9F%A0%A1%A2%A3%A4%A5%A6%A7%A8%A9%AA%AB%AC%AD%AE%AF%B0%B1%B2%B3%B4%B5%B6%B7%B8%B9%BA%BB%BC%BD%BE%BF%C0%C1%C2%C3%C4%C5%C6%C7%C8%C9%CA%CB%CC%CD%CE%CF%D0%D1%D2%D3%D4%D5%D6%D7%D8%D9%DA%DB%DC%DD%DE%DF%E0%E1%E2%E3%E4%E5%E6%E7%E8%E9%EA%EB%EC%ED%EE%EF%F0%F1%F2%F3%F4%F5%F6%F7%F8%F9%FA%FB%FC%FD%FE%FF".match(/%../g);
 
 /** UTF-8 percent-encodes the code points of `s` that are in `set`; returns `s` itself when none are. */
 function percentEncode(s, set, spaceAsPlus = false) {
@@ -323,26 +323,45 @@ function domainToASCII(domain) {
   return upper ? domain.toLowerCase() : domain;
 }
 
-const IDNA_IGNORED = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B\u2060-\u2064\u206A-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0100}-\u{E01EF}]/u;
-const IDNA_DISALLOWED = /[\p{Cc}\p{Cn}\p{Co}\p{Cs}\p{Zs}\p{Zl}\p{Zp}\uFFFC\uFFFD\u2FF0-\u2FFF\u31EF]|(?![\u200C\u200D])\p{Cf}/u;
-const LABEL_SEPARATORS = /[\u3002\uFF0E\uFF61]/u;
-const CHEROKEE = /[\u13A0-\u13FF\uAB70-\uABBF]/u;
+// The Unicode classes IDNA needs, built on first use: as literals at the top level they cost about
+// a millisecond of every isolate's start, and most Workers never see a non-ASCII host.
+let idnaCache;
+function idnaPatterns() {
+  return idnaCache ??= {
+    IDNA_IGNORED: /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B\u2060-\u2064\u206A-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0100}-\u{E01EF}]/u,
+    IDNA_DISALLOWED: /[\p{Cc}\p{Cn}\p{Co}\p{Cs}\p{Zs}\p{Zl}\p{Zp}\uFFFC\uFFFD\u2FF0-\u2FFF\u31EF]|(?![\u200C\u200D])\p{Cf}/u,
+    LABEL_SEPARATORS: /[\u3002\uFF0E\uFF61]/u,
+    CHEROKEE: /[\u13A0-\u13FF\uAB70-\uABBF]/u,
+    STARTS_WITH_MARK: /^\p{M}/u,
+    VIRAMA: /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}\u{11F41}\u{11F42}]$/u,
+    TRANSPARENT_MARK: /^[\p{Mn}\p{Me}\p{Cf}]$/u,
+    BIDI_R: /[\u0590-\u05FF\u0606-\u065F\u066D-\u06DC\u06DE-\u06EF\u06FA-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10D2F}\u{10D3A}-\u{10E5F}\u{10E7F}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u,
+    BIDI_AN: /[\u0600-\u0605\u0660-\u0669\u066B\u066C\u06DD\u08E2\u{10D30}-\u{10D39}\u{10E60}-\u{10E7E}]/u,
+    BIDI_EN: /[0-9\u06F0-\u06F9\u00B2\u00B3\u00B9\u2070-\u2079\u2080-\u2089\uFF10-\uFF19]/u,
+    BIDI_NSM: /[\p{Mn}\p{Me}]/u,
+    BIDI_L: /[\p{L}\p{Mc}\p{Nd}\p{Nl}]/u,
+    BIDI_HAS_RTL: /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u,
+  };
+}
 const CYRILLIC_VARIANTS = "\u0432\u0434\u043E\u0441\u0442\u0442\u044A\u0463\uA64B"; // U+1C80..U+1C88 fold to these
-const STARTS_WITH_MARK = /^\p{M}/u;
 // Canonical combining class 9 (virama), Unicode 15.1.
-const VIRAMA = /^[\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039\u103A\u1714\u1715\u1734\u17D2\u1A60\u1B44\u1BAA\u1BAB\u1BF2\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED\u{10A3F}\u{11046}\u{11070}\u{1107F}\u{110B9}\u{11133}\u{11134}\u{111C0}\u{11235}\u{112EA}\u{1134D}\u{11442}\u{114C2}\u{115BF}\u{1163F}\u{116B6}\u{1172B}\u{11839}\u{1193D}\u{1193E}\u{119E0}\u{11A34}\u{11A47}\u{11A99}\u{11C3F}\u{11D44}\u{11D45}\u{11D97}\u{11F41}\u{11F42}]$/u;
 // Joining types from Unicode's ArabicShaping.txt: dual (D), right (R) and left (L) joining.
 const JOINING_DUAL = "\u0620\u0626\u0628\u062A-\u062E\u0633-\u063F\u0641-\u0647\u0649-\u064A\u066E-\u066F\u0678-\u0687\u069A-\u06BF\u06C1-\u06C2\u06CC\u06CE\u06D0-\u06D1\u06FA-\u06FC\u06FF\u0712-\u0714\u071A-\u071D\u071F-\u0727\u0729\u072B\u072D-\u072E\u074E-\u0758\u075C-\u076A\u076D-\u0770\u0772\u0775-\u0777\u077A-\u077F\u07CA-\u07EA\u0841-\u0845\u0848\u084A-\u0853\u0855\u0860\u0862-\u0865\u0868\u0886\u0889-\u088D\u088F\u08A0-\u08A9\u08AF-\u08B0\u08B3-\u08B8\u08BA-\u08C8\u1807\u1820-\u1878\u1887-\u18A8\u18AA\uA840-\uA871\u{10AC0}-\u{10AC4}\u{10AD3}-\u{10AD6}\u{10AD8}-\u{10ADC}\u{10ADE}-\u{10AE0}\u{10AEB}-\u{10AEE}\u{10B80}\u{10B82}\u{10B86}-\u{10B88}\u{10B8A}-\u{10B8B}\u{10B8D}\u{10B90}\u{10BAD}-\u{10BAE}\u{10D01}-\u{10D21}\u{10D23}\u{10EC3}-\u{10EC4}\u{10EC6}-\u{10EC7}\u{10F30}-\u{10F32}\u{10F34}-\u{10F44}\u{10F51}-\u{10F53}\u{10F70}-\u{10F73}\u{10F76}-\u{10F81}\u{10FB0}\u{10FB2}-\u{10FB3}\u{10FB8}\u{10FBB}-\u{10FBC}\u{10FBE}-\u{10FBF}\u{10FC1}\u{10FC4}\u{10FCA}\u{1E900}-\u{1E943}";
-const JOINING_LEFT_OR_DUAL = new RegExp(`^[\uA872\u{10ACD}\u{10AD7}\u{10D00}\u{10FCB}${JOINING_DUAL}]$`, "u");
-const JOINING_RIGHT_OR_DUAL = new RegExp(`^[\u0622-\u0625\u0627\u0629\u062F-\u0632\u0648\u0671-\u0673\u0675-\u0677\u0688-\u0699\u06C0\u06C3-\u06CB\u06CD\u06CF\u06D2-\u06D3\u06D5\u06EE-\u06EF\u0710\u0715-\u0719\u071E\u0728\u072A\u072C\u072F\u074D\u0759-\u075B\u076B-\u076C\u0771\u0773-\u0774\u0778-\u0779\u0840\u0846-\u0847\u0849\u0854\u0856-\u0858\u0867\u0869-\u086A\u0870-\u0882\u088E\u08AA-\u08AC\u08AE\u08B1-\u08B2\u08B9\u{10AC5}\u{10AC7}\u{10AC9}-\u{10ACA}\u{10ACE}-\u{10AD2}\u{10ADD}\u{10AE1}\u{10AE4}\u{10AEF}\u{10B81}\u{10B83}-\u{10B85}\u{10B89}\u{10B8C}\u{10B8E}-\u{10B8F}\u{10B91}\u{10BA9}-\u{10BAC}\u{10D22}\u{10EC2}\u{10F33}\u{10F54}\u{10F74}-\u{10F75}\u{10FB4}-\u{10FB6}\u{10FB9}-\u{10FBA}\u{10FBD}\u{10FC2}-\u{10FC3}\u{10FC9}${JOINING_DUAL}]$`, "u");
-const TRANSPARENT_MARK = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+// Built on first use: these big Unicode classes cost about a millisecond of every isolate's start.
+let joiningLeftRe, joiningRightRe;
+function joiningLeftOrDual() {
+  return joiningLeftRe ??= new RegExp(`^[\uA872\u{10ACD}\u{10AD7}\u{10D00}\u{10FCB}${JOINING_DUAL}]$`, "u");
+}
+function joiningRightOrDual() {
+  return joiningRightRe ??= new RegExp(`^[\u0622-\u0625\u0627\u0629\u062F-\u0632\u0648\u0671-\u0673\u0675-\u0677\u0688-\u0699\u06C0\u06C3-\u06CB\u06CD\u06CF\u06D2-\u06D3\u06D5\u06EE-\u06EF\u0710\u0715-\u0719\u071E\u0728\u072A\u072C\u072F\u074D\u0759-\u075B\u076B-\u076C\u0771\u0773-\u0774\u0778-\u0779\u0840\u0846-\u0847\u0849\u0854\u0856-\u0858\u0867\u0869-\u086A\u0870-\u0882\u088E\u08AA-\u08AC\u08AE\u08B1-\u08B2\u08B9\u{10AC5}\u{10AC7}\u{10AC9}-\u{10ACA}\u{10ACE}-\u{10AD2}\u{10ADD}\u{10AE1}\u{10AE4}\u{10AEF}\u{10B81}\u{10B83}-\u{10B85}\u{10B89}\u{10B8C}\u{10B8E}-\u{10B8F}\u{10B91}\u{10BA9}-\u{10BAC}\u{10D22}\u{10EC2}\u{10F33}\u{10F54}\u{10F74}-\u{10F75}\u{10FB4}-\u{10FB6}\u{10FB9}-\u{10FBA}\u{10FBD}\u{10FC2}-\u{10FC3}\u{10FC9}${JOINING_DUAL}]$`, "u");
+}
 
 function mapCodePoint(ch) {
-  if (IDNA_IGNORED.test(ch)) return "";
-  if (LABEL_SEPARATORS.test(ch)) return ".";
-  if (IDNA_DISALLOWED.test(ch)) return null;
+  if (idnaPatterns().IDNA_IGNORED.test(ch)) return "";
+  if (idnaPatterns().LABEL_SEPARATORS.test(ch)) return ".";
+  if (idnaPatterns().IDNA_DISALLOWED.test(ch)) return null;
   // Case folding differs from lowercasing here: Cherokee folds to uppercase.
-  if (CHEROKEE.test(ch)) return ch.toUpperCase();
+  if (idnaPatterns().CHEROKEE.test(ch)) return ch.toUpperCase();
   if (ch === "\u03F2") return "\u03C3";
   const c = ch.charCodeAt(0);
   if (c >= 0x1c80 && c <= 0x1c88) return CYRILLIC_VARIANTS[c - 0x1c80];
@@ -352,8 +371,8 @@ function mapCodePoint(ch) {
   // Only U+03C2 itself stays a final sigma (a deviation); its variants fold to U+03C3.
   if (mapped === "\u03C2" && c !== 0x3c2) mapped = "\u03C3";
   // A compatibility mapping that introduces a dot (U+2024, U+2488, U+FE12, ...) is disallowed.
-  if (mapped.indexOf(".") !== -1 || LABEL_SEPARATORS.test(mapped)) return null;
-  for (const m of mapped) if (m !== ch && IDNA_DISALLOWED.test(m)) return null;
+  if (mapped.indexOf(".") !== -1 || idnaPatterns().LABEL_SEPARATORS.test(mapped)) return null;
+  for (const m of mapped) if (m !== ch && idnaPatterns().IDNA_DISALLOWED.test(m)) return null;
   return mapped;
 }
 
@@ -400,18 +419,18 @@ function uts46ToASCII(domain) {
 }
 
 function validLabel(label) {
-  if (STARTS_WITH_MARK.test(label)) return false;
+  if (idnaPatterns().STARTS_WITH_MARK.test(label)) return false;
   if (label.indexOf("\u200C") === -1 && label.indexOf("\u200D") === -1) return true;
   // CheckJoiners (RFC 5892 appendix A.1 and A.2).
   const cps = Array.from(label);
   for (let i = 0; i < cps.length; i++) {
     if (cps[i] !== "\u200C" && cps[i] !== "\u200D") continue;
-    if (i > 0 && VIRAMA.test(cps[i - 1])) continue;
+    if (i > 0 && idnaPatterns().VIRAMA.test(cps[i - 1])) continue;
     if (cps[i] === "\u200C") {
       let l = i - 1, r = i + 1;
-      while (l >= 0 && TRANSPARENT_MARK.test(cps[l])) l--;
-      while (r < cps.length && TRANSPARENT_MARK.test(cps[r])) r++;
-      if (l >= 0 && r < cps.length && JOINING_LEFT_OR_DUAL.test(cps[l]) && JOINING_RIGHT_OR_DUAL.test(cps[r])) continue;
+      while (l >= 0 && idnaPatterns().TRANSPARENT_MARK.test(cps[l])) l--;
+      while (r < cps.length && idnaPatterns().TRANSPARENT_MARK.test(cps[r])) r++;
+      if (l >= 0 && r < cps.length && joiningLeftOrDual().test(cps[l]) && joiningRightOrDual().test(cps[r])) continue;
     }
     return false;
   }
@@ -419,25 +438,19 @@ function validLabel(label) {
 }
 
 // Approximate bidi classes for CheckBidi (RFC 5893).
-const BIDI_R = /[\u0590-\u05FF\u0606-\u065F\u066D-\u06DC\u06DE-\u06EF\u06FA-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10D2F}\u{10D3A}-\u{10E5F}\u{10E7F}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
-const BIDI_AN = /[\u0600-\u0605\u0660-\u0669\u066B\u066C\u06DD\u08E2\u{10D30}-\u{10D39}\u{10E60}-\u{10E7E}]/u;
-const BIDI_EN = /[0-9\u06F0-\u06F9\u00B2\u00B3\u00B9\u2070-\u2079\u2080-\u2089\uFF10-\uFF19]/u;
-const BIDI_NSM = /[\p{Mn}\p{Me}]/u;
-const BIDI_L = /[\p{L}\p{Mc}\p{Nd}\p{Nl}]/u;
-const BIDI_HAS_RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFE\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
 
 function bidiClass(ch) {
-  if (BIDI_NSM.test(ch)) return "NSM";
-  if (BIDI_AN.test(ch)) return "AN";
-  if (BIDI_EN.test(ch)) return "EN";
-  if (BIDI_R.test(ch)) return "R";
-  if (BIDI_L.test(ch)) return "L";
+  if (idnaPatterns().BIDI_NSM.test(ch)) return "NSM";
+  if (idnaPatterns().BIDI_AN.test(ch)) return "AN";
+  if (idnaPatterns().BIDI_EN.test(ch)) return "EN";
+  if (idnaPatterns().BIDI_R.test(ch)) return "R";
+  if (idnaPatterns().BIDI_L.test(ch)) return "L";
   return "ON";
 }
 
 function checkBidi(labels) {
   // A bidi domain name has a character of class R, AL or AN somewhere.
-  if (!labels.some((label) => BIDI_HAS_RTL.test(label))) return true;
+  if (!labels.some((label) => idnaPatterns().BIDI_HAS_RTL.test(label))) return true;
   const labelClasses = labels.map((label) => Array.from(label, bidiClass));
   if (!labelClasses.some((classes) => classes.includes("R") || classes.includes("AN"))) return true;
   for (const classes of labelClasses) {

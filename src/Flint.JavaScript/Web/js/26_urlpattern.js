@@ -4,8 +4,9 @@
 // as the standard describes), so URLPattern and URL agree on encoding by construction.
 // Error messages are workerd's: "Failed to construct URLPattern", "Failed to test URLPattern".
 //
-// The body is a block so that its many helper names stay out of the shared built-in scope.
-{
+// The body is a function so that its many helper names stay out of the shared built-in scope,
+// and it runs only when a Worker first uses URLPattern (defineLazy).
+defineLazy([[globalThis, "URLPattern", false]], () => {
   const CONSTRUCT_FAILED = "Failed to construct URLPattern";
 
   // Component matching uses the built-in exec even if a Worker replaces RegExp.prototype.exec.
@@ -1010,4 +1011,4 @@
   }
   webidlInterface(URLPattern);
   defineGlobal("URLPattern", URLPattern);
-}
+});

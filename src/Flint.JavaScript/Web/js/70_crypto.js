@@ -33,8 +33,10 @@ const flintCrypto = Object.create(Crypto.prototype);
 defineGlobal("Crypto", Crypto);
 defineGlobal("crypto", flintCrypto);
 
-// A block, so the many helpers below stay out of the other built-in files' way.
-{
+// In a function, so the many helpers below stay out of the other built-in files' way, run only
+// when a Worker first uses crypto.subtle, CryptoKey, SubtleCrypto or DigestStream (defineLazy).
+defineLazy([[globalThis, "CryptoKey", false], [globalThis, "SubtleCrypto", false],
+  [Crypto.prototype, "subtle", true], [Crypto.prototype, "DigestStream", true]], () => {
   // ---- host ops and their errors ---------------------------------------------------------------
 
   /** The error of the op that just returned -1. */
@@ -1528,4 +1530,4 @@ defineGlobal("crypto", flintCrypto);
   Object.setPrototypeOf(DigestStream.prototype, WritableStream.prototype);
   Object.setPrototypeOf(DigestStream, WritableStream);
   Object.defineProperty(Crypto.prototype, "DigestStream", { value: DigestStream, writable: true, enumerable: true, configurable: true });
-}
+});
