@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text;
+using Flint.Engine.Storage;
 
 namespace Flint.Engine.Kv;
 
@@ -30,7 +30,7 @@ public sealed class KvStorage : IDisposable
     public KvNamespaceStore Namespace(string id)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var lazy = _namespaces.GetOrAdd(id, i => new Lazy<KvNamespaceStore>(() => KvNamespaceStore.Open(Path.Combine(Root, FolderName(i)), _time)));
+        var lazy = _namespaces.GetOrAdd(id, i => new Lazy<KvNamespaceStore>(() => KvNamespaceStore.Open(Path.Combine(Root, StorageNames.ForId(i)), _time)));
         return lazy.Value;
     }
 
@@ -38,7 +38,7 @@ public sealed class KvStorage : IDisposable
     public IReadOnlyList<string> NamespaceIds()
     {
         if (!Directory.Exists(Root)) return [];
-        return Directory.EnumerateDirectories(Root).Select(d => IdFromFolder(Path.GetFileName(d)))
+        return Directory.EnumerateDirectories(Root).Select(d => StorageNames.IdFrom(Path.GetFileName(d)))
             .Where(id => id is not null).Select(id => id!).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -46,20 +46,8 @@ public sealed class KvStorage : IDisposable
     public void DeleteNamespace(string id)
     {
         if (_namespaces.TryRemove(id, out var lazy) && lazy.IsValueCreated) lazy.Value.Dispose();
-        var dir = Path.Combine(Root, FolderName(id));
+        var dir = Path.Combine(Root, StorageNames.ForId(id));
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-    }
-
-    // Ids come from config files: a safe id is its own folder name, anything else is hex-encoded
-    // (reversibly, so `flint kv namespace list` can show it).
-    private static string FolderName(string id) =>
-        id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? id : "x-" + Convert.ToHexStringLower(Encoding.UTF8.GetBytes(id));
-
-    private static string? IdFromFolder(string folder)
-    {
-        if (!folder.StartsWith("x-", StringComparison.Ordinal)) return folder;
-        try { return Encoding.UTF8.GetString(Convert.FromHexString(folder.AsSpan(2))); }
-        catch (FormatException) { return null; }
     }
 
     private async Task SweepAsync()

@@ -1,3 +1,4 @@
+using Flint.Engine.D1;
 using Flint.Engine.Kv;
 
 namespace Flint.Engine.Storage;
@@ -10,11 +11,13 @@ namespace Flint.Engine.Storage;
 public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
+    private readonly Lazy<D1Storage> _d1;
 
     public LocalData(string directory, TimeProvider? time = null)
     {
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
+        _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
     }
 
     public string Directory { get; }
@@ -22,8 +25,12 @@ public sealed class LocalData : IDisposable
     /// <summary>Workers KV namespaces, under <c>kv/</c>.</summary>
     public KvStorage Kv => _kv.Value;
 
+    /// <summary>D1 databases, under <c>d1/</c>.</summary>
+    public D1Storage D1 => _d1.Value;
+
     public void Dispose()
     {
         if (_kv.IsValueCreated) _kv.Value.Dispose();
+        if (_d1.IsValueCreated) _d1.Value.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,10 @@ internal static class WorkerBindings
             // Locally a namespace is its id, as in wrangler dev (the binding name when the config gives no id).
             bindings.Add(new KvBinding(kv.Binding, data.Kv.Namespace(kv.Id)));
         }
+        foreach (var d1 in config.Bindings.D1Databases)
+        {
+            bindings.Add(new D1Binding(d1.Binding, data.D1.Database(d1.LocalId)));
+        }
         WarnUnsupported(config, log);
         return bindings;
     }
@@ -31,7 +36,6 @@ internal static class WorkerBindings
             if (list.Count > 0)
                 log.LogWarning("{Section} are not supported by Flint yet: env.{Names} will be undefined.", section, string.Join(", env.", list));
         }
-        Warn("d1_databases", b.D1Databases.Select(x => x.Binding));
         Warn("r2_buckets", b.R2Buckets.Select(x => x.Binding));
         Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
         Warn("queues producers", b.QueueProducers.Select(x => x.Binding));

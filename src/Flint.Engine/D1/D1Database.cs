@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using SQLitePCL;
+
+namespace Flint.Engine.D1;
+
+/// <summary>
+/// One D1 database: a SQLite file (WAL, synchronous=FULL, foreign keys on) driven directly
+/// through SQLite's C API, so queries behave and fail as they do under wrangler dev: the same
+/// authorizer rules, the same error text (<c>message at offset N: SQLITE_CODE (extended: …)</c>),
+/// every statement of a query executed with the last one's rows returned, and each call — one
+/// query or a whole batch — in one transaction, all or nothing. Like D1 itself, a database runs
+/// one call at a time; callers wait their turn without blocking a thread.
+/// </summary>
+/// <remarks>
+/// rows_read and rows_written are estimates: D1 (libSQL) counts the rows each statement touches,
+/// which plain SQLite does not report. Flint counts rows returned or scanned and rows changed.
+/// </remarks>
+public sealed class D1Database : IDisposable
+{
+    /// <summary>D1's limit on bound parameters per query.</summary>
+    public const int MaxBoundParameters = 100;
+    /// <summary>D1's limit on the length of one SQL statement, in bytes.</summary>
+    public const int MaxSqlBytes = 100_000;
+
+    private const int SqliteOk = 0, SqliteRow = 100, SqliteDone = 101, SqliteAuth = 23;
+    private const int LimitSqlLength = 1, LimitVariableNumber = 9;
+    private const int StmtStatusFullscanStep = 1;
+    private const uint PrepareNoVtab = 0x04;
+
+    private static readonly object s_initLock = new();
+    private static bool s_initialized;
+
+    private readonly sqlite3 _db;
+    private readonly D1Authorizer _authorizer = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly long _bookmarkBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long _commits;
+    private bool _disposed;
+
+    private D1Database(string path, sqlite3 db)
+    {
+        Path = path;
+        _db = db;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens (creating) the database file.</summary>
+    public static D1Database Open(string path)
+    {
+        lock (s_initLock)
+        {
+            if (!s_initialized) { Batteries_V2.Init(); s_initialized = true; }
+        }
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE | raw.SQLITE_OPEN_FULLMUTEX, null);
+        if (rc != SqliteOk)
+        {
+            var message = db is null ? raw.sqlite3_errstr(rc).utf8_to_string() : raw.sqlite3_errmsg(db).utf8_to_string();
+            db?.Dispose();
+            throw new IOException($"Cannot open the D1 database {path}: {message}");
+        }
+        var database = new D1Database(path, db);
+        try
+        {
+            raw.sqlite3_extended_result_codes(db, 1);
+            database.ExecInternal("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+            raw.sqlite3_limit(db, LimitVariableNumber, MaxBoundParameters);
+            raw.sqlite3_limit(db, LimitSqlLength, MaxSqlBytes);
+            database._authorizer.Install(db);
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A token that only grows as writes commit (what a D1 session's bookmark is): hex of when the
+    /// database was opened, then of how many writing calls have committed since.
+    /// </summary>
+    public string Bookmark => $"{_bookmarkBase:x12}-{Interlocked.Read(ref _commits):x16}";
+
+    /// <summary>
+    /// Runs <paramref name="queries"/> in one transaction and returns one result per query, or
+    /// throws <see cref="D1Exception"/> (with nothing applied). Queries that hold only whitespace
+    /// and comments are dropped first, as D1 does; if none is left it is an error.
+    /// </summary>
+    public async Task<IReadOnlyList<D1Result>> QueryAsync(IReadOnlyList<D1Query> queries, CancellationToken cancellationToken = default)
+    {
+        var real = queries.Where(q => !IsOnlyComments(q.Sql)).ToList();
+        if (real.Count == 0) throw new D1Exception("No SQL statements detected.");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ExecInternal("BEGIN IMMEDIATE");
+            var results = new List<D1Result>(real.Count);
+            try
+            {
+                foreach (var q in real) results.Add(Run(q));
+            }
+            catch
+            {
+                ExecInternal("ROLLBACK");
+                throw;
+            }
+            ExecInternal("COMMIT");
+            if (results.Any(r => r.Meta.ChangedDb)) Interlocked.Increment(ref _commits);
+            return results;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static bool IsOnlyComments(string sql)
+    {
+        // D1 drops lines that start with "--" before deciding a query is empty.
+        foreach (var line in sql.Split('\n'))
+        {
+            var trimmed = line.TrimStart();
+            if (trimmed.Length > 0 && !trimmed.StartsWith("--", StringComparison.Ordinal)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Runs every statement of one query; the last statement's rows are the result.</summary>
+    private D1Result Run(D1Query query)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var sizeBefore = SizeInBytes();
+        var changesBefore = raw.sqlite3_total_changes(_db);
+        var lastRowBefore = raw.sqlite3_last_insert_rowid(_db);
+
+        var sql = Encoding.UTF8.GetBytes(query.Sql);
+        ReadOnlySpan<byte> rest = sql;
+        var paramIndex = 0;
+        IReadOnlyList<string> columns = [];
+        var rows = new List<object?[]>();
+        long rowsRead = 0;
+        var sawStatement = false;
+        while (true)
+        {
+            rest = TrimLeadingSpace(rest);
+            if (rest.IsEmpty) break;
+            // SQLite refuses this before parsing and leaves the tail unset, which SQLitePCLRaw
+            // would then turn into a bogus span: answer for it with SQLite's own words.
+            if (rest.Length > MaxSqlBytes) throw new D1Exception("statement too long: SQLITE_TOOBIG");
+            _authorizer.ResetDenial();
+            var rc = raw.sqlite3_prepare_v3(_db, rest, PrepareNoVtab, out var stmt, out var tail);
+            if (rc != SqliteOk)
+            {
+                stmt?.Dispose();
+                if (rc == SqliteAuth && _authorizer.DenialMessage is { } denial) throw new D1Exception(denial);
+                throw Failure();
+            }
+            rest = tail;
+            if (stmt is null || stmt.IsInvalid) { stmt?.Dispose(); continue; } // only a comment or ";"
+            using (stmt)
+            {
+                sawStatement = true;
+                var count = raw.sqlite3_bind_parameter_count(stmt);
+                if (paramIndex + count > query.Params.Count) throw new D1Exception("Wrong number of parameter bindings for SQL query.");
+                for (var i = 0; i < count; i++) Bind(stmt, i + 1, query.Params[paramIndex + i]);
+                paramIndex += count;
+
+                var columnCount = raw.sqlite3_column_count(stmt);
+                var names = new string[columnCount];
+                for (var i = 0; i < columnCount; i++) names[i] = raw.sqlite3_column_name(stmt, i).utf8_to_string();
+                columns = names;
+                rows.Clear();
+                while (true)
+                {
+                    rc = raw.sqlite3_step(stmt);
+                    if (rc == SqliteRow) rows.Add(ReadRow(stmt, columnCount));
+                    else if (rc == SqliteDone) break;
+                    else throw Failure();
+                }
+                var scanned = raw.sqlite3_stmt_status(stmt, StmtStatusFullscanStep, 0);
+                rowsRead += Math.Max(rows.Count, scanned > 0 ? scanned + 1 : 0);
+            }
+        }
+        if (!sawStatement) throw new D1Exception("SQL code did not contain a statement.");
+        if (paramIndex != query.Params.Count) throw new D1Exception("Wrong number of parameter bindings for SQL query.");
+
+        var changes = raw.sqlite3_total_changes(_db) - changesBefore;
+        var lastRow = raw.sqlite3_last_insert_rowid(_db);
+        var sizeAfter = SizeInBytes();
+        return new D1Result(columns, rows.ToArray(), new D1Meta
+        {
+            Duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Changes = changes,
+            LastRowId = lastRow,
+            ChangedDb = changes != 0 || lastRow != lastRowBefore || sizeAfter != sizeBefore,
+            SizeAfter = sizeAfter,
+            RowsRead = rowsRead,
+            RowsWritten = changes,
+        });
+    }
+
+    private static ReadOnlySpan<byte> TrimLeadingSpace(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\v' or (byte)'\f') i++;
+        return s[i..];
+    }
+
+    private void Bind(sqlite3_stmt stmt, int index, object? value)
+    {
+        var rc = value switch
+        {
+            null => raw.sqlite3_bind_null(stmt, index),
+            long l => raw.sqlite3_bind_int64(stmt, index, l),
+            int i => raw.sqlite3_bind_int64(stmt, index, i),
+            double d => raw.sqlite3_bind_double(stmt, index, d),
+            string s => raw.sqlite3_bind_text(stmt, index, s),
+            byte[] b => raw.sqlite3_bind_blob(stmt, index, b),
+            _ => throw new ArgumentException($"D1 cannot bind a {value.GetType().Name}; use null, a number, a string or bytes."),
+        };
+        if (rc != SqliteOk) throw Failure();
+    }
+
+    private static object?[] ReadRow(sqlite3_stmt stmt, int columnCount)
+    {
+        var row = new object?[columnCount];
+        for (var i = 0; i < columnCount; i++)
+        {
+            row[i] = raw.sqlite3_column_type(stmt, i) switch
+            {
+                raw.SQLITE_INTEGER => raw.sqlite3_column_int64(stmt, i),
+                raw.SQLITE_FLOAT => raw.sqlite3_column_double(stmt, i),
+                raw.SQLITE_TEXT => raw.sqlite3_column_text(stmt, i).utf8_to_string(),
+                raw.SQLITE_BLOB => raw.sqlite3_column_blob(stmt, i).ToArray(),
+                _ => null,
+            };
+        }
+        return row;
+    }
+
+    private long SizeInBytes()
+    {
+        _authorizer.Internal = true;
+        try
+        {
+            return ScalarInternal("PRAGMA page_count") * ScalarInternal("PRAGMA page_size");
+        }
+        finally
+        {
+            _authorizer.Internal = false;
+        }
+    }
+
+    private long ScalarInternal(string sql)
+    {
+        var rc = raw.sqlite3_prepare_v2(_db, sql, out var stmt);
+        if (rc != SqliteOk) throw Failure();
+        using (stmt)
+        {
+            return raw.sqlite3_step(stmt) == SqliteRow ? raw.sqlite3_column_int64(stmt, 0) : 0;
+        }
+    }
+
+    /// <summary>Runs Flint's own SQL, past the authorizer.</summary>
+    private void ExecInternal(string sql)
+    {
+        _authorizer.Internal = true;
+        try
+        {
+            var rc = raw.sqlite3_exec(_db, sql, null, null, out var error);
+            if (rc != SqliteOk) throw new D1Exception($"{error}: {SqliteCodes.Name(rc)}");
+        }
+        finally
+        {
+            _authorizer.Internal = false;
+        }
+    }
+
+    /// <summary>The last SQLite error as workerd words it: "message[ at offset N]: CODE[ (extended: CODE_X)]".</summary>
+    private D1Exception Failure()
+    {
+        var message = raw.sqlite3_errmsg(_db).utf8_to_string();
+        var extended = raw.sqlite3_extended_errcode(_db);
+        var primary = extended & 0xff;
+        var offset = ErrorOffset(_db);
+        var text = new StringBuilder(message);
+        if (offset >= 0) text.Append(" at offset ").Append(offset);
+        text.Append(": ").Append(SqliteCodes.Name(primary));
+        if (extended != primary) text.Append(" (extended: ").Append(SqliteCodes.Name(extended)).Append(')');
+        return new D1Exception(text.ToString());
+    }
+
+    // sqlite3_error_offset (SQLite 3.38+) is not wrapped by SQLitePCLRaw; the bundled library has it.
+    [DllImport("e_sqlite3", EntryPoint = "sqlite3_error_offset")]
+    private static extern int NativeErrorOffset(IntPtr db);
+
+    private static int ErrorOffset(sqlite3 db)
+    {
+        try { return NativeErrorOffset(db.DangerousGetHandle()); }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { return -1; }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _db.Dispose();
+    }
+}
+
+/// <summary>SQLite's result code names, as its C API spells them.</summary>
+internal static class SqliteCodes
+{
+    private static readonly Dictionary<int, string> s_names = new()
+    {
+        [0] = "SQLITE_OK", [1] = "SQLITE_ERROR", [2] = "SQLITE_INTERNAL", [3] = "SQLITE_PERM", [4] = "SQLITE_ABORT",
+        [5] = "SQLITE_BUSY", [6] = "SQLITE_LOCKED", [7] = "SQLITE_NOMEM", [8] = "SQLITE_READONLY", [9] = "SQLITE_INTERRUPT",
+        [10] = "SQLITE_IOERR", [11] = "SQLITE_CORRUPT", [12] = "SQLITE_NOTFOUND", [13] = "SQLITE_FULL", [14] = "SQLITE_CANTOPEN",
+        [15] = "SQLITE_PROTOCOL", [16] = "SQLITE_EMPTY", [17] = "SQLITE_SCHEMA", [18] = "SQLITE_TOOBIG", [19] = "SQLITE_CONSTRAINT",
+        [20] = "SQLITE_MISMATCH", [21] = "SQLITE_MISUSE", [22] = "SQLITE_NOLFS", [23] = "SQLITE_AUTH", [24] = "SQLITE_FORMAT",
+        [25] = "SQLITE_RANGE", [26] = "SQLITE_NOTADB", [27] = "SQLITE_NOTICE", [28] = "SQLITE_WARNING",
+        [257] = "SQLITE_ERROR_MISSING_COLLSEQ", [513] = "SQLITE_ERROR_RETRY", [769] = "SQLITE_ERROR_SNAPSHOT",
+        [275] = "SQLITE_CONSTRAINT_CHECK", [531] = "SQLITE_CONSTRAINT_COMMITHOOK", [787] = "SQLITE_CONSTRAINT_FOREIGNKEY",
+        [1043] = "SQLITE_CONSTRAINT_FUNCTION", [1299] = "SQLITE_CONSTRAINT_NOTNULL", [1555] = "SQLITE_CONSTRAINT_PRIMARYKEY",
+        [1811] = "SQLITE_CONSTRAINT_TRIGGER", [2067] = "SQLITE_CONSTRAINT_UNIQUE", [2323] = "SQLITE_CONSTRAINT_VTAB",
+        [2579] = "SQLITE_CONSTRAINT_ROWID", [2835] = "SQLITE_CONSTRAINT_PINNED", [3091] = "SQLITE_CONSTRAINT_DATATYPE",
+        [261] = "SQLITE_BUSY_RECOVERY", [517] = "SQLITE_BUSY_SNAPSHOT", [262] = "SQLITE_LOCKED_SHAREDCACHE",
+        [1032] = "SQLITE_READONLY_DBMOVED", [266] = "SQLITE_IOERR_READ", [778] = "SQLITE_IOERR_WRITE",
+    };
+
+    public static string Name(int code) => s_names.TryGetValue(code, out var name) ? name : $"SQLITE_UNKNOWN_{code}";
+}
