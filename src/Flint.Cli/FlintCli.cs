@@ -23,6 +23,7 @@ public static class FlintCli
         var root = new RootCommand("Flint: run Cloudflare Workers on your own machine.");
         root.Subcommands.Add(DevCommand(stdout, stderr));
         root.Subcommands.Add(KvCommands.Build(stdout, stderr));
+        root.Subcommands.Add(D1Commands.Build(stdout, stderr));
         return root;
     }
 

@@ -70,6 +70,69 @@ public sealed class CrashTests : IDisposable
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged writes lost or damaged: {string.Join(", ", missing.Take(10))}");
     }
 
+    [Fact]
+    public async Task EveryAcknowledgedD1WriteSurvivesKillDashNineAndNoBatchIsHalfApplied()
+    {
+        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+            name = "crash"
+            main = "index.js"
+            compatibility_date = "2025-11-01"
+            d1_databases = [{ binding = "DB", database_name = "crash", database_id = "crash-db" }]
+            """);
+        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+            export default {
+              async fetch(request, env) {
+                const url = new URL(request.url);
+                const key = url.searchParams.get("key");
+                await env.DB.exec("CREATE TABLE IF NOT EXISTS parts (batch TEXT NOT NULL, part INTEGER NOT NULL, body TEXT NOT NULL)");
+                if (url.searchParams.has("single")) {
+                  await env.DB.prepare("INSERT INTO parts VALUES (?, 0, ?)").bind(key, "x".repeat(2000)).run();
+                } else {
+                  const insert = env.DB.prepare("INSERT INTO parts VALUES (?, ?, ?)");
+                  await env.DB.batch([1, 2, 3].map((part) => insert.bind(key, part, "y".repeat(3000))));
+                }
+                return new Response("ok " + key);
+              }
+            }
+            """);
+        var acknowledged = new ConcurrentDictionary<string, int>();
+        using (var flint = await StartFlintAsync())
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(10) };
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var key = $"w{w}-{i}";
+                    var single = i % 3 == 0;
+                    try
+                    {
+                        using var response = await http.PostAsync($"/?key={key}{(single ? "&single" : "")}", null);
+                        if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key) acknowledged[key] = single ? 1 : 3;
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return; } // the process is gone
+                }
+            })).ToList();
+            while (acknowledged.Count < 300) await Task.Delay(10);
+            flint.Process.Kill(); // SIGKILL: no shutdown, no flush
+            await flint.Process.WaitForExitAsync();
+            stop.Cancel();
+            await Task.WhenAll(writers);
+        }
+
+        using var data = new LocalData(Path.Combine(_dir, ".flint"));
+        var rows = (await data.D1.Database("crash-db").QueryAsync(
+            [new Flint.Engine.D1.D1Query("SELECT batch, count(*) FROM parts GROUP BY batch", [])]))[0].Rows;
+        var stored = rows.ToDictionary(r => (string)r[0]!, r => (long)r[1]!);
+        var lost = acknowledged.Where(a => !stored.TryGetValue(a.Key, out var n) || n != a.Value).Select(a => a.Key).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged writes lost: {string.Join(", ", lost.Take(10))}");
+        // A batch killed mid-flight is either wholly there (committed, not yet acknowledged) or absent.
+        static long Expected(string key) => int.Parse(key[(key.IndexOf('-') + 1)..]) % 3 == 0 ? 1 : 3;
+        var partial = stored.Where(s => s.Value != Expected(s.Key)).Select(s => s.Key).ToList();
+        Assert.True(partial.Count == 0, $"half-applied batches: {string.Join(", ", partial)}");
+    }
+
     private static byte[] Value(string key, int size)
     {
         var seed = Encoding.UTF8.GetBytes(key);

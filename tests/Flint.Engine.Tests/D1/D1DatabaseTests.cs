@@ -179,3 +179,24 @@ public sealed class D1DatabaseTests : IDisposable
         Assert.True(File.Exists(other.Path));
     }
 }
+
+public class SqlSplitterTests
+{
+    [Fact]
+    public void SplitsAtTerminatingSemicolonsOnly()
+    {
+        var pieces = SqlSplitter.Split("""
+            -- leading comment
+            INSERT INTO t VALUES ('a;b', "c;d"); /* ; */ SELECT 1;
+            CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = 1; DELETE FROM u; END;
+            ;  -- only a comment here
+            SELECT 2
+            """).Select(p => p.Text).ToList();
+        Assert.Equal(4, pieces.Count);
+        Assert.Equal("INSERT INTO t VALUES ('a;b', \"c;d\");", pieces[0]);
+        Assert.StartsWith("SELECT 1", pieces[1]);
+        Assert.StartsWith("CREATE TRIGGER tr", pieces[2]);
+        Assert.EndsWith("END;", pieces[2]);
+        Assert.Equal("SELECT 2", pieces[3]);
+    }
+}
