@@ -4,7 +4,8 @@
 #   bench/run.sh [workload...]            # default: every directory in bench/workloads
 #
 # Environment:
-#   RUNTIMES="flint workerd wrangler"     runtimes to measure, in this order
+#   RUNTIMES="flint workerd wrangler aspnet"  runtimes to measure, in this order (aspnet: the bare
+#                                         ASP.NET Core baseline in bench/baseline, for workloads that name it)
 #   DURATION=10s  CONNECTIONS=50  THREADS=2  WARMUP=2s
 #   BASE_PORT=18787                       first port tried; busy ports are skipped
 #   STARTUP_TIMEOUT=30                    seconds to wait for a server's first response
@@ -18,7 +19,7 @@ set -uo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
-RUNTIMES="${RUNTIMES:-flint workerd wrangler}"
+RUNTIMES="${RUNTIMES:-flint workerd wrangler aspnet}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
@@ -42,6 +43,7 @@ workload_path() {
   case "$1" in
     json) printf '/api/items?name=flint&n=5' ;;
     kv) printf '/kv' ;;
+    d1) printf '/d1' ;;
     *) printf '/' ;;
   esac
 }
@@ -50,6 +52,7 @@ workload_expect() {
     hello) printf 'Hello World!' ;;
     json) printf '"greeting":"Hello, flint!"' ;;
     kv) printf 'value-' ;;
+    d1) printf '"name":"item-' ;;
     *) printf '' ;;
   esac
 }
@@ -102,6 +105,15 @@ build_flint() {
   else
     FLINT_BUILD_ERROR="no build output in bench/.flint-publish"
     return 1
+  fi
+}
+
+BASELINE_ERROR=""
+build_baseline() {
+  log "== building the ASP.NET Core baseline (bench/baseline, Release)"
+  if ! (cd "$BENCH_DIR/baseline" && dotnet publish -c Release -o "$BENCH_DIR/.baseline-publish" -nologo -v q > "$RUN_DIR/baseline-build.log" 2>&1); then
+    BASELINE_ERROR="build failed (see results/$STAMP/baseline-build.log)"
+    log "   $BASELINE_ERROR"
   fi
 }
 
@@ -232,6 +244,11 @@ run_one() {
       cmd=("$BENCH_DIR/node_modules/.bin/node" "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js"
         dev --port "$PORT" --ip 127.0.0.1 --show-interactive-dev-session=false)
       ;;
+    aspnet)
+      if [[ -n $BASELINE_ERROR ]]; then R_ERR=$BASELINE_ERROR; return; fi
+      rm -rf "$RUN_DIR/aspnet-$wl"
+      cmd=(dotnet "$BENCH_DIR/.baseline-publish/Baseline.dll" --port "$PORT" --data "$RUN_DIR/aspnet-$wl")
+      ;;
     *) R_ERR="unknown runtime"; return ;;
   esac
 
@@ -336,7 +353,8 @@ if [[ " $RUNTIMES " == *" flint "* ]]; then build_flint || true; fi
 # A workload may name the runtimes it can run on (e.g. KV needs a wrangler config: no bare workerd).
 workload_runtimes() {
   local file="$BENCH_DIR/workloads/$1/runtimes" rt out=""
-  if [[ ! -f $file ]]; then printf '%s' "$RUNTIMES"; return; fi
+  # Without a list: every runtime but the baseline, which only knows the workloads that name it.
+  if [[ ! -f $file ]]; then printf '%s' "${RUNTIMES//aspnet/}"; return; fi
   for rt in $RUNTIMES; do grep -qw "$rt" "$file" && out+="$rt "; done
   printf '%s' "$out"
 }
@@ -348,6 +366,10 @@ ratio_vs() { # ratio_vs RUNTIME BASELINE
 }
 
 for wl in "${WORKLOADS[@]}"; do
+  if [[ " $(workload_runtimes "$wl") " == *" aspnet "* ]]; then build_baseline; break; fi
+done
+
+for wl in "${WORKLOADS[@]}"; do
   declare -A RPS=() P50=() P99=() RSS=() FIRST=() ERR=() NOTE=()
   WL_RUNTIMES=$(workload_runtimes "$wl")
   for rt in $WL_RUNTIMES; do
@@ -357,15 +379,15 @@ for wl in "${WORKLOADS[@]}"; do
   {
     echo "## $wl — \`GET $(workload_path "$wl")\`"
     echo
-    echo "| runtime | req/s | p50 ms | p99 ms | peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | notes |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| runtime | req/s | p50 ms | p99 ms | peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | req/s vs bare ASP.NET | notes |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for rt in $WL_RUNTIMES; do
       if [[ -n ${ERR[$rt]} ]]; then
-        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | ${RSS[$rt]:-} | | | | |"
+        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | ${RSS[$rt]:-} | | | | | |"
         continue
       fi
       note=${NOTE[$rt]%; }
-      echo "| $rt | ${RPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | ${note//|/\\|} |"
+      echo "| $rt | ${RPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | $(ratio_vs "$rt" aspnet) | ${note//|/\\|} |"
     done
     echo
   } | tee -a "$RESULT_MD"

@@ -27,7 +27,8 @@ public sealed class D1Database : IDisposable
     private const int SqliteOk = 0, SqliteRow = 100, SqliteDone = 101, SqliteAuth = 23;
     private const int LimitSqlLength = 1, LimitVariableNumber = 9;
     private const int StmtStatusFullscanStep = 1;
-    private const uint PrepareNoVtab = 0x04;
+    private const uint PreparePersistent = 0x01, PrepareNoVtab = 0x04;
+    private const int MaxCachedStatements = 128;
 
     private static readonly object s_initLock = new();
     private static bool s_initialized;
@@ -36,7 +37,10 @@ public sealed class D1Database : IDisposable
     private readonly D1Authorizer _authorizer = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _bookmarkBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    // Single-statement SQL texts prepared once (a Worker runs the same few queries over and over).
+    private readonly Dictionary<string, CachedStatement> _statements = new(StringComparer.Ordinal);
     private long _commits;
+    private long _size; // the file's size in bytes, kept current after every write
     private bool _disposed;
 
     private D1Database(string path, sqlite3 db)
@@ -70,6 +74,7 @@ public sealed class D1Database : IDisposable
             raw.sqlite3_limit(db, LimitVariableNumber, MaxBoundParameters);
             raw.sqlite3_limit(db, LimitSqlLength, MaxSqlBytes);
             database._authorizer.Install(db);
+            database._size = database.SizeInBytes();
             return database;
         }
         catch
@@ -98,6 +103,8 @@ public sealed class D1Database : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // A lone read needs no write transaction: it runs on its own consistent snapshot.
+            if (real.Count == 1 && CachedReadOnly(real[0].Sql) is { } read) return [RunCached(read, real[0])];
             ExecInternal("BEGIN IMMEDIATE");
             var results = new List<D1Result>(real.Count);
             try
@@ -134,7 +141,8 @@ public sealed class D1Database : IDisposable
     private D1Result Run(D1Query query)
     {
         var started = Stopwatch.GetTimestamp();
-        var sizeBefore = SizeInBytes();
+        var sizeBefore = _size;
+        var readOnly = true;
         var changesBefore = raw.sqlite3_total_changes(_db);
         var lastRowBefore = raw.sqlite3_last_insert_rowid(_db);
 
@@ -165,6 +173,7 @@ public sealed class D1Database : IDisposable
             using (stmt)
             {
                 sawStatement = true;
+                readOnly &= raw.sqlite3_stmt_readonly(stmt) != 0;
                 var count = raw.sqlite3_bind_parameter_count(stmt);
                 if (paramIndex + count > query.Params.Count) throw new D1Exception("Wrong number of parameter bindings for SQL query.");
                 for (var i = 0; i < count; i++) Bind(stmt, i + 1, query.Params[paramIndex + i]);
@@ -191,7 +200,7 @@ public sealed class D1Database : IDisposable
 
         var changes = raw.sqlite3_total_changes(_db) - changesBefore;
         var lastRow = raw.sqlite3_last_insert_rowid(_db);
-        var sizeAfter = SizeInBytes();
+        var sizeAfter = readOnly ? sizeBefore : _size = SizeInBytes();
         return new D1Result(columns, rows.ToArray(), new D1Meta
         {
             Duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
@@ -202,6 +211,80 @@ public sealed class D1Database : IDisposable
             RowsRead = rowsRead,
             RowsWritten = changes,
         });
+    }
+
+    private sealed record CachedStatement(sqlite3_stmt Statement, bool ReadOnly);
+
+    /// <summary>
+    /// The prepared statement for <paramref name="sql"/> when it is one read-only statement, from
+    /// the cache or newly prepared; null when it is anything else (the general path then runs it
+    /// and reports its errors).
+    /// </summary>
+    private CachedStatement? CachedReadOnly(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var cached))
+        {
+            var bytes = Encoding.UTF8.GetBytes(sql);
+            if (bytes.Length > MaxSqlBytes) return null;
+            _authorizer.ResetDenial();
+            var rc = raw.sqlite3_prepare_v3(_db, bytes, PreparePersistent | PrepareNoVtab, out var stmt, out var tail);
+            if (rc != SqliteOk || stmt is null || stmt.IsInvalid || !IsBlank(tail))
+            {
+                stmt?.Dispose();
+                return null;
+            }
+            if (_statements.Count >= MaxCachedStatements)
+            {
+                foreach (var c in _statements.Values) c.Statement.Dispose();
+                _statements.Clear();
+            }
+            cached = new CachedStatement(stmt, raw.sqlite3_stmt_readonly(stmt) != 0);
+            _statements[sql] = cached;
+        }
+        return cached.ReadOnly ? cached : null;
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> tail)
+    {
+        tail = TrimLeadingSpace(tail);
+        return tail.IsEmpty || (tail.Length == 1 && tail[0] == 0);
+    }
+
+    /// <summary>Runs a cached read-only statement outside any transaction and leaves it reset for the next call.</summary>
+    private D1Result RunCached(CachedStatement cached, D1Query query)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var stmt = cached.Statement;
+        try
+        {
+            var count = raw.sqlite3_bind_parameter_count(stmt);
+            if (count != query.Params.Count) throw new D1Exception("Wrong number of parameter bindings for SQL query.");
+            for (var i = 0; i < count; i++) Bind(stmt, i + 1, query.Params[i]);
+            var columnCount = raw.sqlite3_column_count(stmt);
+            var names = new string[columnCount];
+            for (var i = 0; i < columnCount; i++) names[i] = raw.sqlite3_column_name(stmt, i).utf8_to_string();
+            var rows = new List<object?[]>();
+            while (true)
+            {
+                var rc = raw.sqlite3_step(stmt);
+                if (rc == SqliteRow) rows.Add(ReadRow(stmt, columnCount));
+                else if (rc == SqliteDone) break;
+                else throw Failure();
+            }
+            var scanned = raw.sqlite3_stmt_status(stmt, StmtStatusFullscanStep, 1);
+            return new D1Result(names, rows.ToArray(), new D1Meta
+            {
+                Duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                LastRowId = raw.sqlite3_last_insert_rowid(_db),
+                SizeAfter = _size,
+                RowsRead = Math.Max(rows.Count, scanned > 0 ? scanned + 1 : 0),
+            });
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+            raw.sqlite3_clear_bindings(stmt);
+        }
     }
 
     private static ReadOnlySpan<byte> TrimLeadingSpace(ReadOnlySpan<byte> s)
@@ -309,6 +392,8 @@ public sealed class D1Database : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        foreach (var c in _statements.Values) c.Statement.Dispose();
+        _statements.Clear();
         _db.Dispose();
     }
 }

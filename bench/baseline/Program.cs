@@ -1,0 +1,52 @@
+// Bare ASP.NET Core baselines for bench/run.sh (runtime "aspnet"): the work a workload's Worker
+// does, written directly against Kestrel and Microsoft.Data.Sqlite, as the ceiling Flint is measured against.
+//   dotnet Baseline.dll --port P [--data DIR]
+using Microsoft.Data.Sqlite;
+
+var port = int.Parse(ArgValue("--port") ?? "8787");
+var dataDir = ArgValue("--data") ?? Path.Combine(Path.GetTempPath(), "flint-bench-baseline");
+Directory.CreateDirectory(dataDir);
+var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDir, "d1.sqlite"), Pooling = true }.ToString();
+Seed(connectionString, 10_000);
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
+var app = builder.Build();
+
+app.MapGet("/", () => "Hello World!");
+app.MapGet("/d1", async () =>
+{
+    await using var connection = new SqliteConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    command.CommandText = "SELECT * FROM items WHERE id = $id";
+    command.Parameters.AddWithValue("$id", Random.Shared.Next(1, 10_001));
+    await using var reader = await command.ExecuteReaderAsync();
+    if (!await reader.ReadAsync()) return Results.NotFound();
+    var row = new Dictionary<string, object?>(reader.FieldCount);
+    for (var i = 0; i < reader.FieldCount; i++) row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+    return Results.Json(row);
+});
+app.Run();
+
+string? ArgValue(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static void Seed(string connectionString, int rows)
+{
+    using var connection = new SqliteConnection(connectionString);
+    connection.Open();
+    using var command = connection.CreateCommand();
+    command.CommandText = """
+        PRAGMA journal_mode=WAL;
+        CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL NOT NULL, stock INTEGER NOT NULL);
+        INSERT OR IGNORE INTO items (id, name, price, stock)
+          WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $rows) SELECT x, 'item-' || x, x * 1.25, x % 100 FROM c;
+        """;
+    command.Parameters.AddWithValue("$rows", rows);
+    command.ExecuteNonQuery();
+}
