@@ -26,6 +26,11 @@ public sealed class WorkerResponse
     public string? TextBody { get; init; }
     public byte[]? BytesBody { get; init; }
     public ResponseBodyStream? StreamBody { get; init; }
+    /// <summary>
+    /// The Worker set <c>encodeBody: "manual"</c>: a body with Content-Encoding is already encoded
+    /// and is sent as is. Otherwise (automatic) a gzip or br Content-Encoding is applied on the way out.
+    /// </summary>
+    public bool EncodeBodyManual { get; init; }
     /// <summary>Set when the Worker returned a WebSocket (101); reserved for the WebSocket issue.</summary>
     public bool IsWebSocket { get; init; }
 }

@@ -85,13 +85,14 @@ internal static class HostOps
             var statusText = a.GetString(2, "statusText");
             var headers = SplitHeaders(a.GetString(3, "headers"));
             var streamId = a.GetInt32(5, "stream");
+            var manual = a.IsTruthy(6);
             var response = streamId > 0
-                ? isolate.StreamedResponse(streamId, status, statusText, headers)
+                ? isolate.StreamedResponse(streamId, status, statusText, headers, manual)
                 : a.Get<object?>(4, "body") switch
                 {
-                    string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s },
-                    ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray() },
-                    _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers },
+                    string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s, EncodeBodyManual = manual },
+                    ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray(), EncodeBodyManual = manual },
+                    _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, EncodeBodyManual = manual },
                 };
             isolate.Respond(id, response);
         });
@@ -128,6 +129,7 @@ internal static class HostOps
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
         Web.Crypto.CryptoOps.Register(ops, isolate);
+        Web.Compression.CompressionOps.Register(ops);
 
         return ops.Build(engine);
     }

@@ -297,10 +297,10 @@ public sealed class WorkerIsolate : IDisposable
         if (_events.TryGetValue(id, out var ev)) _loop.Post(() => ev.Response.TrySetException(new WorkerException(error)));
     }
 
-    internal WorkerResponse StreamedResponse(int streamId, int status, string statusText, IReadOnlyList<string> headers)
+    internal WorkerResponse StreamedResponse(int streamId, int status, string statusText, IReadOnlyList<string> headers, bool encodeBodyManual)
     {
         var body = new ResponseBodyStream(() => PullJsStream(streamId), () => CancelJsStream(streamId));
-        return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body };
+        return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body, EncodeBodyManual = encodeBodyManual };
     }
 
     internal void EventDone(int id)
@@ -339,7 +339,7 @@ public sealed class WorkerIsolate : IDisposable
     private async Task ReadHostStreamAsync(int streamId, HostStream hs, int promiseId, int max)
     {
         byte[]? data;
-        string? error = null;
+        string? error = null, errorName = null;
         try
         {
             if (max < 0)
@@ -360,12 +360,13 @@ public sealed class WorkerIsolate : IDisposable
         catch (Exception ex)
         {
             data = null;
-            error = $"Network connection lost. ({ex.Message})";
+            error = ex is Web.Compression.ContentDecodingException ? ex.Message : $"Network connection lost. ({ex.Message})";
+            errorName = ex is Web.Compression.ContentDecodingException ? "TypeError" : "Error";
             CloseHostStream(streamId);
         }
         _loop.Post(() => Enter(() =>
         {
-            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, "Error");
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
             else if (data is null) _completeOp.InvokeAsFunction(promiseId, null);
             else _completeOp.InvokeAsFunction(promiseId, ToJsBytes(data));
         }));

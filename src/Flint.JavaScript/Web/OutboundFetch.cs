@@ -82,8 +82,22 @@ internal static class OutboundFetch
             AddHeaders(headers, response.Content.Headers);
             var noBody = status is 101 or 204 or 205 or 304 || method == HttpMethod.Head;
             var body = noBody ? null : await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            // workerd decodes gzip and br bodies and keeps the headers as they came.
+            if (body is not null && Compression.ContentEncoding.Handled(HeaderValue(headers, "content-encoding")) is { } coding)
+            {
+                body = Compression.ContentEncoding.Decode(coding, body);
+            }
             return new OutboundResponse(status, response.ReasonPhrase ?? "", uri.AbsoluteUri, redirected, headers, body, response);
         }
+    }
+
+    private static string? HeaderValue(List<string> flat, string name)
+    {
+        for (var i = 0; i + 1 < flat.Count; i += 2)
+        {
+            if (flat[i] == name) return flat[i + 1];
+        }
+        return null;
     }
 
     private static void AddHeaders(List<string> flat, HttpHeaders headers)

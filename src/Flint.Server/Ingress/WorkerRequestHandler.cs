@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Flint.JavaScript.Isolates;
+using Flint.JavaScript.Web.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -97,15 +98,25 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         }
         var headers = response.Headers;
         string? declaredLength = null;
+        string? contentEncoding = null;
         for (var i = 0; i + 1 < headers.Count; i += 2)
         {
             var name = headers[i];
             if (s_hopByHop.Contains(name)) continue;
             if (string.Equals(name, "content-length", StringComparison.OrdinalIgnoreCase)) { declaredLength = headers[i + 1]; continue; }
+            if (string.Equals(name, "content-encoding", StringComparison.OrdinalIgnoreCase)) contentEncoding = headers[i + 1];
             http.Headers.Append(name, headers[i + 1]);
         }
         var isHead = HttpMethods.IsHead(context.Request.Method);
         var aborted = context.RequestAborted;
+        // Content-Encoding: gzip or br with encodeBody "automatic": the Worker gave the bytes
+        // unencoded and the runtime encodes them, streaming, with no Content-Length (as workerd).
+        if (!response.EncodeBodyManual && ContentEncoding.Handled(contentEncoding) is { } coding
+            && (response.TextBody is not null || response.BytesBody is not null || response.StreamBody is not null))
+        {
+            await WriteEncodedAsync(http, response, coding, isHead, aborted).ConfigureAwait(false);
+            return;
+        }
         if (response.TextBody is { } text)
         {
             var count = Encoding.UTF8.GetByteCount(text);
@@ -142,6 +153,43 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         else
         {
             if (response.Status is not (101 or 204 or 205 or 304)) http.ContentLength = 0;
+        }
+    }
+
+    private static async Task WriteEncodedAsync(HttpResponse http, WorkerResponse response, string coding, bool isHead, CancellationToken aborted)
+    {
+        var stream = response.StreamBody;
+        if (isHead)
+        {
+            stream?.Cancel();
+            return;
+        }
+        await http.StartAsync(aborted).ConfigureAwait(false);
+        try
+        {
+            await using var encoder = ContentEncoding.Encode(coding, http.Body);
+            if (response.TextBody is { } text)
+            {
+                await encoder.WriteAsync(Encoding.UTF8.GetBytes(text), aborted).ConfigureAwait(false);
+            }
+            else if (response.BytesBody is { } bytes)
+            {
+                await encoder.WriteAsync(bytes, aborted).ConfigureAwait(false);
+            }
+            else if (stream is not null)
+            {
+                while (await stream.ReadAsync().ConfigureAwait(false) is { } chunk)
+                {
+                    if (chunk.Length == 0) continue;
+                    await encoder.WriteAsync(chunk, aborted).ConfigureAwait(false);
+                    // Each chunk the Worker streams goes out as soon as it is encoded.
+                    await encoder.FlushAsync(aborted).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            stream?.Cancel();
         }
     }
 }

@@ -262,6 +262,8 @@ function clonePlatformObject(v, memo) {
   else if (v instanceof Request || v instanceof Response) {
     if (v.body !== null) throw dataCloneError("ReadableStream can only be serialized for RPC.");
     out = v.clone();
+  } else if (v instanceof Blob && !(v instanceof File)) {
+    out = makeBlob(v[kBlob].bytes, v[kBlob].type); // immutable bytes: share them
   } else if (v instanceof ReadableStream) {
     throw dataCloneError("ReadableStream can only be serialized for RPC.");
   } else if (v instanceof AbortSignal) {

@@ -148,12 +148,12 @@ function sendResponse(event, response) {
   event.responded = true;
   if (body.stream === null && (body.kind === "none" || body.kind === "text" || body.kind === "bytes")) {
     body.used = true;
-    ops.respond(event.id, st.status, statusText, flat, body.value, 0);
+    ops.respond(event.id, st.status, statusText, flat, body.value, 0, st.encodeBody === "manual");
   } else {
     event.bodyDone = false;
     const streamId = registerJsStream(bodyStream(body), () => { event.bodyDone = true; event.finishWhenSettled(); });
     body.used = true;
-    ops.respond(event.id, st.status, statusText, flat, null, streamId);
+    ops.respond(event.id, st.status, statusText, flat, null, streamId, st.encodeBody === "manual");
   }
   event.finishWhenSettled();
 }
