@@ -126,6 +126,31 @@ public sealed class D1Database : IDisposable
         }
     }
 
+    /// <summary>
+    /// Answers <paramref name="query"/> on the calling thread if it is one read-only statement and
+    /// the database is free this instant; false (nothing run) otherwise, or if it fails — the
+    /// caller then goes through <see cref="QueryAsync"/>, which reports the error.
+    /// </summary>
+    public bool TryQueryInline(D1Query query, out D1Result? result)
+    {
+        result = null;
+        if (!_gate.Wait(0)) return false;
+        try
+        {
+            if (_disposed || CachedReadOnly(query.Sql) is not { } read) return false;
+            result = RunCached(read, query);
+            return true;
+        }
+        catch (Exception ex) when (ex is D1Exception or ArgumentException)
+        {
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private static bool IsOnlyComments(string sql)
     {
         // D1 drops lines that start with "--" before deciding a query is empty.

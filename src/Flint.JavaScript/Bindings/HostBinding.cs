@@ -19,6 +19,13 @@ public abstract class HostBinding(string name)
 
     /// <summary>Serves one call. Throw <see cref="BindingException"/> for an error the Worker should see.</summary>
     public abstract ValueTask<BindingResult> InvokeAsync(BindingCall call, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Serves a call at once on the isolate's thread when that costs less than the two thread hops
+    /// of <see cref="InvokeAsync"/> (a cached read answered from memory); null to take the async
+    /// path, which also reports every error. Must not block on I/O waits or locks, and must not throw.
+    /// </summary>
+    public virtual string? TryInvokeInline(BindingCall call) => null;
 }
 
 /// <summary>

@@ -126,6 +126,11 @@ internal static class HostOps
             isolate.CallBinding(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
                 bytes, a.GetInt32(5, "stream"));
         });
+        Add("bindingCallInline", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var text = isolate.CallBindingInline(a.GetInt32(0, "binding"), a.GetString(1, "method"), a.GetString(2, "args"));
+            if (text is null) r.SetNull(); else r.Set(text);
+        });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
         Web.Crypto.CryptoOps.Register(ops, isolate);

@@ -473,6 +473,23 @@ public sealed class WorkerIsolate : IDisposable
         _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body));
     }
 
+    /// <summary>A binding's answer right away when it can give one cheaply (see <see cref="HostBinding.TryInvokeInline"/>), else null.</summary>
+    internal string? CallBindingInline(int index, string method, string args)
+    {
+        if ((uint)index >= (uint)_options.Bindings.Count) return null;
+        var binding = _options.Bindings[index];
+        try
+        {
+            return binding.TryInvokeInline(new BindingCall(method, args));
+        }
+        catch (Exception ex)
+        {
+            // The async path will run the call again and report what went wrong.
+            _logger.LogDebug(ex, "Binding {Binding} could not answer {Method} inline", binding.Name, method);
+            return null;
+        }
+    }
+
     private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call)
     {
         BindingResult? result = null;

@@ -46,6 +46,21 @@ public sealed class D1Binding(string name, D1Database database) : HostBinding(na
         return BindingResult.FromText(Serialize(results, format, database.Bookmark));
     }
 
+    public override string? TryInvokeInline(BindingCall call)
+    {
+        if (call.Method != "query") return null;
+        try
+        {
+            var (queries, format) = ParseRequest(call.Args);
+            if (queries.Count != 1 || !database.TryQueryInline(queries[0], out var result)) return null;
+            return Serialize([result!], format, database.Bookmark);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or JsonException or FormatException or BindingException)
+        {
+            return null;
+        }
+    }
+
     private static (List<D1Query> Queries, string Format) ParseRequest(string json)
     {
         using var doc = JsonDocument.Parse(json);
