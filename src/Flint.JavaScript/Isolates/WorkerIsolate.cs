@@ -52,6 +52,10 @@ public sealed class WorkerIsolate : IDisposable
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
     private readonly CancellationTokenSource _lifetime = new();
     private ScriptObject _dispatchFetch = null!, _pullStream = null!, _cancelJsStream = null!, _completeOp = null!, _completeBinding = null!, _fireTimer = null!, _newBytes = null!;
+    private ScriptObject _trackRejection = null!, _dispatchRejections = null!;
+    // Promise rejection notifications from V8 during the current turn: (kind, promise, reason).
+    // Loop thread only; handed to JavaScript once the turn's microtasks have run.
+    private readonly List<(int Kind, object Promise, object? Reason)> _rejections = [];
     private int _nextEventId;
     private int _nextHostStreamId;
     private int _inFlight;
@@ -80,6 +84,13 @@ public sealed class WorkerIsolate : IDisposable
             V8ScriptEngineFlags.HideHostExceptions |
             V8ScriptEngineFlags.EnableDynamicModuleImports);
         _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules);
+        // Unhandled rejections become `unhandledrejection` / `rejectionhandled` events on the global
+        // scope. V8 reports them while script runs; JavaScript must not be re-entered from here.
+        _engine.PromiseRejectionCallback = (kind, promise, value) =>
+        {
+            if (kind == V8PromiseRejectionEventKind.RejectedWithoutHandler) _rejections.Add((1, promise, value));
+            else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection) _rejections.Add((2, promise, null));
+        };
         _engine.DocumentSettings.AccessFlags = DocumentAccessFlags.EnableFileLoading;
     }
 
@@ -125,11 +136,14 @@ public sealed class WorkerIsolate : IDisposable
               (a, b, c, d) => rt.completeBinding(a, b, c, d),
               (a) => rt.fireTimer(a),
               (n) => new Uint8Array(n),
+              (a, b, c) => rt.trackRejection(a, b, c),
+              () => rt.dispatchRejections(),
             ]
             """)).InvokeAsFunction(runtime);
         ScriptObject Arrow(int i) => (ScriptObject)arrows[i];
         (_dispatchFetch, _pullStream, _cancelJsStream, _completeOp, _completeBinding, _fireTimer, _newBytes) =
             (Arrow(0), Arrow(1), Arrow(2), Arrow(3), Arrow(4), Arrow(5), Arrow(6));
+        (_trackRejection, _dispatchRejections) = (Arrow(7), Arrow(8));
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
@@ -209,6 +223,7 @@ public sealed class WorkerIsolate : IDisposable
         try
         {
             action();
+            if (_rejections.Count > 0) DispatchRejections();
         }
         catch (ScriptInterruptedException)
         {
@@ -222,6 +237,21 @@ public sealed class WorkerIsolate : IDisposable
         {
             Volatile.Write(ref _enteredAt, 0);
         }
+    }
+
+    /// <summary>
+    /// Hands the turn's promise rejection notifications to JavaScript, which fires
+    /// `unhandledrejection` for those still unhandled after the microtasks (and
+    /// `rejectionhandled` for reported ones that got a handler). Rejections made by those
+    /// listeners are dispatched in a later turn, so a listener cannot loop here forever.
+    /// </summary>
+    private void DispatchRejections()
+    {
+        var batch = _rejections.ToArray();
+        _rejections.Clear();
+        foreach (var (kind, promise, reason) in batch) _trackRejection.InvokeAsFunction(kind, promise, reason);
+        _dispatchRejections.InvokeAsFunction();
+        if (_rejections.Count > 0) _loop.Post(() => Enter(static () => { }));
     }
 
     /// <summary>Called by the watchdog: stops JavaScript that has run past the CPU limit.</summary>

@@ -35,7 +35,7 @@ public class GlobalsTests
         });
         check("navigator, performance, self", () => {
           eq(navigator.userAgent, "Cloudflare-Workers"); eq(typeof performance.now(), "number"); eq(self, globalThis);
-          ok(performance.timeOrigin > 0);
+          eq(performance.timeOrigin, 0); ok(Math.abs(performance.now() - Date.now()) < 1000);
         });
         check("no host objects reachable", () => {
           for (const name of Object.getOwnPropertyNames(globalThis)) {

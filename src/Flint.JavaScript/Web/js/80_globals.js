@@ -1,11 +1,11 @@
 // Small globals: performance, navigator, self.
 
-const timeOrigin = Date.now();
+// As in workerd, performance.now() is Date.now() (the time origin is the epoch, timeOrigin 0).
 class Performance {
   constructor() { throw new TypeError("Illegal constructor"); }
-  get timeOrigin() { return timeOrigin; }
-  now() { return Date.now() - timeOrigin; }
-  toJSON() { return { timeOrigin }; }
+  get timeOrigin() { return 0; }
+  now() { return Date.now(); }
+  toJSON() { return { timeOrigin: 0 }; }
 }
 webidlInterface(Performance);
 defineGlobal("Performance", Performance);

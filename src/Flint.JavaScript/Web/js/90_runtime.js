@@ -236,4 +236,5 @@ function exportsSummary() {
 return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
+  trackRejection, dispatchRejections,
 };

@@ -1,0 +1,244 @@
+// The rest of the Workers global scope: ErrorEvent and reportError(), PromiseRejectionEvent with
+// the `unhandledrejection` / `rejectionhandled` events, MessageEvent, MessageChannel and
+// MessagePort, and `scheduler.wait()`.
+//
+// Choices, checked against workerd (2026-11) and the HTML standard:
+//   - reportError(e) fires a cancelable ErrorEvent "error" at the global scope (message
+//     "Uncaught <e>", error e, as workerd gives); if no listener cancels it, it is logged as uncaught.
+//   - Unhandled rejections: V8 tells the host (WorkerIsolate's promise rejection callback) and
+//     the host calls trackRejection/dispatchRejections after the turn's microtasks, so a promise
+//     handled within the same turn is never reported (HTML's "notify about rejected promises").
+//     The event is cancelable as HTML says (workerd's is not); preventDefault() silences the log.
+//     `rejectionhandled` follows for a reported promise that later gets a handler.
+//   - PromiseRejectionEvent and ErrorEvent are constructible, as the standards say (workerd refuses
+//     `new PromiseRejectionEvent`).
+//   - MessagePort: messages are structured-cloned when posted (DataCloneError then), and delivered
+//     as tasks, one per message, after the poster's microtasks, as HTML says (workerd uses a
+//     microtask). As in workerd, a port delivers without start(); close() stops later messages.
+//     ArrayBuffers in the transfer list are transferred (workerd refuses transfer lists).
+
+// ---- ErrorEvent -----------------------------------------------------------------------------
+const ErrorEventImpl = class ErrorEvent extends Event {
+  constructor(type, eventInitDictionary = undefined) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'ErrorEvent': constructor parameter 1 is not of type 'string'.");
+    const init = eventInitDict(eventInitDictionary, "ErrorEvent", "ErrorEventInit");
+    super(type, init);
+    const st = this[kState];
+    st.message = init === undefined || init.message === undefined ? "" : `${init.message}`;
+    st.filename = init === undefined || init.filename === undefined ? "" : `${init.filename}`;
+    st.lineno = init === undefined || init.lineno === undefined ? 0 : Number(init.lineno) >>> 0;
+    st.colno = init === undefined || init.colno === undefined ? 0 : Number(init.colno) >>> 0;
+    st.error = init === undefined ? undefined : init.error;
+  }
+  get filename() { return eventState(this).filename; }
+  get message() { return eventState(this).message; }
+  get lineno() { return eventState(this).lineno; }
+  get colno() { return eventState(this).colno; }
+  get error() { return eventState(this).error; }
+};
+webidlInterface(ErrorEventImpl, "ErrorEvent");
+
+// ---- PromiseRejectionEvent -------------------------------------------------------------------
+const PromiseRejectionEventImpl = class PromiseRejectionEvent extends Event {
+  constructor(type, eventInitDictionary = undefined) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'PromiseRejectionEvent': constructor parameter 1 is not of type 'string'.");
+    const init = eventInitDict(eventInitDictionary, "PromiseRejectionEvent", "PromiseRejectionEventInit");
+    if (init === undefined || init.promise === undefined) {
+      throw new TypeError("Failed to construct 'PromiseRejectionEvent': required member promise is undefined.");
+    }
+    super(type, init);
+    const st = this[kState];
+    st.promise = init.promise;
+    st.reason = init.reason;
+  }
+  get promise() { return eventState(this).promise; }
+  get reason() { return eventState(this).reason; }
+};
+webidlInterface(PromiseRejectionEventImpl, "PromiseRejectionEvent");
+
+// ---- MessageEvent ------------------------------------------------------------------------------
+const MessageEventImpl = class MessageEvent extends Event {
+  constructor(type, eventInitDictionary = undefined) {
+    if (arguments.length === 0) throw new TypeError("Failed to construct 'MessageEvent': constructor parameter 1 is not of type 'string'.");
+    const init = eventInitDict(eventInitDictionary, "MessageEvent", "MessageEventInit");
+    super(type, init);
+    const st = this[kState];
+    st.data = init === undefined ? undefined : init.data;
+    st.origin = init === undefined || init.origin === undefined ? "" : `${init.origin}`;
+    st.lastEventId = init === undefined || init.lastEventId === undefined ? "" : `${init.lastEventId}`;
+    st.source = init === undefined || init.source === undefined ? null : init.source;
+    st.ports = Object.freeze(init === undefined || init.ports === undefined ? [] : [...init.ports]);
+  }
+  get data() { return eventState(this).data; }
+  get origin() { return eventState(this).origin; }
+  get lastEventId() { return eventState(this).lastEventId; }
+  get source() { return eventState(this).source; }
+  get ports() { return eventState(this).ports; }
+};
+webidlInterface(MessageEventImpl, "MessageEvent");
+
+// ---- reportError -------------------------------------------------------------------------------
+function uncaughtText(e) {
+  if (e instanceof Error || isDOMException(e)) return e.stack || `${e.name}: ${e.message}`;
+  try { return typeof inspect === "function" ? inspect(e) : String(e); } catch { return "(unprintable value)"; }
+}
+
+function shortText(e) {
+  try { return String(e); } catch { return uncaughtText(e); }
+}
+
+/** HTML's "report an exception": an ErrorEvent at the global scope, then the log unless canceled. */
+function reportException(error) {
+  const event = new ErrorEventImpl("error", { message: `Uncaught ${shortText(error)}`, error, cancelable: true });
+  event[kState].trusted = true;
+  let notCanceled = true;
+  try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
+  if (notCanceled) ops.log(4, `Uncaught ${uncaughtText(error)}`);
+}
+
+defineGlobal("reportError", function reportError(error) {
+  if (arguments.length === 0) throw new TypeError("Failed to execute 'reportError' on 'ServiceWorkerGlobalScope': parameter 1 is not of type 'Value'.");
+  reportException(error);
+});
+
+// ---- unhandled rejections ------------------------------------------------------------------------
+const pendingRejections = new Map();     // promise -> reason, rejected without a handler this turn
+const reportedRejections = new WeakMap(); // promise -> reason, reported by an unhandledrejection event
+const handledRejections = [];            // reported promises that got a handler since
+
+/** Host: V8 said `promise` was rejected without a handler (kind 1) or got a handler afterwards (kind 2). */
+function trackRejection(kind, promise, reason) {
+  if (kind === 1) { pendingRejections.set(promise, reason); return; }
+  if (pendingRejections.has(promise)) pendingRejections.delete(promise);
+  else if (reportedRejections.has(promise)) handledRejections.push(promise);
+}
+
+/** Host, after a turn's microtasks: fires the events for what is still unhandled (or handled late). */
+function dispatchRejections() {
+  const unhandled = [...pendingRejections];
+  pendingRejections.clear();
+  const handled = handledRejections.splice(0);
+  for (const [promise, reason] of unhandled) {
+    reportedRejections.set(promise, reason);
+    const event = new PromiseRejectionEventImpl("unhandledrejection", { promise, reason, cancelable: true });
+    event[kState].trusted = true;
+    let notCanceled = true;
+    try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
+    if (notCanceled) ops.log(4, `Uncaught (in promise) ${uncaughtText(reason)}`);
+  }
+  for (const promise of handled) {
+    const reason = reportedRejections.get(promise);
+    reportedRejections.delete(promise);
+    const event = new PromiseRejectionEventImpl("rejectionhandled", { promise, reason });
+    event[kState].trusted = true;
+    try { dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
+  }
+}
+
+// ---- MessageChannel / MessagePort -----------------------------------------------------------------
+const kMessagePortToken = Symbol("flint.messagePort");
+
+function portState(p) {
+  const st = p instanceof MessagePortImpl ? p[kState] : undefined;
+  if (st === undefined || st.queue === undefined) throw illegalInvocation();
+  return st;
+}
+
+function deliverPortMessage(port) {
+  const st = port[kState];
+  const data = st.queue.shift();
+  if (st.closed) return;
+  const event = new MessageEventImpl("message", { data });
+  event[kState].trusted = true;
+  dispatchAt(st, port, event);
+}
+
+const MessagePortImpl = class MessagePort extends EventTarget {
+  constructor(token = undefined) {
+    if (token !== kMessagePortToken) throw new TypeError("Illegal constructor");
+    super();
+    const st = this[kState];
+    st.onmessage = null;
+    st.other = null;
+    st.closed = false;
+    st.queue = [];
+  }
+  postMessage(message = undefined, transfer = undefined) {
+    const st = portState(this);
+    let list;
+    if (Array.isArray(transfer)) list = transfer;
+    else if (transfer !== undefined && transfer !== null) {
+      if (typeof transfer !== "object") throw new TypeError("Failed to execute 'postMessage' on 'MessagePort': parameter 2 is not of type 'StructuredSerializeOptions'.");
+      list = transfer.transfer;
+    }
+    // Serialized now, so later changes to the message are not seen and errors are thrown here.
+    const data = list === undefined ? structuredClone(message) : structuredClone(message, { transfer: list });
+    const target = st.other;
+    if (st.closed || target === null) return;
+    const ts = target[kState];
+    if (ts.closed) return;
+    ts.queue.push(data);
+    startTimer(deliverPortMessage, 0, [target], false);
+  }
+  start() { portState(this); }
+  close() {
+    const st = portState(this);
+    st.closed = true;
+    if (st.other !== null) { st.other[kState].other = null; st.other = null; }
+  }
+  get onmessage() { return portState(this).onmessage; }
+  set onmessage(value) {
+    const st = portState(this);
+    st.onmessage = typeof value === "function" || (value !== null && typeof value === "object") ? value : null;
+  }
+};
+webidlInterface(MessagePortImpl, "MessagePort");
+
+const MessageChannelImpl = class MessageChannel {
+  constructor() {
+    const port1 = new MessagePortImpl(kMessagePortToken), port2 = new MessagePortImpl(kMessagePortToken);
+    port1[kState].other = port2;
+    port2[kState].other = port1;
+    this[kState] = { port1, port2 };
+  }
+  get port1() { return channelState(this).port1; }
+  get port2() { return channelState(this).port2; }
+};
+function channelState(c) {
+  const st = c instanceof MessageChannelImpl ? c[kState] : undefined;
+  if (st === undefined) throw illegalInvocation();
+  return st;
+}
+webidlInterface(MessageChannelImpl, "MessageChannel");
+
+// ---- scheduler -------------------------------------------------------------------------------------
+const SchedulerImpl = class Scheduler {
+  constructor() { throw new TypeError("Illegal constructor"); }
+  wait(delay = 0, options = undefined) {
+    let signal;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object" && typeof options !== "function") {
+        return Promise.reject(new TypeError("Failed to execute 'wait' on 'Scheduler': parameter 2 is not of type 'WaitOptions'."));
+      }
+      signal = options.signal;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        return Promise.reject(new TypeError("Incorrect type for the 'signal' field on 'WaitOptions': the provided value is not of type 'AbortSignal'."));
+      }
+    }
+    if (signal !== undefined && signal[kState].aborted) return Promise.reject(signal[kState].reason);
+    return new Promise((resolve, reject) => {
+      let unsubscribe = () => {};
+      const id = startTimer(() => { unsubscribe(); resolve(undefined); }, delay, [], false);
+      if (signal !== undefined) unsubscribe = onSignalAbort(signal, (reason) => { clearTimer(id); reject(reason); });
+    });
+  }
+};
+webidlInterface(SchedulerImpl, "Scheduler");
+
+defineGlobal("ErrorEvent", ErrorEventImpl);
+defineGlobal("PromiseRejectionEvent", PromiseRejectionEventImpl);
+if (typeof globalThis.MessageEvent !== "function") defineGlobal("MessageEvent", MessageEventImpl);
+defineGlobal("MessageChannel", MessageChannelImpl);
+defineGlobal("MessagePort", MessagePortImpl);
+defineGlobal("Scheduler", SchedulerImpl);
+defineGlobal("scheduler", Object.create(SchedulerImpl.prototype));
