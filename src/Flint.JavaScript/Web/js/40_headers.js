@@ -25,12 +25,12 @@ class Headers {
   constructor(init = undefined) {
     // Map of lowercase name -> array of values, in insertion order.
     this[kState] = { map: new Map(), immutable: false };
-    if (init === undefined || init === null) return;
+    if (init === undefined) return;
     if (init instanceof Headers) {
       for (const [name, values] of init[kState].map) this[kState].map.set(name, values.slice());
       return;
     }
-    if (typeof init !== "object" && typeof init !== "function") {
+    if (init === null || (typeof init !== "object" && typeof init !== "function")) {
       throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
     }
     if (typeof init[Symbol.iterator] === "function") {

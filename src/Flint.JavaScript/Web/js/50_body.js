@@ -65,6 +65,8 @@ function bodyUsed(body) {
 async function consumeBody(body, asText) {
   if (bodyUsed(body)) throw new TypeError(BODY_USED);
   if (body.stream !== null && body.stream.locked) throw new TypeError("This ReadableStream is currently locked to a reader.");
+  // A null body is never "used" (Fetch: consuming it yields nothing and leaves bodyUsed false).
+  if (body.kind === "none" && body.stream === null) return asText ? "" : EMPTY_BYTES;
   body.used = true;
   if (body.stream === null) {
     switch (body.kind) {

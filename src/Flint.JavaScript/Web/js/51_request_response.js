@@ -22,13 +22,13 @@ function defaultStatusText(status) { return STATUS_TEXT[status] ?? ""; }
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
   "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "ACL", "REPORT", "MKACTIVITY",
   "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE", "MKCALENDAR", "LINK", "UNLINK", "QUERY"]);
-const SPEC_UPPERCASED = new Set(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"]);
 
 function normalizeMethod(m) {
   m = String(m);
   if (KNOWN_METHODS.has(m)) return m;
   const upper = m.toUpperCase();
-  if (KNOWN_METHODS.has(upper) && SPEC_UPPERCASED.has(upper)) return upper;
+  // The spec upper-cases only its six standard methods; workerd does so for every method it knows.
+  if (KNOWN_METHODS.has(upper)) return upper;
   throw new TypeError(`Invalid HTTP method string: ${m}`);
 }
 
@@ -230,7 +230,8 @@ class Response {
   }
 
   get status() { return responseState(this).status; }
-  get statusText() { const st = responseState(this); return st.statusText ?? defaultStatusText(st.status); }
+  // "" unless given (the spec, and workerd); the reason phrase sent on the wire defaults per status.
+  get statusText() { return responseState(this).statusText ?? ""; }
   get ok() { const s = responseState(this).status; return s >= 200 && s <= 299; }
   get headers() { return responseState(this).headers; }
   get redirected() { return responseState(this).redirected; }
