@@ -26,8 +26,10 @@ public sealed class WorkerResponse
     public string? TextBody { get; init; }
     public byte[]? BytesBody { get; init; }
     public ResponseBodyStream? StreamBody { get; init; }
-    /// <summary>Set when the Worker returned a WebSocket (101); reserved for the WebSocket issue.</summary>
+    /// <summary>Set when the Worker returned a WebSocket (101).</summary>
     public bool IsWebSocket { get; init; }
+    /// <summary>The Worker's end of the WebSocket to carry over the upgraded connection (with <see cref="IsWebSocket"/>).</summary>
+    public Web.WebSockets.WorkerWebSocket? WebSocket { get; init; }
 }
 
 /// <summary>

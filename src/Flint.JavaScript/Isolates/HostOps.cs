@@ -128,6 +128,7 @@ internal static class HostOps
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
         Web.Crypto.CryptoOps.Register(ops, isolate);
+        Web.WebSockets.WebSocketOps.Register(ops, isolate);
 
         return ops.Build(engine);
     }
