@@ -111,8 +111,10 @@ public sealed class WorkerWebSocket
                 {
                     if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
-                        var status = item.Code < 0 ? WebSocketCloseStatus.Empty : (WebSocketCloseStatus)item.Code;
-                        await socket.CloseOutputAsync(status, item.Code < 0 ? null : item.Reason, token).ConfigureAwait(false);
+                        // .NET cannot send a close frame without a code (it would write 1005, which
+                        // peers reject): a close() without a code goes out as 1000.
+                        var status = item.Code < 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)item.Code;
+                        await socket.CloseOutputAsync(status, item.Code < 0 ? "" : item.Reason, token).ConfigureAwait(false);
                     }
                     return;
                 }
