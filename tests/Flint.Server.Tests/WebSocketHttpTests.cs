@@ -253,13 +253,16 @@ public class WebSocketHttpTests
                     const plain = await fetch(`${env.ORIGIN}/nothing`, { headers: { Upgrade: "websocket" } });
                     out.plain = [plain.status, plain.webSocket];
 
-                    // new WebSocket to a port nobody listens on: error, then close 1006.
-                    const ws3 = new WebSocket("ws://127.0.0.1:1/");
-                    out.refused = await new Promise((resolve) => {
+                    // new WebSocket that fails: an error event, then close 1006, with workerd's messages.
+                    const failure = (ws) => new Promise((resolve) => {
                       const seen = [];
-                      ws3.onerror = () => seen.push("error");
-                      ws3.onclose = (e) => { seen.push(e.code, e.wasClean); resolve(seen); };
+                      ws.onerror = (e) => seen.push(e.message);
+                      ws.onclose = (e) => { seen.push(e.code, e.reason, e.wasClean, ws.readyState); resolve(seen); };
                     });
+                    out.refused = await failure(new WebSocket("ws://127.0.0.1:1/"));
+                    out.notUpgraded = await failure(new WebSocket(url.replace("/echo", "/nothing")));
+                    try { await fetch("http://127.0.0.1:1/", { headers: { Upgrade: "websocket" } }); } catch (e) { out.fetchRefused = `${e.name}: ${e.message}`; }
+                    try { ws2.accept(); } catch (e) { out.acceptClient = e.message; }
                     return Response.json(out);
                   }
                 };
@@ -279,6 +282,10 @@ public class WebSocketHttpTests
         Assert.Equal("""[1000,"",true]""", root.GetProperty("close2").GetRawText());
         Assert.Equal(3, root.GetProperty("finalState").GetInt32());
         Assert.Equal("""[404,null]""", root.GetProperty("plain").GetRawText());
-        Assert.Equal("""["error",1006,false]""", root.GetProperty("refused").GetRawText());
+        Assert.Equal("""["Uncaught Error: Network connection lost.",1006,"Failed to establish websocket connection",false,3]""", root.GetProperty("refused").GetRawText());
+        Assert.Equal("""["Uncaught TypeError: Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received 404 instead.",1006,"Failed to establish websocket connection",false,3]""",
+            root.GetProperty("notUpgraded").GetRawText());
+        Assert.Equal("Error: Network connection lost.", root.GetProperty("fetchRefused").GetString());
+        Assert.Equal("Can't accept() WebSocket that was already used in a response.", root.GetProperty("acceptClient").GetString());
     }
 }

@@ -550,6 +550,8 @@ public sealed class WorkerIsolate : IDisposable
             else _completeOp.InvokeAsFunction(promiseId, value);
         }));
 
+    internal void LogDebug(string message) => _logger.LogDebug("{Message}", message);
+
     /// <summary>Counts a long-lived connection as work in flight, so a retired pool keeps this isolate for it.</summary>
     internal void HoldOpen() => Interlocked.Increment(ref _inFlight);
 

@@ -53,7 +53,7 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
 
     private async Task ConnectAsync(int promiseId, string url, string protocols, string headers)
     {
-        string? head = null, error = null;
+        string? head = null, error = null, errorName = "Error";
         var client = new ClientWebSocket();
         try
         {
@@ -85,11 +85,14 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
             }
             else
             {
-                error = ex is ArgumentException or UriFormatException ? ex.Message : $"Network connection lost. Could not connect to {url}: {ex.Message}";
+                // workerd's words; the cause goes to the log.
+                error = ex is ArgumentException or UriFormatException ? ex.Message : "Network connection lost.";
+                errorName = ex is ArgumentException or UriFormatException ? "TypeError" : "Error";
+                isolate.LogDebug($"WebSocket connection to {url} failed: {ex.Message}");
             }
             client.Dispose();
         }
-        isolate.CompleteOpLater(promiseId, head, error, "TypeError");
+        isolate.CompleteOpLater(promiseId, head, error, errorName);
     }
 
     private static string Head(int status, int id, string protocol, string statusText, IReadOnlyDictionary<string, IEnumerable<string>>? headers)

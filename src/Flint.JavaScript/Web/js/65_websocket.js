@@ -192,8 +192,8 @@ function dispatchIncoming(ws, item) {
       s.errored = true;
       s.closeSent = true;
       s.closeReceived = true;
-      const error = new Error(item.message);
-      dispatchAt(ws[kState], ws, trusted(new ErrorEvent("error", { message: `Uncaught Error: ${item.message}`, error })));
+      const error = item.errorName === "TypeError" ? new TypeError(item.message) : new Error(item.message);
+      dispatchAt(ws[kState], ws, trusted(new ErrorEvent("error", { message: `Uncaught ${error.name}: ${item.message}`, error })));
       dispatchAt(ws[kState], ws, trusted(new CloseEvent("close", { code: 1006, reason: item.reason ?? WS_NO_CLOSE_FRAME, wasClean: false })));
       forgetHost(s);
       break;
@@ -265,23 +265,27 @@ class WebSocket extends EventTarget {
     this[kState].ws = s;
     s.url = parsed.href;
     s.accepted = true;
+    s.client = true;
     s.pendingSends = [];
     const ws = this;
+    // Failures read as workerd's.
+    const failed = { reason: "Failed to establish websocket connection", errorName: "TypeError" };
     startWsConnect(parsed.href, list.join(","), "").then((head) => {
       if (head.status !== 101) {
-        wsReceive(ws, { type: "error", message: `WebSocket connection failed: the server answered ${head.status}.` });
+        wsReceive(ws, { type: "error", ...failed,
+          message: `Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received ${head.status} instead.` });
         return;
       }
       adoptHost(ws, head.id);
-      wsReceive(ws, { type: "open", protocol: head.protocol, extensions: head.extensions });
+      wsReceive(ws, { type: "open", protocol: head.protocol, extensions: null });
     }, (e) => {
-      wsReceive(ws, { type: "error", message: e?.message ?? WS_LOST });
+      wsReceive(ws, { type: "error", reason: failed.reason, message: e?.message ?? WS_LOST });
     });
   }
 
   accept(options = undefined) {
     const s = wsState(this);
-    if (s.transferred) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
+    if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
     s.accepted = true;
     scheduleFlush(this);
@@ -295,10 +299,8 @@ class WebSocket extends EventTarget {
     let data;
     if (isBufferSource(message)) data = bytesCopy(message);
     else data = toDOMString(message);
-    if (s.readyState === WS_CONNECTING && s.pendingSends !== null) {
-      throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", "InvalidStateError");
-    }
-    if (!s.accepted) throw new TypeError(WS_NOT_ACCEPTED);
+    // workerd: a socket still connecting counts as not accepted yet.
+    if (!s.accepted || (s.readyState === WS_CONNECTING && s.pendingSends !== null)) throw new TypeError(WS_NOT_ACCEPTED);
     if (s.errored) return; // the connection is gone; workerd drops the message silently
     if (s.closeSent) throw new TypeError("Can't call WebSocket send() after close().");
     if (s.peer !== null && typeof data !== "string" && data.byteLength > WS_MAX_MESSAGE ||
@@ -330,6 +332,7 @@ class WebSocket extends EventTarget {
     if (s.closeSent) return;
     s.closeSent = true;
     if (s.readyState === WS_CONNECTING && s.pendingSends !== null) {
+      // Still connecting: the close goes out once the connection is open.
       s.readyState = WS_CLOSING;
       s.pendingSends.push({ type: "close", code: c, reason: text });
       return;
@@ -480,8 +483,7 @@ function isWebSocketUpgrade(headers) {
 }
 
 /** fetch() of a request with `Upgrade: websocket`: a 101 Response whose webSocket must be accept()ed. */
-function fetchWebSocket(url, method, headers) {
-  if (method !== "GET") return Promise.reject(new TypeError("A WebSocket upgrade request must use the GET method."));
+function fetchWebSocket(url, headers) {
   let wsUrl = url.replace(/^http/, "ws");
   const flat = [];
   let protocols = "";
