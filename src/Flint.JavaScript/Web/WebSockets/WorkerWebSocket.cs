@@ -27,6 +27,10 @@ public sealed class WorkerWebSocket
     private readonly CancellationTokenSource _abort = new();
     private int _started;
     private int _finished;
+    private volatile bool _closeTimedOut;
+
+    /// <summary>How long the peer has to answer the Worker's close before the connection is dropped.</summary>
+    internal static TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     internal WorkerWebSocket(WorkerIsolate isolate, int id)
     {
@@ -115,6 +119,16 @@ public sealed class WorkerWebSocket
                         // peers reject): a close() without a code goes out as 1000.
                         var status = item.Code < 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)item.Code;
                         await socket.CloseOutputAsync(status, item.Code < 0 ? "" : item.Reason, token).ConfigureAwait(false);
+                        if (socket.State == WebSocketState.CloseSent)
+                        {
+                            // A peer that never answers the close must not hold the connection (and the isolate) forever.
+                            _ = Task.Delay(CloseTimeout, token).ContinueWith(t =>
+                            {
+                                if (t.IsCanceled) return;
+                                _closeTimedOut = true;
+                                _abort.Cancel();
+                            }, TaskScheduler.Default);
+                        }
                     }
                     return;
                 }
@@ -150,6 +164,11 @@ public sealed class WorkerWebSocket
                     result = await socket.ReceiveAsync(buffer.AsMemory(), token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+                {
+                    await Deliver(KindError, Lost, 0, null).ConfigureAwait(false);
+                    return;
+                }
+                catch (OperationCanceledException) when (_closeTimedOut)
                 {
                     await Deliver(KindError, Lost, 0, null).ConfigureAwait(false);
                     return;
