@@ -164,6 +164,23 @@ public class WebSocketHttpTests
     }
 
     [Fact]
+    public async Task AnOpenSocketKeepsItsIsolateAcrossAReload()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker }, watch: true);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(WsUrl(w, "/ws"), CancellationToken.None);
+        Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+        File.WriteAllText(Path.Combine(w.Directory, "index.js"), "export default { fetch() { return new Response('v2') } }");
+        await w.Logs.WaitForAsync(l => l.Contains("Reloaded"));
+        Assert.Equal("v2", await w.Client.GetStringAsync("/"));
+        // The old version's isolate still serves the socket it accepted.
+        await SendTextAsync(ws, "still there?");
+        Assert.Equal("echo:still there?", await ReceiveTextAsync(ws));
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1000"));
+    }
+
+    [Fact]
     public async Task AWebSocketResponseToAPlainRequestIsAnError()
     {
         await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
