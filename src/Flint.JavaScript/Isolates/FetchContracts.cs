@@ -31,8 +31,10 @@ public sealed class WorkerResponse
     /// and is sent as is. Otherwise (automatic) a gzip or br Content-Encoding is applied on the way out.
     /// </summary>
     public bool EncodeBodyManual { get; init; }
-    /// <summary>Set when the Worker returned a WebSocket (101); reserved for the WebSocket issue.</summary>
+    /// <summary>Set when the Worker returned a WebSocket (101).</summary>
     public bool IsWebSocket { get; init; }
+    /// <summary>The Worker's end of the WebSocket to carry over the upgraded connection (with <see cref="IsWebSocket"/>).</summary>
+    public Web.WebSockets.WorkerWebSocket? WebSocket { get; init; }
 }
 
 /// <summary>

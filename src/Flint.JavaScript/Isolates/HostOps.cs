@@ -135,6 +135,7 @@ internal static class HostOps
             isolate.EventDone(a.GetInt32(0, "event")));
         Web.Crypto.CryptoOps.Register(ops, isolate);
         Web.Compression.CompressionOps.Register(ops);
+        Web.WebSockets.WebSocketOps.Register(ops, isolate);
 
         return ops.Build(engine);
     }

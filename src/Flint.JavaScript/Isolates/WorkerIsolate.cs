@@ -51,6 +51,7 @@ public sealed class WorkerIsolate : IDisposable
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private ScriptObject _webSocketEvent = null!;
     private ScriptObject _dispatchFetch = null!, _pullStream = null!, _cancelJsStream = null!, _completeOp = null!, _completeBinding = null!, _fireTimer = null!, _newBytes = null!;
     private ScriptObject _trackRejection = null!, _dispatchRejections = null!;
     // Promise rejection notifications from V8 during the current turn: (kind, promise, reason).
@@ -92,7 +93,11 @@ public sealed class WorkerIsolate : IDisposable
             else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection) _rejections.Add((2, promise, null));
         };
         _engine.DocumentSettings.AccessFlags = DocumentAccessFlags.EnableFileLoading;
+        WebSockets = new Web.WebSockets.WebSocketHub(this);
     }
+
+    /// <summary>The WebSocket connections this isolate serves.</summary>
+    internal Web.WebSockets.WebSocketHub WebSockets { get; }
 
     /// <summary>Creates an isolate, runs the built-ins and loads the Worker. Throws <see cref="WorkerLoadException"/>.</summary>
     public static WorkerIsolate Create(IsolateOptions options, ILogger logger)
@@ -138,12 +143,14 @@ public sealed class WorkerIsolate : IDisposable
               (n) => new Uint8Array(n),
               (a, b, c) => rt.trackRejection(a, b, c),
               () => rt.dispatchRejections(),
+              (a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e),
             ]
             """)).InvokeAsFunction(runtime);
         ScriptObject Arrow(int i) => (ScriptObject)arrows[i];
         (_dispatchFetch, _pullStream, _cancelJsStream, _completeOp, _completeBinding, _fireTimer, _newBytes) =
             (Arrow(0), Arrow(1), Arrow(2), Arrow(3), Arrow(4), Arrow(5), Arrow(6));
         (_trackRejection, _dispatchRejections) = (Arrow(7), Arrow(8));
+        _webSocketEvent = Arrow(9);
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
@@ -555,6 +562,53 @@ public sealed class WorkerIsolate : IDisposable
         }));
     }
 
+    // ---- WebSockets ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Delivers one event of WebSocket connection <paramref name="socketId"/> (1 message, 2 close,
+    /// 3 error) as its own turn of the loop; completes after that turn, so the connection reads
+    /// its next message only when the Worker has seen this one.
+    /// </summary>
+    internal Task PostWebSocketEvent(int socketId, int kind, object? data, int code, string? reason)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(() =>
+        {
+            try
+            {
+                Enter(() => _webSocketEvent.InvokeAsFunction(socketId, kind, data is byte[] bytes ? ToJsBytes(bytes) : data, code, reason));
+            }
+            catch (ScriptEngineException ex)
+            {
+                _logger.LogError("Uncaught {Error}", DescribeScriptError(ex));
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>Settles promise <paramref name="promiseId"/> on the loop with a string or an error.</summary>
+    internal void CompleteOpLater(int promiseId, string? value, string? error, string errorName) =>
+        _loop.Post(() => Enter(() =>
+        {
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
+            else _completeOp.InvokeAsFunction(promiseId, value);
+        }));
+
+    internal void LogDebug(string message) => _logger.LogDebug("{Message}", message);
+
+    /// <summary>Counts a long-lived connection as work in flight, so a retired pool keeps this isolate for it.</summary>
+    internal void HoldOpen() => Interlocked.Increment(ref _inFlight);
+
+    internal void ReleaseHold()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        Idle?.Invoke(this);
+    }
+
     // ---- CPU-heavy host work -----------------------------------------------------------------
 
     /// <summary>
@@ -606,6 +660,7 @@ public sealed class WorkerIsolate : IDisposable
         _loop.Post(_timers.Dispose);
         foreach (var id in _hostStreams.Keys) CloseHostStream(id);
         foreach (var cts in _fetches.Values) cts.Cancel();
+        WebSockets.AbortAll();
         _lifetime.Cancel();
         foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         foreach (var ev in _events.Values) ev.Response.TrySetException(new WorkerException("Error: The Worker was unloaded."));

@@ -98,6 +98,7 @@ public sealed class DevServer : IAsyncDisposable
             throw;
         }
         var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
+        app.UseWebSockets();
         app.Run(handler.HandleAsync);
         try
         {

@@ -30,10 +30,23 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
             var response = await host.FetchAsync(request).ConfigureAwait(false);
             status = response.Status;
             statusText = response.StatusText;
+            if (response.WebSocket is { } webSocket)
+            {
+                if (!context.WebSockets.IsWebSocketRequest)
+                {
+                    // What workerd does: the Worker's socket sees the connection lost, the client gets a 500.
+                    webSocket.Reject();
+                    throw new WorkerException("TypeError: Worker tried to return a WebSocket in a response to a request which did not contain the header \"Upgrade: websocket\".");
+                }
+                LogRequest(context, started, status, statusText);
+                await RunWebSocketAsync(context, response, webSocket).ConfigureAwait(false);
+                return;
+            }
             await WriteResponseAsync(context, response).ConfigureAwait(false);
         }
         catch (WorkerException ex)
         {
+            if (ex.Message.StartsWith("TypeError: Worker tried to return a WebSocket", StringComparison.Ordinal)) logger.LogError("Uncaught {Error}", ex.Message);
             status = ex.Status;
             statusText = status == 503 ? "Service Unavailable" : "Internal Server Error";
             if (!context.Response.HasStarted)
@@ -48,12 +61,46 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
                 context.Abort();
             }
         }
+        LogRequest(context, started, status, statusText);
+    }
+
+    private void LogRequest(HttpContext context, long started, int status, string statusText)
+    {
         if (logger.IsEnabled(LogLevel.Information))
         {
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             logger.LogInformation("{Method} {Path} {Status} {StatusText} ({Elapsed}ms)",
                 context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value, status, statusText, Math.Round(ms));
         }
+    }
+
+    /// <summary>Upgrades the connection and carries the Worker's WebSocket over it until it closes.</summary>
+    private static async Task RunWebSocketAsync(HttpContext context, WorkerResponse response, Flint.JavaScript.Web.WebSockets.WorkerWebSocket webSocket)
+    {
+        var headers = response.Headers;
+        for (var i = 0; i + 1 < headers.Count; i += 2)
+        {
+            var name = headers[i];
+            if (s_hopByHop.Contains(name) || name.StartsWith("sec-websocket-", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, "content-length", StringComparison.OrdinalIgnoreCase)) continue;
+            context.Response.Headers.Append(name, headers[i + 1]);
+        }
+        System.Net.WebSockets.WebSocket socket;
+        try
+        {
+            var requested = context.WebSockets.WebSocketRequestedProtocols;
+            var protocol = webSocket.SubProtocol is { Length: > 0 } p && requested.Contains(p, StringComparer.Ordinal) ? p : null;
+            socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = protocol,
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            webSocket.Reject();
+            return;
+        }
+        await webSocket.RunAsync(socket, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static IncomingRequest ToIncomingRequest(HttpContext context)

@@ -176,7 +176,10 @@ class Response {
       if (init.status !== undefined) status = Number(init.status) | 0;
       if (init.statusText !== undefined) statusText = toByteString(init.statusText, "statusText");
       if (init.headers !== undefined) headers = new Headers(init.headers);
-      if (init.webSocket !== undefined && init.webSocket !== null) webSocket = init.webSocket;
+      if (init.webSocket !== undefined && init.webSocket !== null) {
+        if (!(init.webSocket instanceof WebSocket)) throw new TypeError("Incorrect type for the 'webSocket' field on 'InitializerDict': the provided value is not of type 'WebSocket'.");
+        webSocket = init.webSocket;
+      }
       if (init.encodeBody !== undefined) {
         encodeBody = String(init.encodeBody);
         if (encodeBody !== "automatic" && encodeBody !== "manual") throw new TypeError(`encodeBody: unexpected value: ${encodeBody}`);

@@ -25,6 +25,7 @@ function fetch(input, init = undefined) {
   }
   const signal = st.signal;
   if (signal !== null && signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+  if (st.method === "GET" && isWebSocketUpgrade(requestHeaders(st))) return fetchWebSocket(url, requestHeaders(st));
   const body = st.body;
   if (bodyUsed(body)) return Promise.reject(new TypeError(BODY_USED));
   let bodyValue = null;

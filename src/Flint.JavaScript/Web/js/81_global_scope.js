@@ -17,26 +17,7 @@
 //     microtask). As in workerd, a port delivers without start(); close() stops later messages.
 //     ArrayBuffers in the transfer list are transferred (workerd refuses transfer lists).
 
-// ---- ErrorEvent -----------------------------------------------------------------------------
-const ErrorEventImpl = class ErrorEvent extends Event {
-  constructor(type, eventInitDictionary = undefined) {
-    if (arguments.length === 0) throw new TypeError("Failed to construct 'ErrorEvent': constructor parameter 1 is not of type 'string'.");
-    const init = eventInitDict(eventInitDictionary, "ErrorEvent", "ErrorEventInit");
-    super(type, init);
-    const st = this[kState];
-    st.message = init === undefined || init.message === undefined ? "" : `${init.message}`;
-    st.filename = init === undefined || init.filename === undefined ? "" : `${init.filename}`;
-    st.lineno = init === undefined || init.lineno === undefined ? 0 : Number(init.lineno) >>> 0;
-    st.colno = init === undefined || init.colno === undefined ? 0 : Number(init.colno) >>> 0;
-    st.error = init === undefined ? undefined : init.error;
-  }
-  get filename() { return eventState(this).filename; }
-  get message() { return eventState(this).message; }
-  get lineno() { return eventState(this).lineno; }
-  get colno() { return eventState(this).colno; }
-  get error() { return eventState(this).error; }
-};
-webidlInterface(ErrorEventImpl, "ErrorEvent");
+// ErrorEvent and MessageEvent are defined with the WebSocket events (65_websocket.js).
 
 // ---- PromiseRejectionEvent -------------------------------------------------------------------
 const PromiseRejectionEventImpl = class PromiseRejectionEvent extends Event {
@@ -56,27 +37,6 @@ const PromiseRejectionEventImpl = class PromiseRejectionEvent extends Event {
 };
 webidlInterface(PromiseRejectionEventImpl, "PromiseRejectionEvent");
 
-// ---- MessageEvent ------------------------------------------------------------------------------
-const MessageEventImpl = class MessageEvent extends Event {
-  constructor(type, eventInitDictionary = undefined) {
-    if (arguments.length === 0) throw new TypeError("Failed to construct 'MessageEvent': constructor parameter 1 is not of type 'string'.");
-    const init = eventInitDict(eventInitDictionary, "MessageEvent", "MessageEventInit");
-    super(type, init);
-    const st = this[kState];
-    st.data = init === undefined ? undefined : init.data;
-    st.origin = init === undefined || init.origin === undefined ? "" : `${init.origin}`;
-    st.lastEventId = init === undefined || init.lastEventId === undefined ? "" : `${init.lastEventId}`;
-    st.source = init === undefined || init.source === undefined ? null : init.source;
-    st.ports = Object.freeze(init === undefined || init.ports === undefined ? [] : [...init.ports]);
-  }
-  get data() { return eventState(this).data; }
-  get origin() { return eventState(this).origin; }
-  get lastEventId() { return eventState(this).lastEventId; }
-  get source() { return eventState(this).source; }
-  get ports() { return eventState(this).ports; }
-};
-webidlInterface(MessageEventImpl, "MessageEvent");
-
 // ---- reportError -------------------------------------------------------------------------------
 function uncaughtText(e) {
   if (e instanceof Error || isDOMException(e)) return e.stack || `${e.name}: ${e.message}`;
@@ -89,7 +49,7 @@ function shortText(e) {
 
 /** HTML's "report an exception": an ErrorEvent at the global scope, then the log unless canceled. */
 function reportException(error) {
-  const event = new ErrorEventImpl("error", { message: `Uncaught ${shortText(error)}`, error, cancelable: true });
+  const event = new ErrorEvent("error", { message: `Uncaught ${shortText(error)}`, error, cancelable: true });
   event[kState].trusted = true;
   let notCanceled = true;
   try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
@@ -148,7 +108,9 @@ function deliverPortMessage(port) {
   const st = port[kState];
   const data = st.queue.shift();
   if (st.closed) return;
-  const event = new MessageEventImpl("message", { data });
+  const event = new MessageEvent("message", { data });
+  // An init's undefined data means "absent" (null); a posted undefined arrives as undefined.
+  if (data === undefined) Object.defineProperty(event, "data", { value: undefined, writable: false, enumerable: true, configurable: true });
   event[kState].trusted = true;
   dispatchAt(st, port, event);
 }
@@ -235,9 +197,7 @@ const SchedulerImpl = class Scheduler {
 };
 webidlInterface(SchedulerImpl, "Scheduler");
 
-defineGlobal("ErrorEvent", ErrorEventImpl);
 defineGlobal("PromiseRejectionEvent", PromiseRejectionEventImpl);
-if (typeof globalThis.MessageEvent !== "function") defineGlobal("MessageEvent", MessageEventImpl);
 defineGlobal("MessageChannel", MessageChannelImpl);
 defineGlobal("MessagePort", MessagePortImpl);
 defineGlobal("Scheduler", SchedulerImpl);

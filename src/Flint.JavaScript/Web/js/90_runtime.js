@@ -143,6 +143,11 @@ function sendResponse(event, response) {
   // A FixedLengthStream body has a known length: send it as Content-Length, as workerd does.
   const knownLength = body.kind === "stream" ? streamKnownLength(body.stream ?? body.value) : -1;
   if (knownLength >= 0 && !st.headers.has("content-length")) flatList.push("content-length", String(knownLength));
+  if (st.webSocket !== null) {
+    try { respondWebSocket(event, st); } catch (e) { failEvent(event, e); return; }
+    event.finishWhenSettled();
+    return;
+  }
   const flat = flatList.join("\n");
   const statusText = st.statusText ?? defaultStatusText(st.status);
   event.responded = true;
@@ -237,4 +242,5 @@ return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
   trackRejection, dispatchRejections,
+  webSocketEvent,
 };

@@ -1,0 +1,67 @@
+using Flint.JavaScript.Isolates;
+using Microsoft.ClearScript.JavaScript;
+using Microsoft.ClearScript.V8.FastProxy;
+
+namespace Flint.JavaScript.Web.WebSockets;
+
+/// <summary>
+/// The host side of 65_websocket.js. Script knows a connection only by its integer id; sends
+/// are queued and never wait for the network. No op throws into script.
+/// </summary>
+internal static class WebSocketOps
+{
+    public static void Register(HostOpTable ops, WorkerIsolate isolate)
+    {
+        void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
+        var hub = isolate.WebSockets;
+
+        // A connection for a Response to carry; it buffers what is sent until the server upgrades.
+        Add("wsCreate", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(hub.Create().Id));
+
+        Add("wsSend", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;
+            switch (a.Get<object?>(1, "data"))
+            {
+                case string text: socket.Send(text); break;
+                case ITypedArray<byte> bytes: socket.Send(bytes.ToArray()); break;
+            }
+        });
+
+        Add("wsClose", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;
+            var code = a.GetInt32(1, "code");
+            var reason = a.GetString(2, "reason");
+            // Script validated both; check again so nothing invalid reaches the wire.
+            if (code >= 0 && (code < 1000 || code > 4999)) code = 1000;
+            if (System.Text.Encoding.UTF8.GetByteCount(reason) > 123) reason = "";
+            socket.Close(code, reason);
+        });
+
+        Add("wsConnect", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            hub.Connect(a.GetInt32(0, "promise"), a.GetString(1, "url"), a.GetString(2, "protocols"), a.GetString(3, "headers")));
+
+        // A 101 Response carrying connection `socket`.
+        Add("wsRespond", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var eventId = a.GetInt32(0, "event");
+            var flat = a.GetString(1, "headers");
+            var headers = flat.Length == 0 ? [] : flat.Split('\n');
+            var socket = hub.Get(a.GetInt32(2, "socket"));
+            if (socket is null)
+            {
+                isolate.RespondError(eventId, "Error: The WebSocket of this response is gone.", false);
+                return;
+            }
+            for (var i = 0; i + 1 < headers.Length; i += 2)
+            {
+                if (string.Equals(headers[i], "sec-websocket-protocol", StringComparison.OrdinalIgnoreCase)) socket.SubProtocol = headers[i + 1].Trim();
+            }
+            isolate.Respond(eventId, new WorkerResponse
+            {
+                Status = 101, StatusText = "Switching Protocols", Headers = headers, IsWebSocket = true, WebSocket = socket,
+            });
+        });
+    }
+}

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Flint.Server.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Flint.Server.Tests;
+
+/// <summary>WebSockets over real connections: a Worker's 101 Response upgrades Kestrel's connection; outbound sockets reach a Kestrel echo server.</summary>
+public class WebSocketHttpTests
+{
+    private const string Worker = """
+        export default {
+          async fetch(request) {
+            const path = new URL(request.url).pathname;
+            if (path === "/plain") return new Response("plain");
+            const [client, server] = Object.values(new WebSocketPair());
+            server.accept();
+            server.addEventListener("message", (e) => {
+              if (e.data === "close") server.close(4001, "as asked");
+              else if (e.data === "close-no-code") server.close();
+              else if (typeof e.data === "string") server.send("echo:" + e.data);
+              else server.send(new Uint8Array(e.data).reverse());
+            });
+            server.addEventListener("close", (e) => console.log(`worker saw close ${e.code} "${e.reason}" ${e.wasClean}`));
+            server.addEventListener("error", (e) => console.log(`worker saw error ${e.message}`));
+            server.send("hello from server");
+            const headers = { "x-test": "yes" };
+            if (path === "/proto") headers["sec-websocket-protocol"] = "p2";
+            return new Response(null, { status: 101, webSocket: client, headers });
+          }
+        };
+        """;
+
+    private static Uri WsUrl(RunningWorker w, string path) => new(new Uri(w.Url.ToString().Replace("http://", "ws://")), path);
+
+    private static async Task<(WebSocketMessageType Type, byte[] Data, WebSocketReceiveResult Last)> ReceiveAsync(WebSocket ws)
+    {
+        var buffer = new byte[64 * 1024];
+        using var all = new MemoryStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buffer, timeout.Token);
+            all.Write(buffer, 0, r.Count);
+            if (r.EndOfMessage || r.MessageType == WebSocketMessageType.Close) return (r.MessageType, all.ToArray(), r);
+        }
+    }
+
+    private static async Task<string> ReceiveTextAsync(WebSocket ws)
+    {
+        var (type, data, _) = await ReceiveAsync(ws);
+        Assert.Equal(WebSocketMessageType.Text, type);
+        return Encoding.UTF8.GetString(data);
+    }
+
+    private static Task SendTextAsync(WebSocket ws, string text) =>
+        ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    [Fact]
+    public async Task EchoesTextAndBinaryAndTheServerMaySpeakFirst()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        using var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        await ws.ConnectAsync(WsUrl(w, "/ws"), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, ws.HttpStatusCode);
+        Assert.Equal("yes", ws.HttpResponseHeaders!["x-test"].Single());
+        Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+        await SendTextAsync(ws, "hi");
+        Assert.Equal("echo:hi", await ReceiveTextAsync(ws));
+        await SendTextAsync(ws, "héllo 🌍");
+        Assert.Equal("echo:héllo 🌍", await ReceiveTextAsync(ws));
+        var bytes = new byte[100_000];
+        new Random(5).NextBytes(bytes);
+        await ws.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var (type, echoed, _) = await ReceiveAsync(ws);
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.Equal(bytes.Reverse().ToArray(), echoed);
+        // Many messages in a row keep their order.
+        for (var i = 0; i < 50; i++) await SendTextAsync(ws, i.ToString());
+        for (var i = 0; i < 50; i++) Assert.Equal("echo:" + i, await ReceiveTextAsync(ws));
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1000 \"done\" true"));
+    }
+
+    [Fact]
+    public async Task CloseCodesAndReasonsTravelBothWays()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+
+        // The client closes: the Worker sees the code and reason, and its close answers with the same code.
+        using (var ws = new ClientWebSocket())
+        {
+            await ws.ConnectAsync(WsUrl(w, "/a"), CancellationToken.None);
+            Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+            await ws.CloseAsync((WebSocketCloseStatus)4000, "client bye", CancellationToken.None);
+            Assert.Equal(4000, (int)ws.CloseStatus!);
+            await w.Logs.WaitForAsync(l => l.Contains("worker saw close 4000 \"client bye\" true"));
+        }
+
+        // The Worker closes: the client gets its code and reason.
+        using (var ws = new ClientWebSocket())
+        {
+            await ws.ConnectAsync(WsUrl(w, "/b"), CancellationToken.None);
+            Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+            await SendTextAsync(ws, "close");
+            var (type, _, last) = await ReceiveAsync(ws);
+            Assert.Equal(WebSocketMessageType.Close, type);
+            Assert.Equal(4001, (int)last.CloseStatus!);
+            Assert.Equal("as asked", last.CloseStatusDescription);
+            await ws.CloseOutputAsync((WebSocketCloseStatus)4001, "", CancellationToken.None);
+            await w.Logs.WaitForAsync(l => l.Contains("worker saw close 4001 \"\" true"));
+        }
+
+        // A close without a code goes out as 1000 (.NET's WebSocket cannot send a close frame without a code).
+        using (var ws = new ClientWebSocket())
+        {
+            await ws.ConnectAsync(WsUrl(w, "/c"), CancellationToken.None);
+            Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+            await SendTextAsync(ws, "close-no-code");
+            var (type, _, last) = await ReceiveAsync(ws);
+            Assert.Equal(WebSocketMessageType.Close, type);
+            Assert.Equal(WebSocketCloseStatus.NormalClosure, last.CloseStatus);
+            Assert.Equal("", last.CloseStatusDescription);
+        }
+
+        // The connection drops without a close frame: the Worker sees an abnormal close.
+        using (var ws = new ClientWebSocket())
+        {
+            await ws.ConnectAsync(WsUrl(w, "/d"), CancellationToken.None);
+            Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+            ws.Abort();
+            await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1006 \"WebSocket disconnected without sending Close frame.\" false"));
+        }
+    }
+
+    [Fact]
+    public async Task NegotiatesTheWorkersSubprotocolAndCapsMessageSize()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        using var ws = new ClientWebSocket();
+        ws.Options.AddSubProtocol("p1");
+        ws.Options.AddSubProtocol("p2");
+        await ws.ConnectAsync(WsUrl(w, "/proto"), CancellationToken.None);
+        Assert.Equal("p2", ws.SubProtocol);
+        Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+
+        // A message over workerd's 1 MiB limit closes the connection with 1009.
+        var big = new byte[(1 << 20) + 1];
+        await ws.SendAsync(big, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var (type, _, last) = await ReceiveAsync(ws);
+        Assert.Equal(WebSocketMessageType.Close, type);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, last.CloseStatus);
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw error") && l.Contains("too large"));
+    }
+
+    [Fact]
+    public async Task AnOpenSocketKeepsItsIsolateAcrossAReload()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker }, watch: true);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(WsUrl(w, "/ws"), CancellationToken.None);
+        Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+        File.WriteAllText(Path.Combine(w.Directory, "index.js"), "export default { fetch() { return new Response('v2') } }");
+        await w.Logs.WaitForAsync(l => l.Contains("Reloaded"));
+        Assert.Equal("v2", await w.Client.GetStringAsync("/"));
+        // The old version's isolate still serves the socket it accepted.
+        await SendTextAsync(ws, "still there?");
+        Assert.Equal("echo:still there?", await ReceiveTextAsync(ws));
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1000"));
+    }
+
+    [Fact]
+    public async Task AWebSocketResponseToAPlainRequestIsAnError()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var response = await w.Client.GetAsync("/ws");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("Worker tried to return a WebSocket in a response to a request which did not contain the header \"Upgrade: websocket\".",
+            await response.Content.ReadAsStringAsync());
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1006"));
+        // The Worker still serves.
+        Assert.Equal("plain", await w.Client.GetStringAsync("/plain"));
+    }
+
+    [Fact]
+    public async Task OutboundWebSocketsReachAnEchoServer()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        await using var origin = builder.Build();
+        origin.UseWebSockets();
+        origin.Map("/echo", async (HttpContext c) =>
+        {
+            if (!c.WebSockets.IsWebSocketRequest) { c.Response.StatusCode = 400; await c.Response.WriteAsync("not a websocket"); return; }
+            using var ws = await c.WebSockets.AcceptWebSocketAsync(c.WebSockets.WebSocketRequestedProtocols.FirstOrDefault());
+            var buffer = new byte[64 * 1024];
+            await ws.SendAsync(Encoding.UTF8.GetBytes("from " + c.Request.Headers["x-from"]), WebSocketMessageType.Text, true, CancellationToken.None);
+            while (true)
+            {
+                var r = await ws.ReceiveAsync(buffer, CancellationToken.None);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    await ws.CloseOutputAsync(r.CloseStatus ?? WebSocketCloseStatus.Empty, r.CloseStatusDescription, CancellationToken.None);
+                    return;
+                }
+                await ws.SendAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, CancellationToken.None);
+            }
+        });
+        await origin.StartAsync();
+        var originUrl = origin.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = $"name = \"ws\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{originUrl}\"\n",
+            ["index.js"] = """
+                function collect(ws, count) {
+                  return new Promise((resolve) => {
+                    const got = [];
+                    ws.addEventListener("message", (e) => { got.push(typeof e.data === "string" ? e.data : [...new Uint8Array(e.data)]); if (got.length === count) resolve(got); });
+                  });
+                }
+                function closed(ws) { return new Promise((resolve) => ws.addEventListener("close", (e) => resolve([e.code, e.reason, e.wasClean]))); }
+                export default {
+                  async fetch(request, env) {
+                    const out = {};
+                    // fetch() with Upgrade: websocket gives a 101 Response whose socket must be accepted.
+                    const resp = await fetch(`${env.ORIGIN}/echo`, { headers: { Upgrade: "websocket", "x-from": "fetch" } });
+                    out.status = resp.status;
+                    const ws = resp.webSocket;
+                    out.hasSocket = ws instanceof WebSocket;
+                    const messages = collect(ws, 3);
+                    const done = closed(ws);
+                    ws.accept();
+                    ws.send("one");
+                    ws.send(new Uint8Array([1, 2, 3]));
+                    out.messages = await messages;
+                    ws.close(3005, "fetch done");
+                    out.close = await done;
+
+                    // new WebSocket(url): opens by itself.
+                    const url = env.ORIGIN.replace("http", "ws") + "/echo";
+                    const ws2 = new WebSocket(url, ["chat"]);
+                    out.initial = ws2.readyState;
+                    const events = [];
+                    const opened = new Promise((resolve) => ws2.addEventListener("open", () => { events.push("open"); resolve(); }));
+                    const messages2 = collect(ws2, 2);
+                    const done2 = closed(ws2);
+                    await opened;
+                    out.protocol = ws2.protocol;
+                    out.url = ws2.url;
+                    ws2.send("two");
+                    out.messages2 = await messages2;
+                    ws2.close(1000);
+                    out.close2 = await done2;
+                    out.finalState = ws2.readyState;
+
+                    // A server that does not upgrade: fetch gives its answer, without a socket.
+                    const plain = await fetch(`${env.ORIGIN}/nothing`, { headers: { Upgrade: "websocket" } });
+                    out.plain = [plain.status, plain.webSocket];
+
+                    // new WebSocket that fails: an error event, then close 1006, with workerd's messages.
+                    const failure = (ws) => new Promise((resolve) => {
+                      const seen = [];
+                      ws.onerror = (e) => seen.push(e.message);
+                      ws.onclose = (e) => { seen.push(e.code, e.reason, e.wasClean, ws.readyState); resolve(seen); };
+                    });
+                    out.refused = await failure(new WebSocket("ws://127.0.0.1:1/"));
+                    out.notUpgraded = await failure(new WebSocket(url.replace("/echo", "/nothing")));
+                    try { await fetch("http://127.0.0.1:1/", { headers: { Upgrade: "websocket" } }); } catch (e) { out.fetchRefused = `${e.name}: ${e.message}`; }
+                    try { ws2.accept(); } catch (e) { out.acceptClient = e.message; }
+                    return Response.json(out);
+                  }
+                };
+                """,
+        });
+        var json = await w.Client.GetStringAsync("/");
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal(101, root.GetProperty("status").GetInt32());
+        Assert.True(root.GetProperty("hasSocket").GetBoolean());
+        Assert.Equal("""["from fetch","one",[1,2,3]]""", root.GetProperty("messages").GetRawText());
+        Assert.Equal("""[3005,"fetch done",true]""", root.GetProperty("close").GetRawText());
+        Assert.Equal(0, root.GetProperty("initial").GetInt32());
+        Assert.Equal("chat", root.GetProperty("protocol").GetString());
+        Assert.EndsWith("/echo", root.GetProperty("url").GetString());
+        Assert.Equal("""["from ","two"]""", root.GetProperty("messages2").GetRawText());
+        Assert.Equal("""[1000,"",true]""", root.GetProperty("close2").GetRawText());
+        Assert.Equal(3, root.GetProperty("finalState").GetInt32());
+        Assert.Equal("""[404,null]""", root.GetProperty("plain").GetRawText());
+        Assert.Equal("""["Uncaught Error: Network connection lost.",1006,"Failed to establish websocket connection",false,3]""", root.GetProperty("refused").GetRawText());
+        Assert.Equal("""["Uncaught TypeError: Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received 404 instead.",1006,"Failed to establish websocket connection",false,3]""",
+            root.GetProperty("notUpgraded").GetRawText());
+        Assert.Equal("Error: Network connection lost.", root.GetProperty("fetchRefused").GetString());
+        Assert.Equal("Can't accept() WebSocket that was already used in a response.", root.GetProperty("acceptClient").GetString());
+    }
+}
