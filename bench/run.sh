@@ -44,6 +44,7 @@ workload_path() {
     json) printf '/api/items?name=flint&n=5' ;;
     kv) printf '/kv' ;;
     d1) printf '/d1' ;;
+    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;;
     *) printf '/' ;;
   esac
 }
@@ -218,7 +219,7 @@ run_one() {
   local wl_dir="$BENCH_DIR/workloads/$wl"
   local tag="$wl-$runtime"
   local server_log="$RUN_DIR/$tag.server.log"
-  R_ERR="" R_RPS="" R_P50="" R_P99="" R_RSS="" R_FIRST="" R_NOTE=""
+  R_ERR="" R_RPS="" R_P50="" R_P99="" R_RSS="" R_FIRST="" R_NOTE="" R_IDLE="" R_MBPS=""
 
   pick_port
   local url="http://127.0.0.1:$PORT$(workload_path "$wl")"
@@ -298,9 +299,17 @@ run_one() {
   fi
 
   if [[ -z $R_ERR ]]; then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" > "$RUN_DIR/$tag.warmup.txt" 2>&1
+    # A workload may set its own connection count (big bodies) and a wrk Lua script (method, body).
+    local conns=$CONNECTIONS threads=$THREADS
+    local -a script=()
+    [[ -f "$wl_dir/connections" ]] && conns=$(cat "$wl_dir/connections")
+    ((threads > conns)) && threads=$conns
+    [[ -f "$wl_dir/wrk.lua" ]] && script=(-s "$wl_dir/wrk.lua")
+    _rss_sum=0; _rss_walk "$pid"; R_IDLE=$((_rss_sum / 1024))
+    wrk -t"$threads" -c"$conns" -d"$WARMUP" "${script[@]}" "$url" > "$RUN_DIR/$tag.warmup.txt" 2>&1
     local out="$RUN_DIR/$tag.wrk.txt"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" > "$out" 2>&1
+    wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "${script[@]}" "$url" > "$out" 2>&1
+    R_MBPS=$(awk '/^Transfer\/sec:/ { v = $2; if (v ~ /GB$/) { sub(/GB$/, "", v); v *= 1024 } else if (v ~ /MB$/) sub(/MB$/, "", v); else if (v ~ /KB$/) { sub(/KB$/, "", v); v /= 1024 } else v = 0; printf "%.0f", v }' "$out")
     R_RPS=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$out")
     R_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
     R_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
@@ -370,28 +379,29 @@ for wl in "${WORKLOADS[@]}"; do
 done
 
 for wl in "${WORKLOADS[@]}"; do
-  declare -A RPS=() P50=() P99=() RSS=() FIRST=() ERR=() NOTE=()
+  declare -A RPS=() P50=() P99=() RSS=() FIRST=() ERR=() NOTE=() IDLE=() MBPS=()
   WL_RUNTIMES=$(workload_runtimes "$wl")
   for rt in $WL_RUNTIMES; do
     run_one "$rt" "$wl"
+    IDLE[$rt]=$R_IDLE MBPS[$rt]=$R_MBPS
     RPS[$rt]=$R_RPS P50[$rt]=$R_P50 P99[$rt]=$R_P99 RSS[$rt]=$R_RSS FIRST[$rt]=$R_FIRST ERR[$rt]=$R_ERR NOTE[$rt]=$R_NOTE
   done
   {
     echo "## $wl — \`GET $(workload_path "$wl")\`"
     echo
-    echo "| runtime | req/s | p50 ms | p99 ms | peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | req/s vs bare ASP.NET | notes |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| runtime | req/s | MB/s | p50 ms | p99 ms | idle → peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | req/s vs bare ASP.NET | notes |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for rt in $WL_RUNTIMES; do
       if [[ -n ${ERR[$rt]} ]]; then
-        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | ${RSS[$rt]:-} | | | | | |"
+        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | | ${RSS[$rt]:-} | | | | | |"
         continue
       fi
       note=${NOTE[$rt]%; }
-      echo "| $rt | ${RPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | $(ratio_vs "$rt" aspnet) | ${note//|/\\|} |"
+      echo "| $rt | ${RPS[$rt]} | ${MBPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${IDLE[$rt]} → ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | $(ratio_vs "$rt" aspnet) | ${note//|/\\|} |"
     done
     echo
   } | tee -a "$RESULT_MD"
-  unset RPS P50 P99 RSS FIRST ERR NOTE
+  unset RPS P50 P99 RSS FIRST ERR NOTE IDLE MBPS
 done
 
 echo "Results written to ${RESULT_MD#"$REPO_DIR/"} (logs in ${RUN_DIR#"$REPO_DIR/"}/)"

@@ -29,6 +29,7 @@ public sealed class D1Database : IDisposable
     private const int StmtStatusFullscanStep = 1;
     private const uint PreparePersistent = 0x01, PrepareNoVtab = 0x04;
     private const int MaxCachedStatements = 128;
+    private static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(1);
 
     private static readonly object s_initLock = new();
     private static bool s_initialized;
@@ -128,13 +129,14 @@ public sealed class D1Database : IDisposable
 
     /// <summary>
     /// Answers <paramref name="query"/> on the calling thread if it is one read-only statement and
-    /// the database is free this instant; false (nothing run) otherwise, or if it fails — the
-    /// caller then goes through <see cref="QueryAsync"/>, which reports the error.
+    /// the database comes free within a moment (another read holds it for microseconds; a write
+    /// waiting on fsync longer); false (nothing run) otherwise, or if it fails — the caller then
+    /// goes through <see cref="QueryAsync"/>, which reports the error.
     /// </summary>
     public bool TryQueryInline(D1Query query, out D1Result? result)
     {
         result = null;
-        if (!_gate.Wait(0)) return false;
+        if (!_gate.Wait(InlineWait)) return false;
         try
         {
             if (_disposed || CachedReadOnly(query.Sql) is not { } read) return false;

@@ -23,7 +23,7 @@ public abstract class HostBinding(string name)
     /// <summary>
     /// Serves a call at once on the isolate's thread when that costs less than the two thread hops
     /// of <see cref="InvokeAsync"/> (a cached read answered from memory); null to take the async
-    /// path, which also reports every error. Must not block on I/O waits or locks, and must not throw.
+    /// path, which also reports every error. May wait a moment at most (never on network or fsync), and must not throw.
     /// </summary>
     public virtual string? TryInvokeInline(BindingCall call) => null;
 }
