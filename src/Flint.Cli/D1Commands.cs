@@ -198,7 +198,7 @@ internal static class D1Commands
             stdout.WriteLine("Migrations to be applied:");
             stdout.Write(TextTable.Render(["Name"], pending.Select(p => new[] { p }).ToList()));
             var status = pending.ToDictionary(p => p, _ => "🕒️");
-            var table = Quote(db.MigrationsTable ?? DefaultMigrationsTable);
+            var table = D1Export.Quote(db.MigrationsTable ?? DefaultMigrationsTable);
             foreach (var name in pending)
             {
                 // The migration's statements and its bookkeeping row commit together or not at all.
@@ -236,15 +236,13 @@ internal static class D1Commands
     {
         var dir = MigrationsDirectory(config, db);
         if (!Directory.Exists(dir)) throw new CliException($"No migrations present at {dir}. Create one with: flint d1 migrations create {db.DatabaseName} \"first migration\"");
-        var table = Quote(db.MigrationsTable ?? DefaultMigrationsTable);
+        var table = D1Export.Quote(db.MigrationsTable ?? DefaultMigrationsTable);
         await database.QueryAsync([new D1Query(
             $"CREATE TABLE IF NOT EXISTS {table}(\n    id         INTEGER PRIMARY KEY AUTOINCREMENT,\n    name       TEXT UNIQUE,\n    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL\n);", [])], ct);
         var applied = (await database.QueryAsync([new D1Query($"SELECT name FROM {table} ORDER BY id", [])], ct))[0]
             .Rows.Select(r => r[0] as string).ToHashSet(StringComparer.Ordinal);
         return MigrationFiles(dir).Where(f => !applied.Contains(f)).ToList();
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     private static JsonObject RowObject(IReadOnlyList<string> columns, object?[] row)
     {

@@ -23,21 +23,7 @@ public class KvHttpTests
     [Fact]
     public async Task AnswersAsWranglerDevDoesOnTheKvOracle()
     {
-        var source = Path.Combine(RepoRoot.Path, "bench", "oracle", "kv");
-        var files = new Dictionary<string, string>
-        {
-            ["wrangler.toml"] = File.ReadAllText(Path.Combine(source, "wrangler.toml")),
-            ["index.js"] = File.ReadAllText(Path.Combine(source, "index.js")),
-        };
-        await using var w = await RunningWorker.StartAsync(files);
-        var actual = JsonNode.Parse(await w.GetStringAsync("/run"))!.AsObject();
-        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", "run.json")))!.AsObject();
-        var differences = expected
-            .Where(e => !JsonNode.DeepEquals(e.Value, actual[e.Key]))
-            .Select(e => $"{e.Key}: wrangler dev {e.Value?.ToJsonString()}\n{new string(' ', e.Key.Length)}  flint       {actual[e.Key]?.ToJsonString()}")
-            .ToList();
-        Assert.True(differences.Count == 0, string.Join("\n", differences));
-        Assert.Equal(expected.Count, actual.Count);
+        await OracleGolden.AssertSameAsWranglerDevAsync("kv");
     }
 
     [Fact]

@@ -206,18 +206,9 @@ public sealed class D1Database : IDisposable
                 for (var i = 0; i < count; i++) Bind(stmt, i + 1, query.Params[paramIndex + i]);
                 paramIndex += count;
 
-                var columnCount = raw.sqlite3_column_count(stmt);
-                var names = new string[columnCount];
-                for (var i = 0; i < columnCount; i++) names[i] = raw.sqlite3_column_name(stmt, i).utf8_to_string();
-                columns = names;
+                columns = ColumnNames(stmt);
                 rows.Clear();
-                while (true)
-                {
-                    rc = raw.sqlite3_step(stmt);
-                    if (rc == SqliteRow) rows.Add(ReadRow(stmt, columnCount));
-                    else if (rc == SqliteDone) break;
-                    else throw Failure();
-                }
+                StepAll(stmt, rows);
                 var scanned = raw.sqlite3_stmt_status(stmt, StmtStatusFullscanStep, 0);
                 rowsRead += Math.Max(rows.Count, scanned > 0 ? scanned + 1 : 0);
             }
@@ -287,17 +278,9 @@ public sealed class D1Database : IDisposable
             var count = raw.sqlite3_bind_parameter_count(stmt);
             if (count != query.Params.Count) throw new D1Exception("Wrong number of parameter bindings for SQL query.");
             for (var i = 0; i < count; i++) Bind(stmt, i + 1, query.Params[i]);
-            var columnCount = raw.sqlite3_column_count(stmt);
-            var names = new string[columnCount];
-            for (var i = 0; i < columnCount; i++) names[i] = raw.sqlite3_column_name(stmt, i).utf8_to_string();
+            var names = ColumnNames(stmt);
             var rows = new List<object?[]>();
-            while (true)
-            {
-                var rc = raw.sqlite3_step(stmt);
-                if (rc == SqliteRow) rows.Add(ReadRow(stmt, columnCount));
-                else if (rc == SqliteDone) break;
-                else throw Failure();
-            }
+            StepAll(stmt, rows);
             var scanned = raw.sqlite3_stmt_status(stmt, StmtStatusFullscanStep, 1);
             return new D1Result(names, rows.ToArray(), new D1Meta
             {
@@ -311,6 +294,26 @@ public sealed class D1Database : IDisposable
         {
             raw.sqlite3_reset(stmt);
             raw.sqlite3_clear_bindings(stmt);
+        }
+    }
+
+    private static string[] ColumnNames(sqlite3_stmt stmt)
+    {
+        var names = new string[raw.sqlite3_column_count(stmt)];
+        for (var i = 0; i < names.Length; i++) names[i] = raw.sqlite3_column_name(stmt, i).utf8_to_string();
+        return names;
+    }
+
+    /// <summary>Steps a statement to the end, adding each row to <paramref name="rows"/>.</summary>
+    private void StepAll(sqlite3_stmt stmt, List<object?[]> rows)
+    {
+        var columnCount = raw.sqlite3_column_count(stmt);
+        while (true)
+        {
+            var rc = raw.sqlite3_step(stmt);
+            if (rc == SqliteRow) rows.Add(ReadRow(stmt, columnCount));
+            else if (rc == SqliteDone) return;
+            else throw Failure();
         }
     }
 

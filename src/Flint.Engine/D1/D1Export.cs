@@ -43,7 +43,8 @@ public static class D1Export
         return sql.ToString();
     }
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    /// <summary>An SQL identifier in double quotes, inner quotes doubled.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     private static void AppendLiteral(StringBuilder sql, object? value)
     {

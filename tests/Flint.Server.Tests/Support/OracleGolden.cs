@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace Flint.Server.Tests.Support;
+
+/// <summary>
+/// Runs a bench/oracle/NAME probe Worker on Flint and compares its /run answer, key by key,
+/// with the answers recorded from wrangler dev (bench/oracle.sh with RECORD=…/expected).
+/// </summary>
+internal static class OracleGolden
+{
+    public static async Task AssertSameAsWranglerDevAsync(string name)
+    {
+        var source = Path.Combine(RepoRoot.Path, "bench", "oracle", name);
+        var files = new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(source, "wrangler.toml")),
+            ["index.js"] = File.ReadAllText(Path.Combine(source, "index.js")),
+        };
+        await using var w = await RunningWorker.StartAsync(files);
+        var actual = JsonNode.Parse(await w.GetStringAsync("/run"))!.AsObject();
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", "run.json")))!.AsObject();
+        var differences = expected
+            .Where(e => !JsonNode.DeepEquals(e.Value, actual[e.Key]))
+            .Select(e => $"{e.Key}: wrangler dev {e.Value?.ToJsonString()}\n{new string(' ', e.Key.Length)}  flint       {actual[e.Key]?.ToJsonString()}")
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        Assert.Equal(expected.Count, actual.Count);
+    }
+}
