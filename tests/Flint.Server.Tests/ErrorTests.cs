@@ -103,4 +103,58 @@ public class ErrorTests
         Assert.Contains("exceeded CPU time limit", await spin.Content.ReadAsStringAsync());
         for (var i = 0; i < 4; i++) Assert.Equal("alive", await w.GetStringAsync("/"));
     }
+
+    [Fact]
+    public async Task WorkerThatAllocatesWithoutBoundInOneRequestIsStoppedAtItsMemoryLimit()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = """
+                export default {
+                  fetch(request) {
+                    if (new URL(request.url).pathname === "/hog") {
+                      const keep = [];
+                      // Not `new Array(n)`: V8 cannot interrupt a loop of those once optimized (see HeapLimit).
+                      while (true) keep.push("x".repeat(256) + keep.length);
+                    }
+                    return new Response("alive");
+                  }
+                }
+                """,
+        });
+        var hog = await w.Client.GetAsync("/hog");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, hog.StatusCode);
+        Assert.Contains("exceeded memory limit", await hog.Content.ReadAsStringAsync());
+        for (var i = 0; i < 4; i++) Assert.Equal("alive", await w.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task WorkerThatLeaksAcrossRequestsIsReplacedOnceOverItsMemoryLimit()
+    {
+        // Each request keeps about 8 MB; within 128 MB the isolate must be replaced, and the
+        // replacement starts with an empty heap (the counter restarts).
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = """
+                const leak = [];
+                export default {
+                  fetch() {
+                    leak.push(Array.from({ length: 1024 * 1024 }, (_, i) => i + leak.length));
+                    return new Response(String(leak.length));
+                  }
+                }
+                """,
+        });
+        var statuses = new List<HttpStatusCode>();
+        var counts = new List<int>();
+        for (var i = 0; i < 40; i++)
+        {
+            var r = await w.Client.GetAsync("/");
+            statuses.Add(r.StatusCode);
+            if (r.IsSuccessStatusCode) counts.Add(int.Parse(await r.Content.ReadAsStringAsync()));
+        }
+        Assert.True(counts.Max() < 20, $"the heap grew to {counts.Max()} × 8 MB without the isolate being replaced");
+        Assert.Contains(counts.Skip(1).Zip(counts), pair => pair.First < pair.Second);
+        await w.Logs.WaitForAsync(l => l.Contains("exceeded memory limit"));
+    }
 }

@@ -4,22 +4,43 @@ using System.Diagnostics;
 namespace Flint.JavaScript.Isolates;
 
 /// <summary>
-/// Stops JavaScript that runs past its CPU limit. One timer serves every isolate; an isolate
-/// registers when it enters JavaScript and drops out once idle.
+/// Stops JavaScript that runs past its CPU limit, or grows past its heap limit within one turn.
+/// One thread serves every isolate; an isolate registers when it enters JavaScript and drops out
+/// once idle. A thread of its own, not a pool timer: a busy thread pool would delay the ticks,
+/// and a runaway allocation cannot wait.
 /// </summary>
 internal static class CpuWatchdog
 {
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
     private static readonly ConcurrentDictionary<WorkerIsolate, byte> s_watched = new();
-    private static readonly Timer s_timer = new(_ => Tick(), null, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
+    private static readonly Thread s_thread = StartThread();
 
     public static void Watch(WorkerIsolate isolate) => s_watched.TryAdd(isolate, 0);
+
+    private static Thread StartThread()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = "Flint CPU watchdog", Priority = ThreadPriority.AboveNormal };
+        thread.Start();
+        return thread;
+    }
+
+    private static void Run()
+    {
+        while (true)
+        {
+            Thread.Sleep(Period);
+            if (!s_watched.IsEmpty) Tick();
+        }
+    }
 
     private static void Tick()
     {
         var now = Stopwatch.GetTimestamp();
+        // Read once per tick, and only if some isolate is inside a turn.
+        var nativeMemory = new Lazy<long>(HeapLimit.NativeMemory, LazyThreadSafetyMode.None);
         foreach (var isolate in s_watched.Keys)
         {
-            if (!isolate.CheckCpu(now)) s_watched.TryRemove(isolate, out _);
+            if (!isolate.CheckCpu(now, nativeMemory)) s_watched.TryRemove(isolate, out _);
         }
     }
 }

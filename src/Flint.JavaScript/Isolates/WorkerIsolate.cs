@@ -61,6 +61,8 @@ public sealed class WorkerIsolate : IDisposable
     private int _nextHostStreamId;
     private int _inFlight;
     private long _enteredAt; // Stopwatch timestamp while JavaScript runs, else 0
+    private readonly HeapLimit _heapLimit;
+    private volatile bool _heapExceeded; // set by the watchdog before it interrupts a turn for memory
     private volatile bool _broken;
     private volatile bool _disposed;
 
@@ -77,9 +79,8 @@ public sealed class WorkerIsolate : IDisposable
         _logger = logger;
         _loop = new EventLoop(ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
         _timers = new TimerQueue(_loop.Post, id => Enter(() => _fireTimer.InvokeAsFunction(id)));
-        _runtime = new V8Runtime(new V8RuntimeConstraints { MaxOldSpaceSize = (int)(options.MaxHeapBytes * 2 / (1024 * 1024)) });
-        _runtime.MaxHeapSize = (UIntPtr)options.MaxHeapBytes;
-        _runtime.HeapSizeSampleInterval = TimeSpan.FromMilliseconds(50);
+        _heapLimit = new HeapLimit(options.MaxHeapBytes);
+        _runtime = new V8Runtime(_heapLimit.Constraints);
         _engine = _runtime.CreateScriptEngine(
             V8ScriptEngineFlags.DisableGlobalMembers |
             V8ScriptEngineFlags.HideHostExceptions |
@@ -221,11 +222,12 @@ public sealed class WorkerIsolate : IDisposable
 
     // ---- entering JavaScript ---------------------------------------------------------------
 
-    /// <summary>Runs <paramref name="action"/> as one event-loop turn, under the CPU watchdog.</summary>
+    /// <summary>Runs <paramref name="action"/> as one event-loop turn, under the CPU watchdog and the heap limit.</summary>
     private void Enter(Action action)
     {
         if (_broken || _disposed) return;
-        Volatile.Write(ref _enteredAt, Stopwatch.GetTimestamp());
+        var entered = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _enteredAt, entered);
         CpuWatchdog.Watch(this);
         try
         {
@@ -234,9 +236,10 @@ public sealed class WorkerIsolate : IDisposable
         }
         catch (ScriptInterruptedException)
         {
-            Break("Worker exceeded CPU time limit.", 503);
+            if (_heapExceeded) Break("Worker exceeded memory limit.", 503);
+            else Break("Worker exceeded CPU time limit.", 503);
         }
-        catch (ScriptEngineException ex) when (ex.IsFatal || _runtime.GetHeapInfo().UsedHeapSize >= _options.MaxHeapBytes)
+        catch (ScriptEngineException ex) when (ex.IsFatal)
         {
             Break("Worker exceeded memory limit.", 503);
         }
@@ -244,6 +247,7 @@ public sealed class WorkerIsolate : IDisposable
         {
             Volatile.Write(ref _enteredAt, 0);
         }
+        if (!_broken && _heapLimit.IsExceededAfterTurn(_runtime, entered)) Break("Worker exceeded memory limit.", 503);
     }
 
     /// <summary>
@@ -261,15 +265,21 @@ public sealed class WorkerIsolate : IDisposable
         if (_rejections.Count > 0) _loop.Post(() => Enter(static () => { }));
     }
 
-    /// <summary>Called by the watchdog: stops JavaScript that has run past the CPU limit.</summary>
-    internal bool CheckCpu(long now)
+    /// <summary>Called by the watchdog: stops JavaScript that has run past the CPU limit, or grown past the heap limit in one turn.</summary>
+    internal bool CheckCpu(long now, Lazy<long> nativeMemory)
     {
         var entered = Volatile.Read(ref _enteredAt);
         if (entered == 0) return false;
-        if (Stopwatch.GetElapsedTime(entered, now) > _options.CpuLimit)
+        var running = Stopwatch.GetElapsedTime(entered, now);
+        if (running > _options.CpuLimit)
         {
             _engine.Interrupt();
             return true;
+        }
+        if (!_heapExceeded && _heapLimit.IsExceededDuringTurn(entered, nativeMemory.Value))
+        {
+            _heapExceeded = true;
+            _engine.Interrupt();
         }
         return !_disposed;
     }
