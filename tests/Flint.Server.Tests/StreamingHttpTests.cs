@@ -29,6 +29,25 @@ public class StreamingHttpTests
               (async () => { for (let i = 0; i < 10; i++) await writer.write(new Uint8Array(1000).fill(65 + i)); await writer.close(); })();
               return new Response(readable);
             }
+            if (path === "/sizes") {
+              // Chunks below, at and above the host's 256 KiB transfer buffer, and one the Worker
+              // overwrites right after enqueueing it: a default stream hands on the chunk itself,
+              // not a copy, so the reader (the host) sees it as it is when read.
+              const sizes = [10, 256 * 1024, 256 * 1024 + 1, 1024 * 1024, 0, 3];
+              let i = 0;
+              const reused = new Uint8Array(1000);
+              return new Response(new ReadableStream({
+                pull(c) {
+                  if (i === sizes.length) {
+                    reused.fill(7); c.enqueue(reused.subarray(0, 500));
+                    reused.fill(9); return c.close();
+                  }
+                  const n = sizes[i];
+                  c.enqueue(new Uint8Array(n).map((_, j) => (i * 31 + j) & 255));
+                  i++;
+                },
+              }));
+            }
             if (path === "/text-stream") {
               return new Response(ReadableStream.from(["a", "b", "c"]).pipeThrough(new TextEncoderStream()));
             }
@@ -48,6 +67,20 @@ public class StreamingHttpTests
         var echoed = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(body.Length, echoed.Length);
         Assert.True(body.AsSpan().SequenceEqual(echoed), "the echoed bytes differ");
+    }
+
+    [Fact]
+    public async Task ChunksOfEverySizeArriveAsEnqueued()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var body = await w.Client.GetByteArrayAsync("/sizes");
+        var expected = new List<byte>();
+        int[] sizes = [10, 256 * 1024, 256 * 1024 + 1, 1024 * 1024, 0, 3];
+        for (var i = 0; i < sizes.Length; i++)
+            for (var j = 0; j < sizes[i]; j++) expected.Add((byte)((i * 31 + j) & 255));
+        expected.AddRange(Enumerable.Repeat((byte)9, 500));
+        Assert.Equal(expected.Count, body.Length);
+        Assert.True(expected.ToArray().AsSpan().SequenceEqual(body), "the streamed bytes differ");
     }
 
     [Fact]

@@ -105,6 +105,8 @@ internal static class HostOps
             var chunk = a.Get<object?>(1, "chunk");
             isolate.StreamChunk(a.GetInt32(0, "stream"), chunk is ITypedArray<byte> bytes ? bytes.ToArray() : null);
         });
+        Add("streamChunkTransferred", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            isolate.StreamChunk(a.GetInt32(0, "stream"), isolate.TakeTransfer(a.GetInt32(1, "length"))));
         Add("streamError", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.StreamError(a.GetInt32(0, "stream"), a.GetString(1, "error")));
 

@@ -106,6 +106,18 @@ function hostError(message, name) {
 // ---- bytes and text --------------------------------------------------------------------
 const EMPTY_BYTES = new Uint8Array(0);
 
+// Bulk bytes cross between the host and the isolate through this one buffer, which the host
+// holds a handle to: a typed array handed over on its own would become a host object whose
+// release waits on .NET's finalizer and then on V8's collector. The loop thread fills it and
+// its reader copies out at once, within the same call, so one buffer serves every crossing.
+const TRANSFER_SIZE = 256 * 1024;
+const hostTransfer = new Uint8Array(TRANSFER_SIZE);
+
+/** A fresh copy of the first n bytes the host put in the transfer buffer. */
+function takeHostTransfer(n) {
+  return hostTransfer.slice(0, n);
+}
+
 function isBufferSource(v) {
   return v instanceof ArrayBuffer || ArrayBuffer.isView(v) ||
     (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer);

@@ -197,7 +197,13 @@ class JsStreamEntry {
       ops.streamError(this.id, errorText(e));
       return;
     }
-    ops.streamChunk(this.id, bytesView(value));
+    const view = bytesView(value);
+    if (view.byteLength <= TRANSFER_SIZE) {
+      hostTransfer.set(view);
+      ops.streamChunkTransferred(this.id, view.byteLength);
+    } else {
+      ops.streamChunk(this.id, view);
+    }
   }
   close() {
     endJsStream(this.id, this);

@@ -243,4 +243,5 @@ return {
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
   trackRejection, dispatchRejections,
   webSocketEvent,
+  hostTransfer, takeHostTransfer,
 };
