@@ -72,6 +72,24 @@ public class CompressionTests
           const back = await run(DecompressionStream, "deflate-raw", Array.from(rc, (b) => new Uint8Array([b])));
           eq(back.length, 20_000); ok(back.every((b, i) => b === random[i]), "same bytes");
         });
+        check("a small chunk that inflates a lot is handed out as the reader asks (no bomb)", async () => {
+          const c = new Uint8Array(await run(CompressionStream, "gzip", [new Uint8Array(16 * 1024 * 1024)]));
+          ok(c.length < 40_000, "compresses: " + c.length);
+          const s = new DecompressionStream("gzip"); const w = s.writable.getWriter(); const r = s.readable.getReader();
+          let written = false;
+          const write = w.write(c).then(() => { written = true; });
+          const first = await r.read();
+          eq(first.value.length, 65536);
+          for (let i = 0; i < 10; i++) await null;
+          ok(!written, "the write waits while 16 MB of output is still unread");
+          let total = first.value.length;
+          while (total < 16 * 1024 * 1024) total += (await r.read()).value.length;
+          await write;
+          const closing = w.close();
+          eq(await r.read(), { value: undefined, done: true });
+          await closing;
+          eq(total, 16 * 1024 * 1024);
+        });
         check("pipeThrough", async () => {
           eq(await new Response(new Response("hello").body.pipeThrough(new CompressionStream("gzip")).pipeThrough(new DecompressionStream("gzip"))).text(), "hello");
         });

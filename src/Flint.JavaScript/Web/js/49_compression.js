@@ -1,6 +1,6 @@
 // CompressionStream and DecompressionStream (WHATWG Compression): TransformStreams whose
 // codec is zlib in the host (Web/Compression). Each chunk crosses once to the host; output
-// comes back through one scratch buffer and is copied out per chunk produced.
+// comes back through one scratch buffer and is copied out per 64 KiB produced.
 
 const COMPRESSION_FORMATS = new Map([["gzip", 0], ["deflate", 1], ["deflate-raw", 2]]);
 const COMPRESSION_OUT = 65536;
@@ -20,12 +20,24 @@ function compressionTransformer(format, compress, who) {
     release();
     return e;
   };
-  const drain = (controller, finish) => {
+  // Output is taken 64 KiB at a time, and each piece after the first waits until the reader
+  // has asked for more: a small compressed chunk may inflate a thousandfold, and queueing all
+  // of it at once would let a decompression bomb take the isolate's memory. A piece is read
+  // before waiting, so the transform ends as soon as the codec has nothing more to give.
+  const drain = async (controller, finish) => {
+    const ts = controller[kState].stream;
     compressionScratch ??= new Uint8Array(COMPRESSION_OUT);
-    for (;;) {
+    for (let first = true; ; first = false) {
       const n = ops.compressionRead(handle, compressionScratch, finish);
       if (n < 0) throw fail();
-      if (n > 0) controller.enqueue(compressionScratch.slice(0, n));
+      if (n > 0) {
+        const piece = compressionScratch.slice(0, n);
+        if (!first) {
+          while (ts.backpressure && ts.readable.state === "readable") await ts.backpressureChange.promise;
+          if (handle === 0 || ts.readable.state !== "readable") return; // cancelled or errored meanwhile
+        }
+        controller.enqueue(piece);
+      }
       if (n < COMPRESSION_OUT) return;
     }
   };
@@ -41,12 +53,11 @@ function compressionTransformer(format, compress, who) {
       if (handle === 0) throw new TypeError(`The ${who} is closed.`);
       if (bytes.byteLength === 0) return;
       if (ops.compressionPush(handle, bytes) < 0) throw fail();
-      drain(controller, false);
+      return drain(controller, false);
     },
     flush(controller) {
       if (handle === 0) throw new TypeError(`The ${who} is closed.`);
-      drain(controller, true);
-      release();
+      return drain(controller, true).finally(release);
     },
     cancel() { release(); },
   };
