@@ -40,7 +40,10 @@ internal static class CpuWatchdog
         var nativeMemory = new Lazy<long>(HeapLimit.NativeMemory, LazyThreadSafetyMode.None);
         foreach (var isolate in s_watched.Keys)
         {
-            if (!isolate.CheckCpu(now, nativeMemory)) s_watched.TryRemove(isolate, out _);
+            bool busy;
+            try { busy = isolate.CheckCpu(now, nativeMemory); }
+            catch (ObjectDisposedException) { busy = false; } // disposed between its last turn and this tick
+            if (!busy) s_watched.TryRemove(isolate, out _);
         }
     }
 }

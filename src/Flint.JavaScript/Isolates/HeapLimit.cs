@@ -24,13 +24,14 @@ internal sealed class HeapLimit(ulong maxHeapBytes)
     private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(50);
 
     private long _lastSample = Stopwatch.GetTimestamp();
-    // The long turn being followed (its entry timestamp) and the native memory when following began.
+    // The turn being followed (its entry timestamp) and the lowest native memory seen during it.
     private long _followedTurn;
     private long _nativeAtStart;
 
     /// <summary>
-    /// V8's hard limits: twice the soft limit, so a sample or the watchdog sees the excess first. At the
-    /// hard limit V8 would abort the whole process; heap expansion lets it grow instead, until Flint stops it.
+    /// V8's hard limits: four times the soft limit, so a sample or the watchdog sees the excess well before
+    /// (V8 stops honouring termination while it thrashes near its limit). At the hard limit V8 would abort
+    /// the whole process; heap expansion lets it grow instead, until Flint stops it.
     /// </summary>
     public V8RuntimeConstraints Constraints => new()
     {
