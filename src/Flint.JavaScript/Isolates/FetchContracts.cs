@@ -38,13 +38,16 @@ public sealed class WorkerResponse
 }
 
 /// <summary>
-/// A response body produced by JavaScript. The server asks for the next chunk only after
-/// the previous one was written, which gives the Worker's stream real backpressure.
+/// A response body produced by JavaScript. The server asks for one chunk beyond the one it is
+/// writing, no more, which gives the Worker's stream real backpressure while the isolate makes
+/// the next chunk as the last one goes out (the isolate runs on its own thread, so waiting for
+/// each write before asking cost about a sixth of streaming's throughput).
 /// </summary>
 public sealed class ResponseBodyStream
 {
     private readonly Func<ValueTask<ReadOnlyMemory<byte>?>> _next;
     private readonly Action _cancel;
+    private Task<ReadOnlyMemory<byte>?>? _ahead;
 
     internal ResponseBodyStream(Func<ValueTask<ReadOnlyMemory<byte>?>> next, Action cancel)
     {
@@ -52,11 +55,24 @@ public sealed class ResponseBodyStream
         _cancel = cancel;
     }
 
-    /// <summary>The next chunk, or null at the end. Throws if the Worker's stream errored.</summary>
-    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync() => _next();
+    /// <summary>The next chunk, or null at the end. Throws if the Worker's stream errored. One read at a time.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
+    {
+        var pending = _ahead;
+        _ahead = null;
+        var chunk = pending is null ? await _next().ConfigureAwait(false) : await pending.ConfigureAwait(false);
+        if (chunk is not null) _ahead = _next().AsTask();
+        return chunk;
+    }
 
     /// <summary>The client went away: cancel the Worker's stream.</summary>
-    public void Cancel() => _cancel();
+    public void Cancel()
+    {
+        // The chunk asked for ahead is not wanted; its outcome (often the cancellation) is dropped.
+        _ahead?.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        _ahead = null;
+        _cancel();
+    }
 }
 
 /// <summary>The Worker failed to produce a response; the message carries the JavaScript stack.</summary>

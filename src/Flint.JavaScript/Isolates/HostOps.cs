@@ -31,6 +31,7 @@ internal static class HostOps
         {
             var text = a.GetString(0, "text");
             var target = a.Get<ITypedArray<byte>>(1, "target");
+            using var targetLease = ScriptHandles.Own(target);
             var written = target.InvokeWithDirectAccess(p =>
             {
                 unsafe { return Encoding.UTF8.GetBytes(text, new Span<byte>((void*)p, checked((int)target.Length))); }
@@ -41,6 +42,7 @@ internal static class HostOps
         Add("utf8Decode", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var source = a.Get<ITypedArray<byte>>(0, "bytes");
+            using var sourceLease = ScriptHandles.Own(source);
             var fatal = a.IsTruthy(1);
             var ignoreBom = a.IsTruthy(2);
             string? text = source.InvokeWithDirectAccess(p =>
@@ -60,6 +62,7 @@ internal static class HostOps
         Add("randomFill", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var target = a.Get<ITypedArray<byte>>(0, "target");
+            using var targetLease = ScriptHandles.Own(target);
             target.InvokeWithDirectAccess(p =>
             {
                 unsafe { RandomNumberGenerator.Fill(new Span<byte>((void*)p, checked((int)target.Length))); }
@@ -86,14 +89,15 @@ internal static class HostOps
             var headers = SplitHeaders(a.GetString(3, "headers"));
             var streamId = a.GetInt32(5, "stream");
             var manual = a.IsTruthy(6);
-            var response = streamId > 0
-                ? isolate.StreamedResponse(streamId, status, statusText, headers, manual)
-                : a.Get<object?>(4, "body") switch
-                {
-                    string s => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s, EncodeBodyManual = manual },
-                    ITypedArray<byte> bytes => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = bytes.ToArray(), EncodeBodyManual = manual },
-                    _ => new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, EncodeBodyManual = manual },
-                };
+            WorkerResponse response;
+            if (streamId > 0) response = isolate.StreamedResponse(streamId, status, statusText, headers, manual);
+            else
+            {
+                var body = a.Get<object?>(4, "body");
+                response = body is string s
+                    ? new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s, EncodeBodyManual = manual }
+                    : new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = ScriptHandles.CopyBytes(body), EncodeBodyManual = manual };
+            }
             isolate.Respond(id, response);
         });
 
@@ -102,8 +106,7 @@ internal static class HostOps
 
         Add("streamChunk", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
-            var chunk = a.Get<object?>(1, "chunk");
-            isolate.StreamChunk(a.GetInt32(0, "stream"), chunk is ITypedArray<byte> bytes ? bytes.ToArray() : null);
+            isolate.StreamChunk(a.GetInt32(0, "stream"), ScriptHandles.CopyBytes(a.Get<object?>(1, "chunk")));
         });
         Add("streamChunkTransferred", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.StreamChunk(a.GetInt32(0, "stream"), isolate.TakeTransfer(a.GetInt32(1, "length"))));
@@ -112,19 +115,15 @@ internal static class HostOps
 
         Add("fetch", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
-            var body = a.Get<object?>(4, "body") switch
-            {
-                string s => (object)s,
-                ITypedArray<byte> bytes => bytes.ToArray(),
-                _ => null,
-            };
+            var value = a.Get<object?>(4, "body");
+            var body = value is string s ? (object)s : ScriptHandles.CopyBytes(value);
             isolate.StartFetch(a.GetInt32(0, "promise"), a.GetString(1, "method"), a.GetString(2, "url"), a.GetString(3, "headers"),
                 body, a.GetInt32(5, "stream"), a.IsTruthy(6));
         });
         Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
         Add("bindingCall", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
-            var bytes = a.Get<object?>(4, "bytes") is ITypedArray<byte> typed ? typed.ToArray() : null;
+            var bytes = ScriptHandles.CopyBytes(a.Get<object?>(4, "bytes"));
             isolate.CallBinding(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
                 bytes, a.GetInt32(5, "stream"));
         });

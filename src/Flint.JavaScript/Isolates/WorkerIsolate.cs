@@ -65,6 +65,7 @@ public sealed class WorkerIsolate : IDisposable
     private int _inFlight;
     private long _enteredAt; // Stopwatch timestamp while JavaScript runs, else 0
     private readonly HeapLimit _heapLimit;
+    private readonly GarbagePacer _garbage = new();
     private volatile bool _heapExceeded; // set by the watchdog before it interrupts a turn for memory
     private volatile bool _broken;
     private volatile bool _disposed;
@@ -81,7 +82,7 @@ public sealed class WorkerIsolate : IDisposable
         V8ProcessSettings.EnsureApplied();
         _options = options;
         _logger = logger;
-        _loop = new EventLoop(ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
+        _loop = new EventLoop($"flint-isolate:{options.WorkerName}", ex => _logger.LogError(ex, "Internal error in the event loop of Worker {Worker}", options.WorkerName));
         _timers = new TimerQueue(_loop.Post, id => Enter(() => _fireTimer.InvokeAsFunction(id)));
         _heapLimit = new HeapLimit(options.MaxHeapBytes);
         _runtime = new V8Runtime(_heapLimit.Constraints);
@@ -257,24 +258,7 @@ public sealed class WorkerIsolate : IDisposable
         }
         if (_broken) return;
         if (_heapLimit.IsExceededAfterTurn(_runtime, entered)) Break("Worker exceeded memory limit.", 503);
-        else if (_bytesSinceScavenge >= ScavengeEveryBytes) Scavenge();
-    }
-
-    /// <summary>
-    /// Collects the young generation after this many body bytes have crossed into or out of the
-    /// isolate. A streamed body's chunks are garbage once copied out, but V8 lets about 64 MB of
-    /// ArrayBuffer memory build up before it collects, and malloc keeps that much in every arena the
-    /// isolate's threads used: hundreds of MB while streaming. A collection here costs about 6 ms,
-    /// so every 16 MB keeps streaming memory within tens of MB for about a sixth of the throughput
-    /// (bench/run.sh stream: 680 → 570 MB/s, peak RSS 220 → 60 MB above idle).
-    /// </summary>
-    private const long ScavengeEveryBytes = 16 * 1024 * 1024;
-    private long _bytesSinceScavenge;
-
-    private void Scavenge()
-    {
-        _bytesSinceScavenge = 0;
-        _runtime.CollectGarbage(false);
+        else _garbage.AfterTurn(_runtime);
     }
 
     /// <summary>
@@ -287,7 +271,18 @@ public sealed class WorkerIsolate : IDisposable
     {
         var batch = _rejections.ToArray();
         _rejections.Clear();
-        foreach (var (kind, promise, reason) in batch) _trackRejection.InvokeAsFunction(kind, promise, reason);
+        try
+        {
+            foreach (var (kind, promise, reason) in batch) _trackRejection.InvokeAsFunction(kind, promise, reason);
+        }
+        finally
+        {
+            foreach (var (_, promise, reason) in batch)
+            {
+                ScriptHandles.Release(promise);
+                ScriptHandles.Release(reason);
+            }
+        }
         _dispatchRejections.InvokeAsFunction();
         if (_rejections.Count > 0) _loop.Post(() => Enter(static () => { }));
     }
@@ -331,7 +326,7 @@ public sealed class WorkerIsolate : IDisposable
     /// <summary>Delivers a request to the Worker; completes when its Response (head) is ready.</summary>
     public Task<WorkerResponse> FetchAsync(IncomingRequest request)
     {
-        if (_broken) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
+        if (_broken || _disposed) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
         var id = Interlocked.Increment(ref _nextEventId);
         var ev = new PendingEvent(id);
         _events[id] = ev;
@@ -599,7 +594,12 @@ public sealed class WorkerIsolate : IDisposable
         _loop.Post(() => Enter(() =>
         {
             if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
-            else _completeBinding.InvokeAsFunction(promiseId, result!.Text, result.Bytes is { } b ? ToJsBytes(b) : null, streamId);
+            else
+            {
+                var bytes = result!.Bytes is { } b ? ToJsBytes(b) : null;
+                try { _completeBinding.InvokeAsFunction(promiseId, result.Text, bytes, streamId); }
+                finally { ScriptHandles.Release(bytes); }
+            }
         }));
     }
 
@@ -617,7 +617,12 @@ public sealed class WorkerIsolate : IDisposable
         {
             try
             {
-                Enter(() => _webSocketEvent.InvokeAsFunction(socketId, kind, data is byte[] bytes ? ToJsBytes(bytes) : data, code, reason));
+                Enter(() =>
+                {
+                    var message = data is byte[] bytes ? ToJsBytes(bytes) : data;
+                    try { _webSocketEvent.InvokeAsFunction(socketId, kind, message, code, reason); }
+                    finally { ScriptHandles.Release(message); }
+                });
             }
             catch (ScriptEngineException ex)
             {
@@ -678,11 +683,12 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (length > TransferSize)
         {
-            _completeOp.InvokeAsFunction(promiseId, ToJsBytes(length == data.Length ? data : data[..length]));
+            var bytes = ToJsBytes(length == data.Length ? data : data[..length]);
+            try { _completeOp.InvokeAsFunction(promiseId, bytes); }
+            finally { ScriptHandles.Release(bytes); }
             return;
         }
         if (length > 0) _transfer.WriteBytes(data, 0, (ulong)length, 0);
-        _bytesSinceScavenge += length;
         _completeOpTransferred.InvokeAsFunction(promiseId, length);
     }
 
@@ -690,13 +696,12 @@ public sealed class WorkerIsolate : IDisposable
     internal byte[] TakeTransfer(int length)
     {
         length = Math.Clamp(length, 0, TransferSize);
-        _bytesSinceScavenge += length;
         var bytes = new byte[length];
         if (length > 0) _transfer.ReadBytes(0, (ulong)length, bytes, 0);
         return bytes;
     }
 
-    /// <summary>Copies bytes into a new Uint8Array inside the isolate. Loop thread only.</summary>
+    /// <summary>Copies bytes into a new Uint8Array inside the isolate; the caller releases the handle (<see cref="ScriptHandles"/>). Loop thread only.</summary>
     private ITypedArray<byte> ToJsBytes(byte[] data)
     {
         var array = (ITypedArray<byte>)_newBytes.InvokeAsFunction(data.Length);
@@ -735,6 +740,7 @@ public sealed class WorkerIsolate : IDisposable
             _engine.Dispose();
             _runtime.Dispose();
         });
+        _loop.Stop();
     }
 
     private sealed class PendingEvent(int id)

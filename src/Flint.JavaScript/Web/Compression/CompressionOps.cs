@@ -40,6 +40,7 @@ internal static class CompressionOps
         {
             if (!codecs.TryGetValue(a.GetInt32(0, "handle"), out var codec)) { r.Set(Fail("The compression stream is closed.")); return; }
             var input = a.Get<ITypedArray<byte>>(1, "input");
+            using var inputLease = ScriptHandles.Own(input);
             try
             {
                 input.InvokeWithDirectAccess(p =>
@@ -57,6 +58,7 @@ internal static class CompressionOps
         {
             if (!codecs.TryGetValue(a.GetInt32(0, "handle"), out var codec)) { r.Set(Fail("The compression stream is closed.")); return; }
             var target = a.Get<ITypedArray<byte>>(1, "target");
+            using var targetLease = ScriptHandles.Own(target);
             var finish = a.IsTruthy(2);
             try
             {

@@ -34,6 +34,7 @@ internal static class CryptoOps
             var output = state.Output ?? [];
             state.Output = null;
             var target = a.Get<ITypedArray<byte>>(0, "target");
+            using var targetLease = ScriptHandles.Own(target);
             target.Write(output, 0, (ulong)Math.Min((ulong)output.Length, target.Length), 0);
         });
 
@@ -381,7 +382,7 @@ internal static class CryptoOps
             }
             finally
             {
-                foreach (var arg in args) (arg.Array as IDisposable)?.Dispose();
+                foreach (var arg in args) ScriptHandles.Release(arg.Array);
             }
             return -1;
 

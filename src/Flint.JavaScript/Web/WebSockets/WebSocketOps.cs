@@ -21,11 +21,9 @@ internal static class WebSocketOps
         Add("wsSend", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;
-            switch (a.Get<object?>(1, "data"))
-            {
-                case string text: socket.Send(text); break;
-                case ITypedArray<byte> bytes: socket.Send(bytes.ToArray()); break;
-            }
+            var data = a.Get<object?>(1, "data");
+            if (data is string text) socket.Send(text);
+            else if (ScriptHandles.CopyBytes(data) is { } bytes) socket.Send(bytes);
         });
 
         Add("wsClose", (bool _, in V8FastArgs a, in V8FastResult r) =>
