@@ -174,6 +174,23 @@ public class GlobalScopeTests
           try { reportError("str"); } finally { removeEventListener("error", listener); }
           eq(seen, ["Uncaught str", "str"]);
         });
+        check("a listener's exception is reported at the global scope, and dispatch goes on", () => {
+          const seen = [];
+          const onError = (e) => { seen.push(["error", e.message, e.error?.message]); e.preventDefault(); };
+          addEventListener("error", onError);
+          const target = new EventTarget();
+          target.addEventListener("ping", () => { throw new Error("listener"); });
+          target.addEventListener("ping", () => seen.push(["second"]));
+          try { eq(target.dispatchEvent(new Event("ping")), true); } finally { removeEventListener("error", onError); }
+          eq(seen, [["error", "Uncaught Error: listener", "listener"], ["second"]]);
+        });
+        check("an error listener that throws is logged, not reported again", () => {
+          let calls = 0;
+          const onError = () => { calls++; throw new Error("from the error listener"); };
+          addEventListener("error", onError);
+          try { reportError(new Error("first")); } finally { removeEventListener("error", onError); }
+          eq(calls, 1);
+        });
         check("reportError needs an argument and does not throw the error", () => {
           throws(() => reportError(), "TypeError", "parameter 1 is not of type 'Value'");
           globalThis.onerror = (e) => true; // an on-handler returning true cancels

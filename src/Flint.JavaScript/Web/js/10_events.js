@@ -106,6 +106,11 @@ function reportUncaught(e) {
   ops.log(4, `Uncaught ${text}`);
 }
 
+// What a listener's exception becomes: DOM's "inner invoke" reports it (HTML's "report an
+// exception": the global scope's `error` event, then the log). 81_global_scope.js sets it once
+// ErrorEvent exists; until then (built-ins loading) it is only logged.
+let reportListenerException = reportUncaught;
+
 function parseAddListenerOptions(options) {
   const parsed = { once: false, signal: undefined };
   if (options === undefined || options === null) return parsed;
@@ -194,7 +199,7 @@ function invokeListener(st, callback, thisArg, event) {
   try {
     result = callback.call(thisArg, event);
   } catch (e) {
-    reportUncaught(e);
+    reportListenerException(e);
     return;
   }
   if (result === undefined) return;
@@ -213,7 +218,7 @@ function dispatchAt(st, self, event) {
     const type = es.type;
     // An `on<type>` property holding a function runs first.
     let onHandler;
-    try { onHandler = st.onHolder["on" + type]; } catch (e) { reportUncaught(e); }
+    try { onHandler = st.onHolder["on" + type]; } catch (e) { reportListenerException(e); }
     if (typeof onHandler === "function" && !es.stopped) invokeListener(st, onHandler, self, event);
     const list = st.listeners.get(type);
     if (list !== undefined) {

@@ -5,6 +5,7 @@
 // Choices, checked against workerd (2026-11) and the HTML standard:
 //   - reportError(e) fires a cancelable ErrorEvent "error" at the global scope (message
 //     "Uncaught <e>", error e, as workerd gives); if no listener cancels it, it is logged as uncaught.
+//     An exception thrown by any event listener is reported the same way (DOM's "inner invoke").
 //   - Unhandled rejections: V8 tells the host (WorkerIsolate's promise rejection callback) and
 //     the host calls trackRejection/dispatchRejections after the turn's microtasks, so a promise
 //     handled within the same turn is never reported (HTML's "notify about rejected promises").
@@ -47,14 +48,27 @@ function shortText(e) {
   try { return String(e); } catch { return uncaughtText(e); }
 }
 
-/** HTML's "report an exception": an ErrorEvent at the global scope, then the log unless canceled. */
+let inErrorReporting = false;
+
+/**
+ * HTML's "report an exception": an ErrorEvent at the global scope, then the log unless canceled.
+ * An exception thrown by an `error` listener meanwhile is only logged ("error reporting mode"),
+ * so a throwing error listener cannot recurse.
+ */
 function reportException(error) {
-  const event = new ErrorEvent("error", { message: `Uncaught ${shortText(error)}`, error, cancelable: true });
-  event[kState].trusted = true;
-  let notCanceled = true;
-  try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
-  if (notCanceled) ops.log(4, `Uncaught ${uncaughtText(error)}`);
+  if (inErrorReporting) { ops.log(4, `Uncaught ${uncaughtText(error)}`); return; }
+  inErrorReporting = true;
+  try {
+    const event = new ErrorEvent("error", { message: `Uncaught ${shortText(error)}`, error, cancelable: true });
+    event[kState].trusted = true;
+    let notCanceled = true;
+    try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
+    if (notCanceled) ops.log(4, `Uncaught ${uncaughtText(error)}`);
+  } finally {
+    inErrorReporting = false;
+  }
 }
+reportListenerException = reportException;
 
 defineGlobal("reportError", function reportError(error) {
   if (arguments.length === 0) throw new TypeError("Failed to execute 'reportError' on 'ServiceWorkerGlobalScope': parameter 1 is not of type 'Value'.");
