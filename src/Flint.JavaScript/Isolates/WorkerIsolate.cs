@@ -271,18 +271,7 @@ public sealed class WorkerIsolate : IDisposable
     {
         var batch = _rejections.ToArray();
         _rejections.Clear();
-        try
-        {
-            foreach (var (kind, promise, reason) in batch) _trackRejection.InvokeAsFunction(kind, promise, reason);
-        }
-        finally
-        {
-            foreach (var (_, promise, reason) in batch)
-            {
-                ScriptHandles.Release(promise);
-                ScriptHandles.Release(reason);
-            }
-        }
+        foreach (var (kind, promise, reason) in batch) InvokeAndRelease(_trackRejection, kind, promise, reason);
         _dispatchRejections.InvokeAsFunction();
         if (_rejections.Count > 0) _loop.Post(() => Enter(static () => { }));
     }
@@ -594,12 +583,7 @@ public sealed class WorkerIsolate : IDisposable
         _loop.Post(() => Enter(() =>
         {
             if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
-            else
-            {
-                var bytes = result!.Bytes is { } b ? ToJsBytes(b) : null;
-                try { _completeBinding.InvokeAsFunction(promiseId, result.Text, bytes, streamId); }
-                finally { ScriptHandles.Release(bytes); }
-            }
+            else InvokeAndRelease(_completeBinding, promiseId, result!.Text, result.Bytes is { } b ? ToJsBytes(b) : null, streamId);
         }));
     }
 
@@ -617,12 +601,7 @@ public sealed class WorkerIsolate : IDisposable
         {
             try
             {
-                Enter(() =>
-                {
-                    var message = data is byte[] bytes ? ToJsBytes(bytes) : data;
-                    try { _webSocketEvent.InvokeAsFunction(socketId, kind, message, code, reason); }
-                    finally { ScriptHandles.Release(message); }
-                });
+                Enter(() => InvokeAndRelease(_webSocketEvent, socketId, kind, data is byte[] bytes ? ToJsBytes(bytes) : data, code, reason));
             }
             catch (ScriptEngineException ex)
             {
@@ -683,9 +662,7 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (length > TransferSize)
         {
-            var bytes = ToJsBytes(length == data.Length ? data : data[..length]);
-            try { _completeOp.InvokeAsFunction(promiseId, bytes); }
-            finally { ScriptHandles.Release(bytes); }
+            InvokeAndRelease(_completeOp, promiseId, ToJsBytes(length == data.Length ? data : data[..length]));
             return;
         }
         if (length > 0) _transfer.WriteBytes(data, 0, (ulong)length, 0);
@@ -701,7 +678,14 @@ public sealed class WorkerIsolate : IDisposable
         return bytes;
     }
 
-    /// <summary>Copies bytes into a new Uint8Array inside the isolate; the caller releases the handle (<see cref="ScriptHandles"/>). Loop thread only.</summary>
+    /// <summary>Calls <paramref name="function"/>, then releases the script objects among <paramref name="args"/> (<see cref="ScriptHandles"/>).</summary>
+    private static void InvokeAndRelease(ScriptObject function, params object?[] args)
+    {
+        try { function.InvokeAsFunction(args); }
+        finally { foreach (var arg in args) ScriptHandles.Release(arg); }
+    }
+
+    /// <summary>Copies bytes into a new Uint8Array inside the isolate; pass it on with <see cref="InvokeAndRelease"/>. Loop thread only.</summary>
     private ITypedArray<byte> ToJsBytes(byte[] data)
     {
         var array = (ITypedArray<byte>)_newBytes.InvokeAsFunction(data.Length);
