@@ -26,11 +26,12 @@ public class WebSocketHttpTests
             server.addEventListener("message", (e) => {
               if (e.data === "close") server.close(4001, "as asked");
               else if (e.data === "close-no-code") server.close();
+              else if (e.data === "throw") throw new Error("thrown by a listener");
               else if (typeof e.data === "string") server.send("echo:" + e.data);
               else server.send(new Uint8Array(e.data).reverse());
             });
             server.addEventListener("close", (e) => console.log(`worker saw close ${e.code} "${e.reason}" ${e.wasClean}`));
-            server.addEventListener("error", (e) => console.log(`worker saw error ${e.message}`));
+            server.addEventListener("error", (e) => console.log(`worker saw error ${e.message} readyState=${server.readyState}`));
             server.send("hello from server");
             const headers = { "x-test": "yes" };
             if (path === "/proto") headers["sec-websocket-protocol"] = "p2";
@@ -121,16 +122,16 @@ public class WebSocketHttpTests
             await w.Logs.WaitForAsync(l => l.Contains("worker saw close 4001 \"\" true"));
         }
 
-        // A close without a code goes out as 1000 (.NET's WebSocket cannot send a close frame without a code).
-        using (var ws = new ClientWebSocket())
+        // A close without a code sends a close frame without one (the peer sees 1005, as with workerd),
+        // and an empty close from the peer reaches the Worker as 1005. .NET's WebSocket reports an
+        // empty close as 1000, so this is checked on the wire.
+        using (var raw = await RawWebSocket.ConnectAsync(w.Url, "/c"))
         {
-            await ws.ConnectAsync(WsUrl(w, "/c"), CancellationToken.None);
-            Assert.Equal("hello from server", await ReceiveTextAsync(ws));
-            await SendTextAsync(ws, "close-no-code");
-            var (type, _, last) = await ReceiveAsync(ws);
-            Assert.Equal(WebSocketMessageType.Close, type);
-            Assert.Equal(WebSocketCloseStatus.NormalClosure, last.CloseStatus);
-            Assert.Equal("", last.CloseStatusDescription);
+            Assert.Equal((0x81, "hello from server"), await raw.ReadFrameAsync());
+            await raw.WriteFrameAsync(0x81, "close-no-code");
+            Assert.Equal((0x88, ""), await raw.ReadFrameAsync());
+            await raw.WriteFrameAsync(0x88, "");
+            await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1005 \"\" true"));
         }
 
         // The connection drops without a close frame: the Worker sees an abnormal close.
@@ -141,6 +142,24 @@ public class WebSocketHttpTests
             ws.Abort();
             await w.Logs.WaitForAsync(l => l.Contains("worker saw close 1006 \"WebSocket disconnected without sending Close frame.\" false"));
         }
+    }
+
+    [Fact]
+    public async Task AListenerThatThrowsDropsTheConnectionAsWorkerdDoes()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(WsUrl(w, "/t"), CancellationToken.None);
+        Assert.Equal("hello from server", await ReceiveTextAsync(ws));
+        await SendTextAsync(ws, "throw");
+        // No close frame: the connection just ends, which a client sees as 1006.
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ReceiveAsync(ws));
+        Assert.Equal(WebSocketError.ConnectionClosedPrematurely, error.WebSocketErrorCode);
+        await w.Logs.WaitForAsync(l => l.Contains("worker saw error Uncaught Error: thrown by a listener readyState=3"));
+        Assert.Contains(w.Logs.Lines, l => l.Contains("Uncaught Error: thrown by a listener") && !l.Contains("worker saw"));
+        // The Worker goes on serving, and the socket got no close event after its error.
+        Assert.Equal("plain", await w.Client.GetStringAsync("/plain"));
+        Assert.DoesNotContain(w.Logs.Lines, l => l.Contains("worker saw close"));
     }
 
     [Fact]
@@ -304,5 +323,62 @@ public class WebSocketHttpTests
             root.GetProperty("notUpgraded").GetRawText());
         Assert.Equal("Error: Network connection lost.", root.GetProperty("fetchRefused").GetString());
         Assert.Equal("Can't accept() WebSocket that was already used in a response.", root.GetProperty("acceptClient").GetString());
+    }
+    /// <summary>A WebSocket client that shows the frames on the wire as they are (client frames masked, as RFC 6455 requires).</summary>
+    private sealed class RawWebSocket : IDisposable
+    {
+        private readonly System.Net.Sockets.TcpClient _tcp;
+        private readonly Stream _stream;
+
+        private RawWebSocket(System.Net.Sockets.TcpClient tcp) { _tcp = tcp; _stream = tcp.GetStream(); }
+
+        public static async Task<RawWebSocket> ConnectAsync(Uri server, string path)
+        {
+            var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(server.Host, server.Port);
+            var raw = new RawWebSocket(tcp);
+            var request = $"GET {path} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            await raw._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            var head = new StringBuilder();
+            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal)) head.Append((char)await raw.ReadByteAsync());
+            Assert.StartsWith("HTTP/1.1 101", head.ToString());
+            // The RFC's own example key and answer.
+            Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", head.ToString(), StringComparison.OrdinalIgnoreCase);
+            return raw;
+        }
+
+        /// <summary>The next frame's first byte (FIN and opcode) and its payload as UTF-8.</summary>
+        public async Task<(int FirstByte, string Payload)> ReadFrameAsync()
+        {
+            var first = await ReadByteAsync();
+            var length = await ReadByteAsync();
+            Assert.True(length < 126, "a short frame");
+            var payload = new byte[length];
+            await _stream.ReadExactlyAsync(payload);
+            return (first, Encoding.UTF8.GetString(payload));
+        }
+
+        public async Task WriteFrameAsync(int firstByte, string text)
+        {
+            var payload = Encoding.UTF8.GetBytes(text);
+            var frame = new byte[6 + payload.Length];
+            frame[0] = (byte)firstByte;
+            frame[1] = (byte)(0x80 | payload.Length);
+            byte[] mask = [1, 2, 3, 4];
+            mask.CopyTo(frame, 2);
+            for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+            await _stream.WriteAsync(frame);
+        }
+
+        private async Task<int> ReadByteAsync()
+        {
+            var one = new byte[1];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _stream.ReadExactlyAsync(one, timeout.Token);
+            return one[0];
+        }
+
+        public void Dispose() => _tcp.Dispose();
     }
 }

@@ -85,22 +85,25 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
                 || string.Equals(name, "content-length", StringComparison.OrdinalIgnoreCase)) continue;
             context.Response.Headers.Append(name, headers[i + 1]);
         }
-        System.Net.WebSockets.WebSocket socket;
+        var requested = context.WebSockets.WebSocketRequestedProtocols;
+        var protocol = webSocket.SubProtocol is { Length: > 0 } p && requested.Contains(p, StringComparer.Ordinal) ? p : null;
+        Stream? upgraded = null;
+        System.Net.WebSockets.WebSocket? socket = null;
         try
         {
-            var requested = context.WebSockets.WebSocketRequestedProtocols;
-            var protocol = webSocket.SubProtocol is { Length: > 0 } p && requested.Contains(p, StringComparer.Ordinal) ? p : null;
-            socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            upgraded = await WebSocketUpgrade.AcceptAsync(context, protocol).ConfigureAwait(false);
+            if (upgraded is null)
             {
-                SubProtocol = protocol,
-            }).ConfigureAwait(false);
+                socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = protocol }).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
         {
             webSocket.Reject();
             return;
         }
-        await webSocket.RunAsync(socket, context.RequestAborted).ConfigureAwait(false);
+        if (upgraded is not null) await webSocket.RunAsync(upgraded, protocol, context.RequestAborted).ConfigureAwait(false);
+        else await webSocket.RunAsync(socket!, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static IncomingRequest ToIncomingRequest(HttpContext context)

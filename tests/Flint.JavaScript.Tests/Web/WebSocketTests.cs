@@ -236,4 +236,31 @@ public class WebSocketTests
           throws(() => new WebSocket(), "TypeError");
         });
         """);
+    [Fact]
+    public Task AListenerThatThrowsErrorsItsSocket() => JsChecks.RunAsync(Tick + """
+        check("the socket errors, its peer loses the connection, later listeners do not run", async () => {
+          const [a, b] = new WebSocketPair(); a.accept(); b.accept();
+          const log = [];
+          const onGlobalError = (e) => log.push("global error " + e.message);
+          addEventListener("error", onGlobalError);
+          b.addEventListener("message", (e) => { log.push("b msg " + e.data); if (e.data === "boom") throw new Error("boom"); });
+          b.addEventListener("message", (e) => log.push("b msg2 " + e.data));
+          b.addEventListener("error", (e) => log.push(`b error ${e.message} ${e.error?.message} rs${b.readyState}`));
+          b.addEventListener("close", (e) => log.push(`b close ${e.code}`));
+          a.addEventListener("error", (e) => log.push(`a error ${e.message} rs${a.readyState}`));
+          a.addEventListener("close", (e) => log.push(`a close ${e.code} ${e.reason} ${e.wasClean}`));
+          a.send("x"); a.send("boom"); a.send("y");
+          await ticks(20);
+          a.send("z"); b.send("z");
+          await ticks(5);
+          removeEventListener("error", onGlobalError);
+          // Observed on workerd (2025-11-01) with the same script.
+          eq(log, [
+            "b msg x", "b msg2 x", "b msg boom",
+            "b error Uncaught Error: boom boom rs3",
+            "a error Uncaught Error: Network connection lost. rs3",
+            "a close 1006 WebSocket disconnected without sending Close frame. false",
+          ]);
+        });
+        """);
 }

@@ -37,6 +37,9 @@ internal static class WebSocketOps
             socket.Close(code, reason);
         });
 
+        // A listener threw: drop the connection without a close frame, as workerd does.
+        Add("wsDrop", (bool _, in V8FastArgs a, in V8FastResult r) => hub.Get(a.GetInt32(0, "socket"))?.Drop());
+
         Add("wsConnect", (bool _, in V8FastArgs a, in V8FastResult r) =>
             hub.Connect(a.GetInt32(0, "promise"), a.GetString(1, "url"), a.GetString(2, "protocols"), a.GetString(3, "headers")));
 

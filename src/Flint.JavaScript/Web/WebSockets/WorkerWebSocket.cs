@@ -19,7 +19,7 @@ public sealed class WorkerWebSocket
     /// <summary>The largest message a Worker receives, as in workerd (1 MiB).</summary>
     public const int MaxMessageBytes = 1 << 20;
 
-    private const int KindMessage = 1, KindClose = 2, KindError = 3;
+    private const int KindMessage = 1, KindClose = 2, KindError = 3, KindEnded = 4;
     private const string Lost = "Network connection lost.";
 
     private readonly WorkerIsolate _isolate;
@@ -28,6 +28,8 @@ public sealed class WorkerWebSocket
     private int _started;
     private int _finished;
     private volatile bool _closeTimedOut;
+    private volatile bool _droppedByScript;
+    private CloseFrameStream? _frames;
 
     /// <summary>How long the peer has to answer the Worker's close before the connection is dropped.</summary>
     internal static TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -91,6 +93,23 @@ public sealed class WorkerWebSocket
         Finish();
     }
 
+    /// <summary>
+    /// Carries the Worker's socket over <paramref name="upgraded"/>, the server side of a connection
+    /// upgraded by a 101 answer. Unlike a <see cref="WebSocket"/> made elsewhere, this one can send a
+    /// close frame without a status code, as a Worker's <c>close()</c> without arguments does.
+    /// </summary>
+    public Task RunAsync(Stream upgraded, string? subProtocol, CancellationToken cancellationToken = default)
+    {
+        _frames = new CloseFrameStream(upgraded);
+        var socket = WebSocket.CreateFromStream(_frames, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = subProtocol,
+            KeepAliveInterval = TimeSpan.FromMinutes(2), // ASP.NET Core's default for accepted sockets
+        });
+        return RunAsync(socket, cancellationToken);
+    }
+
     /// <summary>Stops the connection at once (the isolate is going away).</summary>
     internal void Abort()
     {
@@ -98,11 +117,22 @@ public sealed class WorkerWebSocket
         if (Volatile.Read(ref _started) == 0) Finish();
     }
 
+    /// <summary>
+    /// Script errored the socket (a listener threw, as workerd does): the connection is dropped
+    /// without a close frame, and script hears once it has ended, so it can forget the id.
+    /// </summary>
+    internal void Drop()
+    {
+        _droppedByScript = true;
+        Abort();
+    }
+
     private void Finish()
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
         _outgoing.Writer.TryComplete();
         _isolate.WebSockets.Remove(this);
+        if (_droppedByScript) _ = Deliver(KindEnded, null, 0, null);
     }
 
     private async Task SendLoopAsync(WebSocket socket, CancellationToken token)
@@ -115,10 +145,16 @@ public sealed class WorkerWebSocket
                 {
                     if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                     {
-                        // .NET cannot send a close frame without a code (it would write 1005, which
-                        // peers reject): a close() without a code goes out as 1000.
-                        var status = item.Code < 0 ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)item.Code;
-                        await socket.CloseOutputAsync(status, item.Code < 0 ? "" : item.Reason, token).ConfigureAwait(false);
+                        WebSocketCloseStatus status;
+                        if (item.Code >= 0) status = (WebSocketCloseStatus)item.Code;
+                        else if (_frames is { } frames)
+                        {
+                            frames.SendNextCloseWithoutCode();
+                            status = WebSocketCloseStatus.Empty;
+                        }
+                        // An outbound ClientWebSocket would put 1005 on the wire, which peers reject: 1000 is the nearest.
+                        else status = WebSocketCloseStatus.NormalClosure;
+                        await socket.CloseOutputAsync(status, item.Code < 0 ? null : item.Reason, token).ConfigureAwait(false);
                         if (socket.State == WebSocketState.CloseSent)
                         {
                             // A peer that never answers the close must not hold the connection (and the isolate) forever.
@@ -138,9 +174,9 @@ public sealed class WorkerWebSocket
                     var bytes = Encoding.UTF8.GetBytes(text);
                     await socket.SendAsync(bytes, WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                 }
-                else
+                else if (item.Bytes is { } bytes)
                 {
-                    await socket.SendAsync(item.Bytes, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
+                    await socket.SendAsync(bytes, WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
                 }
             }
         }
@@ -175,7 +211,7 @@ public sealed class WorkerWebSocket
                 }
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    var code = socket.CloseStatus is { } s ? (int)s : 1005;
+                    var code = _frames is { PeerClosedWithoutCode: true } || socket.CloseStatus is null ? 1005 : (int)socket.CloseStatus.Value;
                     await Deliver(KindClose, null, code, socket.CloseStatusDescription ?? "").ConfigureAwait(false);
                     return;
                 }

@@ -194,21 +194,29 @@ function warnHandlerReturn(st, value) {
   }
 }
 
-function invokeListener(st, callback, thisArg, event) {
+/** Calls one listener; returns false when it threw and `onThrow` took the exception. */
+function invokeListener(st, callback, thisArg, event, onThrow) {
   let result;
   try {
     result = callback.call(thisArg, event);
   } catch (e) {
-    reportListenerException(e);
-    return;
+    if (onThrow === undefined) { reportListenerException(e); return true; }
+    onThrow(e);
+    return false;
   }
-  if (result === undefined) return;
+  if (result === undefined) return true;
   if (result === true) event[kState].canceled = true;
   if (typeof result !== "boolean") warnHandlerReturn(st, result);
+  return true;
 }
 
-/** Dispatches `event` at a target whose state is `st`; `self` is the target as handlers see it. */
-function dispatchAt(st, self, event) {
+/**
+ * Dispatches `event` at a target whose state is `st`; `self` is the target as handlers see it.
+ * A listener's exception is reported and the others still run (DOM's "inner invoke"), unless
+ * `onThrow` is given: then dispatch stops there and `onThrow` gets the exception instead, which
+ * is what workerd does for the events a WebSocket delivers.
+ */
+function dispatchAt(st, self, event, onThrow = undefined) {
   const es = event[kState];
   if (es.dispatching) throw new DOMException("The event is already being dispatched.", "InvalidStateError");
   es.dispatching = true;
@@ -219,7 +227,7 @@ function dispatchAt(st, self, event) {
     // An `on<type>` property holding a function runs first.
     let onHandler;
     try { onHandler = st.onHolder["on" + type]; } catch (e) { reportListenerException(e); }
-    if (typeof onHandler === "function" && !es.stopped) invokeListener(st, onHandler, self, event);
+    if (typeof onHandler === "function" && !es.stopped && !invokeListener(st, onHandler, self, event, onThrow)) return !es.canceled;
     const list = st.listeners.get(type);
     if (list !== undefined) {
       // Listeners added during this dispatch do not run; removed ones are skipped.
@@ -227,7 +235,7 @@ function dispatchAt(st, self, event) {
         if (es.stopped) break;
         if (entry.removed) continue;
         if (entry.once) removeListenerEntry(st, type, entry);
-        invokeListener(st, entry.callback, entry.thisArg === undefined ? self : entry.thisArg, event);
+        if (!invokeListener(st, entry.callback, entry.thisArg === undefined ? self : entry.thisArg, event, onThrow)) break;
       }
     }
   } finally {

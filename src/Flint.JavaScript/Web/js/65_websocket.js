@@ -171,7 +171,7 @@ function dispatchIncoming(ws, item) {
         data = data.buffer.byteLength === data.byteLength && data.byteOffset === 0 ? data.buffer : data.slice().buffer;
         if (s.binaryType === "blob" && typeof Blob === "function") data = new Blob([data]);
       }
-      dispatchAt(ws[kState], ws, trusted(new MessageEvent("message", { data, origin: null })));
+      dispatchGuarded(ws, trusted(new MessageEvent("message", { data, origin: null })));
       break;
     }
     case "close": {
@@ -202,13 +202,52 @@ function dispatchIncoming(ws, item) {
       s.readyState = WS_OPEN;
       s.protocol = item.protocol;
       s.extensions = item.extensions;
-      dispatchAt(ws[kState], ws, trusted(new Event("open")));
       const pending = s.pendingSends;
+      dispatchGuarded(ws, trusted(new Event("open")));
+      if (s.errored) break;
       s.pendingSends = null;
       if (pending !== null) for (const out of pending) sendOutgoing(ws, out);
       break;
     }
   }
+}
+
+const noException = Symbol("none");
+
+/** Dispatches an incoming `event`; if a listener throws, the socket errors, as in workerd. */
+function dispatchGuarded(ws, event) {
+  let thrown = noException;
+  dispatchAt(ws[kState], ws, event, (e) => { if (thrown === noException) thrown = e; });
+  if (thrown !== noException) errorFromListener(ws, thrown);
+}
+
+/**
+ * A listener threw while the socket delivered an event. As in workerd: the listeners after it do
+ * not run, the connection drops without a close frame (the peer sees 1006), and the socket fires
+ * `error` carrying the exception; no `close` follows. The global scope's `error` event does not
+ * fire; the exception is logged.
+ */
+function errorFromListener(ws, e) {
+  const s = ws[kState].ws;
+  reportUncaught(e);
+  if (s.errored) return;
+  s.readyState = WS_CLOSED;
+  s.errored = true;
+  s.closeSent = true;
+  s.closeReceived = true;
+  s.inbox = [];
+  s.pendingSends = null;
+  // The host answers with "ended" once the connection is gone; until then its id stays known.
+  if (s.hostId !== 0) ops.wsDrop(s.hostId);
+  const peer = s.peer;
+  s.peer = null;
+  if (peer !== null) {
+    peer[kState].ws.peer = null;
+    wsReceive(peer, { type: "error", message: WS_LOST });
+  }
+  let text;
+  try { text = String(e); } catch { text = "(unprintable value)"; }
+  dispatchAt(ws[kState], ws, trusted(new ErrorEvent("error", { message: `Uncaught ${text}`, error: e })));
 }
 
 function forgetHost(s) {
@@ -447,8 +486,13 @@ function transferToHost(ws) {
   return id;
 }
 
-/** An event from host connection `id`: 1 message (text or bytes), 2 close, 3 error. */
+/** An event from host connection `id`: 1 message (text or bytes), 2 close, 3 error, 4 ended (after wsDrop). */
 function webSocketEvent(id, kind, data, code, reason) {
+  if (kind === 4) {
+    hostSockets.delete(id);
+    earlyHostEvents.delete(id);
+    return;
+  }
   let item;
   if (kind === 1) item = { type: "message", data };
   else if (kind === 2) item = { type: "close", code, reason: reason ?? "", wasClean: true };
