@@ -31,6 +31,26 @@ public class OutboundFetchTests : IAsyncLifetime
         });
         _origin.MapGet("/redirect", () => Results.Redirect("/hello"));
         _origin.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(5000, ct); return "late"; });
+        _origin.MapGet("/big", async (HttpContext c) =>
+        {
+            // 4 MiB, chunked, in uneven writes.
+            c.Response.ContentType = "application/octet-stream";
+            var all = BigBody();
+            for (var at = 0; at < all.Length;)
+            {
+                var n = Math.Min(all.Length - at, 100_000 + at % 7777);
+                await c.Response.Body.WriteAsync(all.AsMemory(at, n));
+                at += n;
+            }
+        });
+        _origin.MapGet("/broken", async (HttpContext c) =>
+        {
+            // Chunked, and the connection breaks after 256 KiB.
+            await c.Response.Body.WriteAsync(new byte[256 * 1024]);
+            await c.Response.Body.FlushAsync();
+            await Task.Delay(200);
+            c.Abort();
+        });
         await _origin.StartAsync();
         _originUrl = _origin.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
@@ -90,6 +110,53 @@ public class OutboundFetchTests : IAsyncLifetime
         Assert.Equal("TimeoutError", json.GetProperty("aborted").GetString());
         Assert.StartsWith("TypeError: Network connection lost", json.GetProperty("refused").GetString());
         Assert.Equal("Fetch API cannot load: ftp://example.com/", json.GetProperty("badScheme").GetString());
+    }
+
+    private static byte[] BigBody()
+    {
+        var body = new byte[4 * 1024 * 1024];
+        new Random(11).NextBytes(body);
+        return body;
+    }
+
+    [Fact]
+    public async Task BodiesPassedOnUnreadArriveWholeOrCutTheConnection()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n",
+            ["index.js"] = """
+                export default {
+                  async fetch(request, env) {
+                    const path = new URL(request.url).pathname;
+                    if (path === "/upload") return fetch(env.ORIGIN + "/echo", { method: "POST", body: request.body, headers: { "content-type": "text/plain" } });
+                    const upstream = await fetch(env.ORIGIN + path);
+                    if (path === "/big") return upstream;
+                    // A new Response around the same unread body, with a header of its own.
+                    return new Response(upstream.body, { headers: { "x-proxied": "yes" } });
+                  }
+                }
+                """,
+        });
+        var big = await w.Client.GetAsync("/big");
+        Assert.Equal("application/octet-stream", big.Content.Headers.ContentType?.MediaType);
+        var proxied = await big.Content.ReadAsByteArrayAsync();
+        Assert.True(BigBody().AsSpan().SequenceEqual(proxied), "the proxied bytes differ");
+        var head = await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/big"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+
+        // An upload passed on unread to the origin (whose answer is passed on too).
+        var text = string.Concat(Enumerable.Range(0, 100_000).Select(i => (char)('a' + i % 26)));
+        var upload = await w.Client.PostAsync("/upload", new StringContent(text));
+        Assert.Equal("text/plain|" + text, await upload.Content.ReadAsStringAsync());
+
+        // The origin breaks midway: the client must see a broken response, not a short one that looks whole.
+        var broken = await w.Client.GetAsync("/broken", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("yes", broken.Headers.GetValues("x-proxied").Single());
+        await Assert.ThrowsAnyAsync<Exception>(() => broken.Content.ReadAsByteArrayAsync());
+        // The Worker goes on serving.
+        var again = await w.Client.GetByteArrayAsync("/big");
+        Assert.True(BigBody().AsSpan().SequenceEqual(again), "the proxied bytes differ");
     }
 
     [Fact]

@@ -8,9 +8,19 @@ public class StreamingHttpTests
 {
     private const string Worker = """
         export default {
-          async fetch(request) {
+          async fetch(request, env, ctx) {
             const path = new URL(request.url).pathname;
             if (path === "/echo") return new Response(request.body);
+            if (path === "/echo-then-look") {
+              // Once the host took the body to send it on, script sees it used and cannot read it.
+              const body = request.body;
+              ctx.waitUntil(new Promise((r) => setTimeout(r, 20)).then(async () => {
+                let read;
+                try { await body.getReader(); read = "readable"; } catch (e) { read = e.constructor.name; }
+                console.log(`after: used=${request.bodyUsed} locked=${body.locked} getReader=${read}`);
+              }));
+              return new Response(body);
+            }
             if (path === "/byob-sum") {
               const reader = request.body.getReader({ mode: "byob" });
               let total = 0, sum = 0, buf = new ArrayBuffer(4096);
@@ -67,6 +77,95 @@ public class StreamingHttpTests
         var echoed = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(body.Length, echoed.Length);
         Assert.True(body.AsSpan().SequenceEqual(echoed), "the echoed bytes differ");
+    }
+
+    [Fact]
+    public async Task ABodyPassedOnIsUsedAsFarAsScriptCanTell()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        var response = await w.Client.PostAsync("/echo-then-look", new StringContent("some bytes"));
+        Assert.Equal("some bytes", await response.Content.ReadAsStringAsync());
+        await w.Logs.WaitForAsync(l => l.Contains("after: used=true locked=true getReader=TypeError"));
+    }
+
+    [Fact]
+    public async Task AnEchoedBodyComesBackWhileTheUploadIsStillGoing()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        // Raw HTTP/1.1, since HttpClient does not read a response before it sent the whole request.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(w.Url.Host, w.Url.Port);
+        var net = tcp.GetStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        const int Part = 100_000;
+        async Task SendChunkAsync(byte value)
+        {
+            await net.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{Part:x}\r\n"), timeout.Token);
+            await net.WriteAsync(Enumerable.Repeat(value, Part).ToArray(), timeout.Token);
+            await net.WriteAsync("\r\n"u8.ToArray(), timeout.Token);
+        }
+        await net.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"POST /echo HTTP/1.1\r\nHost: {w.Url.Authority}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"), timeout.Token);
+        await SendChunkAsync(1);
+        var response = new ChunkedReader(net, timeout.Token);
+        Assert.StartsWith("HTTP/1.1 200", await response.ReadHeadAsync());
+        // The first part comes back before the second is sent: nothing waits for the whole body.
+        Assert.All(await response.ReadBodyAsync(Part), b => Assert.Equal(1, b));
+        await SendChunkAsync(2);
+        await net.WriteAsync("0\r\n\r\n"u8.ToArray(), timeout.Token);
+        Assert.All(await response.ReadBodyAsync(Part), b => Assert.Equal(2, b));
+        Assert.Empty(await response.ReadBodyAsync(1));
+    }
+
+    /// <summary>Reads an HTTP/1.1 response with a chunked body off a raw connection.</summary>
+    private sealed class ChunkedReader(Stream net, CancellationToken token)
+    {
+        private int _chunkLeft;
+        private bool _ended;
+
+        public async Task<string> ReadHeadAsync()
+        {
+            var head = new System.Text.StringBuilder();
+            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal)) head.Append((char)await ReadByteAsync());
+            Assert.Contains("transfer-encoding: chunked", head.ToString(), StringComparison.OrdinalIgnoreCase);
+            return head.ToString();
+        }
+
+        /// <summary>Up to <paramref name="count"/> body bytes; fewer only at the end of the body.</summary>
+        public async Task<byte[]> ReadBodyAsync(int count)
+        {
+            var result = new MemoryStream();
+            while (result.Length < count && !_ended)
+            {
+                if (_chunkLeft == 0)
+                {
+                    var line = await ReadLineAsync();
+                    if (line.Length == 0) line = await ReadLineAsync(); // the CRLF after a chunk's data
+                    _chunkLeft = Convert.ToInt32(line.Split(';')[0], 16);
+                    if (_chunkLeft == 0) { _ended = true; break; }
+                }
+                var take = (int)Math.Min(_chunkLeft, count - result.Length);
+                var buffer = new byte[take];
+                await net.ReadExactlyAsync(buffer, token);
+                result.Write(buffer);
+                _chunkLeft -= take;
+            }
+            return result.ToArray();
+        }
+
+        private async Task<string> ReadLineAsync()
+        {
+            var line = new System.Text.StringBuilder();
+            while (!line.ToString().EndsWith("\r\n", StringComparison.Ordinal)) line.Append((char)await ReadByteAsync());
+            return line.ToString()[..^2];
+        }
+
+        private async Task<int> ReadByteAsync()
+        {
+            var one = new byte[1];
+            await net.ReadExactlyAsync(one, token);
+            return one[0];
+        }
     }
 
     [Fact]

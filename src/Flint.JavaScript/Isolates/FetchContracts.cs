@@ -55,6 +55,12 @@ public sealed class ResponseBodyStream
         _cancel = cancel;
     }
 
+    /// <summary>Chunks read straight from a host stream, for a body the Worker passed on unread.</summary>
+    internal static ResponseBodyStream Pipe(Stream source, IDisposable? owner) => new HostPipe(source, owner).AsBody();
+
+    /// <summary>A body with nothing in it.</summary>
+    internal static ResponseBodyStream Empty() => new(static () => ValueTask.FromResult<ReadOnlyMemory<byte>?>(null), static () => { });
+
     /// <summary>The next chunk, or null at the end. Throws if the Worker's stream errored. One read at a time.</summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
     {
@@ -72,6 +78,47 @@ public sealed class ResponseBodyStream
         _ahead?.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
         _ahead = null;
         _cancel();
+    }
+}
+
+/// <summary>
+/// Reads a host stream for <see cref="ResponseBodyStream"/>. Two buffers take turns: the server
+/// writes one chunk while the next is read into the other, and asks again only once the write is
+/// done, so a buffer is never refilled while it is being written.
+/// </summary>
+internal sealed class HostPipe(Stream source, IDisposable? owner)
+{
+    private const int ChunkSize = 64 * 1024;
+    private readonly byte[][] _buffers = [new byte[ChunkSize], new byte[ChunkSize]];
+    private int _turn;
+    private int _finished;
+
+    public ResponseBodyStream AsBody() => new(ReadAsync, Finish);
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
+    {
+        var buffer = _buffers[_turn];
+        _turn ^= 1;
+        int length;
+        try
+        {
+            length = await source.ReadAsync(buffer).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Finish();
+            // Not an IOException: the server takes those for the client going away and would end
+            // the response cleanly; a body that broke midway must cut the connection instead.
+            throw new WorkerException($"Error: Network connection lost. ({ex.Message})");
+        }
+        if (length > 0) return buffer.AsMemory(0, length);
+        Finish();
+        return null;
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Exchange(ref _finished, 1) == 0) owner?.Dispose();
     }
 }
 

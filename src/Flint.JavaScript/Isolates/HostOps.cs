@@ -89,8 +89,10 @@ internal static class HostOps
             var headers = SplitHeaders(a.GetString(3, "headers"));
             var streamId = a.GetInt32(5, "stream");
             var manual = a.IsTruthy(6);
+            var hostStreamId = a.GetInt32(7, "hostStream");
             WorkerResponse response;
             if (streamId > 0) response = isolate.StreamedResponse(streamId, status, statusText, headers, manual);
+            else if (hostStreamId > 0) response = isolate.PipedResponse(hostStreamId, status, statusText, headers, manual);
             else
             {
                 var body = a.Get<object?>(4, "body");
@@ -118,7 +120,7 @@ internal static class HostOps
             var value = a.Get<object?>(4, "body");
             var body = value is string s ? (object)s : ScriptHandles.CopyBytes(value);
             isolate.StartFetch(a.GetInt32(0, "promise"), a.GetString(1, "method"), a.GetString(2, "url"), a.GetString(3, "headers"),
-                body, a.GetInt32(5, "stream"), a.IsTruthy(6));
+                body, a.GetInt32(5, "stream"), a.IsTruthy(6), a.GetInt32(7, "hostStream"));
         });
         Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
         Add("bindingCall", (bool _, in V8FastArgs a, in V8FastResult r) =>

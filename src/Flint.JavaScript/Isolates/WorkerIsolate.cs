@@ -317,11 +317,11 @@ public sealed class WorkerIsolate : IDisposable
     {
         if (_broken || _disposed) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
         var id = Interlocked.Increment(ref _nextEventId);
-        var ev = new PendingEvent(id);
+        var bodyId = request.Body is null ? 0 : RegisterHostStream(request.Body, owner: null);
+        var ev = new PendingEvent(id) { RequestBodyId = bodyId };
         _events[id] = ev;
         Interlocked.Increment(ref _inFlight);
         var headers = string.Join('\n', request.Headers);
-        var bodyId = request.Body is null ? 0 : RegisterHostStream(request.Body, owner: null);
         _loop.Post(() => Enter(() =>
         {
             try
@@ -335,6 +335,7 @@ public sealed class WorkerIsolate : IDisposable
                 _logger.LogError("Uncaught {Error}", error);
                 ev.Response.TrySetException(new WorkerException(error));
                 if (_events.TryRemove(id, out _)) Interlocked.Decrement(ref _inFlight);
+                if (bodyId != 0) CloseHostStream(bodyId);
             }
         }));
         return ev.Response.Task;
@@ -361,10 +362,23 @@ public sealed class WorkerIsolate : IDisposable
         return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body, EncodeBodyManual = encodeBodyManual };
     }
 
+    /// <summary>
+    /// A response whose body is host stream <paramref name="hostStreamId"/> (a request or fetch body
+    /// the Worker passed on unread): it leaves the isolate's care and is piped to the client as is.
+    /// </summary>
+    internal WorkerResponse PipedResponse(int hostStreamId, int status, string statusText, IReadOnlyList<string> headers, bool encodeBodyManual)
+    {
+        // Script only hands over a stream nothing read, so it is still here unless the isolate is going away.
+        var body = _hostStreams.TryRemove(hostStreamId, out var hs) ? ResponseBodyStream.Pipe(hs.Stream, hs.Owner) : ResponseBodyStream.Empty();
+        return new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, StreamBody = body, EncodeBodyManual = encodeBodyManual };
+    }
+
     internal void EventDone(int id)
     {
         if (_events.TryRemove(id, out var ev))
         {
+            // A request body nothing read (or passed on) is let go with its event.
+            if (ev.RequestBodyId != 0) CloseHostStream(ev.RequestBodyId);
             _loop.Post(() => ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response.")));
             Interlocked.Decrement(ref _inFlight);
             Idle?.Invoke(this);
@@ -466,13 +480,15 @@ public sealed class WorkerIsolate : IDisposable
 
     // ---- outbound fetch ----------------------------------------------------------------------
 
-    internal void StartFetch(int promiseId, string method, string url, string headers, object? body, int streamId, bool manualRedirect)
+    internal void StartFetch(int promiseId, string method, string url, string headers, object? body, int streamId, bool manualRedirect, int hostStreamId)
     {
         HttpContent? content = body switch
         {
             string text => new StringContent(text, System.Text.Encoding.UTF8) { Headers = { ContentType = null } },
             byte[] bytes => new ByteArrayContent(bytes),
             _ when streamId > 0 => new StreamContent(new JsReadStream(this, streamId)),
+            // A body the Worker passed on unread leaves the isolate's care and is sent as is.
+            _ when hostStreamId > 0 => _hostStreams.TryRemove(hostStreamId, out var hs) ? new HostStreamContent(hs.Stream, hs.Owner) : new ByteArrayContent([]),
             _ => null,
         };
         var cts = new CancellationTokenSource();
@@ -727,9 +743,21 @@ public sealed class WorkerIsolate : IDisposable
         _loop.Stop();
     }
 
+    /// <summary>A host stream sent as a fetch body; what owns the stream goes with it.</summary>
+    private sealed class HostStreamContent(Stream stream, IDisposable? owner) : StreamContent(stream)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing) owner?.Dispose();
+        }
+    }
+
     private sealed class PendingEvent(int id)
     {
         public int Id { get; } = id;
+        /// <summary>The host stream of the request's body, 0 if it has none.</summary>
+        public int RequestBodyId { get; init; }
         /// <summary>Completed only outside JavaScript (see <see cref="Respond"/>), so continuations may run inline.</summary>
         public TaskCompletionSource<WorkerResponse> Response { get; } = new();
     }

@@ -151,14 +151,20 @@ function mixinBody(cls, name) {
 // ---- bodies that stay in the host until read (incoming requests, fetch responses) --------
 const HOST_CHUNK = 65536;
 
+/** Host body streams nothing has read yet, with their host ids: such a body can go back whole. */
+const untouchedHostStreams = new WeakMap();
+
 /**
- * A byte stream over a host body, read in chunks of up to 64 KiB as the Worker reads. Its
- * highWaterMark of one chunk keeps one host read in flight while the last chunk is used,
- * which hides the round trip to the host; memory stays bounded at one chunk ahead.
+ * A byte stream over a host body, read in chunks of up to 64 KiB as the Worker reads. It asks
+ * the host for nothing until first read, so a body passed on unread (`new Response(request.body)`,
+ * a fetch response returned as is) goes back to the host, which pipes it without a crossing.
+ * From the first read on, a highWaterMark of one chunk keeps one host read in flight while the
+ * last chunk is used, which hides the round trip; memory stays bounded at one chunk ahead.
  */
 function hostBodyStream(streamId) {
   const rec = createReadableByteStream({
     pull() {
+      if (untouchedHostStreams.delete(rec.obj)) rec.controller.highWaterMark = HOST_CHUNK;
       return opAsync((id) => ops.readBody(streamId, id, HOST_CHUNK)).then((chunk) => {
         const c = rec.controller;
         if (chunk === null || chunk === undefined) {
@@ -170,9 +176,29 @@ function hostBodyStream(streamId) {
         }
       });
     },
-    cancel() { ops.cancelBody(streamId); },
-  }, HOST_CHUNK);
+    cancel() {
+      untouchedHostStreams.delete(rec.obj);
+      ops.cancelBody(streamId);
+    },
+  }, 0);
+  untouchedHostStreams.set(rec.obj, streamId);
   return rec.obj;
+}
+
+/**
+ * If `body` is a host body nothing has read, takes it for the host to send on as it is and
+ * returns its host id (else 0). Its stream, if script made one, ends up locked and disturbed,
+ * as if the host had read it.
+ */
+function takeUntouchedHostBody(body) {
+  if (body.stream === null) return body.kind === "host" ? body.value : 0;
+  const stream = body.stream;
+  const id = untouchedHostStreams.get(stream);
+  if (id === undefined || stream.locked || isStreamDisturbed(stream)) return 0;
+  untouchedHostStreams.delete(stream);
+  acquireDefaultReader(stream[kState]);
+  stream[kState].disturbed = true;
+  return id;
 }
 
 function hostBodyReadAll(streamId) {

@@ -30,8 +30,13 @@ function fetch(input, init = undefined) {
   if (bodyUsed(body)) return Promise.reject(new TypeError(BODY_USED));
   let bodyValue = null;
   let streamId = 0;
+  let hostId = 0;
   if (body.stream === null && (body.kind === "text" || body.kind === "bytes")) bodyValue = body.value;
-  else if (body.kind !== "none") streamId = registerJsStream(bodyStream(body));
+  else if (body.kind !== "none") {
+    // A request or fetch body passed on unread goes from the host straight to the origin.
+    hostId = takeUntouchedHostBody(body);
+    if (hostId === 0) streamId = registerJsStream(bodyStream(body));
+  }
   body.used = true;
   const flat = headersToFlat(requestHeaders(st)).join("\n");
   const manual = st.redirect === "manual";
@@ -48,7 +53,7 @@ function fetch(input, init = undefined) {
     }
     opAsync((id) => {
       fetchId = id;
-      ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual);
+      ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual, hostId);
     }).then((head) => {
       if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
       resolve(fetchedResponse(head, signal));

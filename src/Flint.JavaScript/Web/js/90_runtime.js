@@ -151,14 +151,22 @@ function sendResponse(event, response) {
   const flat = flatList.join("\n");
   const statusText = st.statusText ?? defaultStatusText(st.status);
   event.responded = true;
+  const manual = st.encodeBody === "manual";
   if (body.stream === null && (body.kind === "none" || body.kind === "text" || body.kind === "bytes")) {
     body.used = true;
-    ops.respond(event.id, st.status, statusText, flat, body.value, 0, st.encodeBody === "manual");
+    ops.respond(event.id, st.status, statusText, flat, body.value, 0, manual, 0);
+    event.finishWhenSettled();
+    return;
+  }
+  // A request or fetch body passed on unread goes from the host straight to the client.
+  const hostId = takeUntouchedHostBody(body);
+  body.used = true;
+  if (hostId !== 0) {
+    ops.respond(event.id, st.status, statusText, flat, null, 0, manual, hostId);
   } else {
     event.bodyDone = false;
     const streamId = registerJsStream(bodyStream(body), () => { event.bodyDone = true; event.finishWhenSettled(); });
-    body.used = true;
-    ops.respond(event.id, st.status, statusText, flat, null, streamId, st.encodeBody === "manual");
+    ops.respond(event.id, st.status, statusText, flat, null, streamId, manual, 0);
   }
   event.finishWhenSettled();
 }
