@@ -217,7 +217,7 @@ const noException = Symbol("none");
 /** Dispatches an incoming `event`; if a listener throws, the socket errors, as in workerd. */
 function dispatchGuarded(ws, event) {
   let thrown = noException;
-  dispatchAt(ws[kState], ws, event, (e) => { if (thrown === noException) thrown = e; });
+  dispatchAt(ws[kState], ws, event, (e) => { thrown = e; });
   if (thrown !== noException) errorFromListener(ws, thrown);
 }
 
