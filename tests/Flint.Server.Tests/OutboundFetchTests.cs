@@ -57,12 +57,16 @@ public class OutboundFetchTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _origin.DisposeAsync();
 
+    /// <summary>A Worker config whose ORIGIN var is the origin server's URL.</summary>
+    private string WranglerToml(string more = "") =>
+        $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n{more}";
+
     [Fact]
     public async Task FetchFollowsRedirectsSendsBodiesAndAborts()
     {
         await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
         {
-            ["wrangler.toml"] = $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n",
+            ["wrangler.toml"] = WranglerToml(),
             ["index.js"] = """
                 export default {
                   async fetch(request, env) {
@@ -124,7 +128,7 @@ public class OutboundFetchTests : IAsyncLifetime
     {
         await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
         {
-            ["wrangler.toml"] = $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n",
+            ["wrangler.toml"] = WranglerToml(),
             ["index.js"] = """
                 export default {
                   async fetch(request, env) {
@@ -164,7 +168,7 @@ public class OutboundFetchTests : IAsyncLifetime
     {
         await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
         {
-            ["wrangler.toml"] = $"name = \"f\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n[vars]\nORIGIN = \"{_originUrl}\"\n[limits]\nsubrequests = 3\n",
+            ["wrangler.toml"] = WranglerToml("[limits]\nsubrequests = 3\n"),
             ["index.js"] = """
                 export default {
                   async fetch(request, env) {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 
 namespace Flint.JavaScript.Isolates;
@@ -47,12 +48,15 @@ public sealed class ResponseBodyStream
 {
     private readonly Func<ValueTask<ReadOnlyMemory<byte>?>> _next;
     private readonly Action _cancel;
+    private readonly Action? _drained;
     private Task<ReadOnlyMemory<byte>?>? _ahead;
 
-    internal ResponseBodyStream(Func<ValueTask<ReadOnlyMemory<byte>?>> next, Action cancel)
+    /// <param name="drained">Runs when the end is handed to the server, which by then wrote every chunk before it.</param>
+    internal ResponseBodyStream(Func<ValueTask<ReadOnlyMemory<byte>?>> next, Action cancel, Action? drained = null)
     {
         _next = next;
         _cancel = cancel;
+        _drained = drained;
     }
 
     /// <summary>Chunks read straight from a host stream, for a body the Worker passed on unread.</summary>
@@ -68,6 +72,7 @@ public sealed class ResponseBodyStream
         _ahead = null;
         var chunk = pending is null ? await _next().ConfigureAwait(false) : await pending.ConfigureAwait(false);
         if (chunk is not null) _ahead = _next().AsTask();
+        else _drained?.Invoke();
         return chunk;
     }
 
@@ -82,27 +87,32 @@ public sealed class ResponseBodyStream
 }
 
 /// <summary>
-/// Reads a host stream for <see cref="ResponseBodyStream"/>. Two buffers take turns: the server
-/// writes one chunk while the next is read into the other, and asks again only once the write is
-/// done, so a buffer is never refilled while it is being written.
+/// Reads a host stream for <see cref="ResponseBodyStream"/>. Two pooled buffers take turns: the
+/// server writes one chunk while the next is read into the other, and asks again only once the
+/// write is done, so a buffer is never refilled while it is being written. They go back to the
+/// pool once the server has the end; a canceled pipe leaves them to the GC, since a read may
+/// still be filling one.
 /// </summary>
 internal sealed class HostPipe(Stream source, IDisposable? owner)
 {
     private const int ChunkSize = 64 * 1024;
-    private readonly byte[][] _buffers = [new byte[ChunkSize], new byte[ChunkSize]];
+    private readonly byte[][] _buffers = [ArrayPool<byte>.Shared.Rent(ChunkSize), ArrayPool<byte>.Shared.Rent(ChunkSize)];
     private int _turn;
     private int _finished;
+    private int _returned;
 
-    public ResponseBodyStream AsBody() => new(ReadAsync, Finish);
+    public ResponseBodyStream AsBody() => new(ReadAsync, Finish, ReturnBuffers);
 
     private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
     {
+        // Ended, canceled or broken: nothing more, and the buffers may be back in the pool.
+        if (Volatile.Read(ref _finished) != 0) return null;
         var buffer = _buffers[_turn];
         _turn ^= 1;
         int length;
         try
         {
-            length = await source.ReadAsync(buffer).ConfigureAwait(false);
+            length = await source.ReadAsync(buffer.AsMemory(0, ChunkSize)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -119,6 +129,12 @@ internal sealed class HostPipe(Stream source, IDisposable? owner)
     private void Finish()
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0) owner?.Dispose();
+    }
+
+    private void ReturnBuffers()
+    {
+        if (Interlocked.Exchange(ref _returned, 1) != 0) return;
+        foreach (var buffer in _buffers) ArrayPool<byte>.Shared.Return(buffer);
     }
 }
 
