@@ -3,12 +3,63 @@ using System.Diagnostics;
 namespace Flint.Server.Tests.Support;
 
 /// <summary>
-/// Tools the tests install for themselves from tests/tools/package.json (npm), so `dotnet test`
-/// on a fresh machine needs nothing else: today, esbuild.
+/// Tools the tests install for themselves, so `dotnet test` on a fresh machine needs nothing
+/// else: npm packages from tests/tools/package.json (esbuild), and Debian packages (a real
+/// aws CLI, Chromium, PostgreSQL) through <see cref="RequireDebianAsync"/>.
 /// </summary>
 public static class TestTools
 {
     private static readonly SemaphoreSlim s_install = new(1, 1);
+    private static readonly SemaphoreSlim s_apt = new(1, 1);
+    private static bool s_aptUpdated;
+
+    /// <summary>
+    /// The full path of <paramref name="command"/>, installing Debian package
+    /// <paramref name="package"/> first when the command is not on PATH. Fails (never skips)
+    /// when it cannot be installed.
+    /// </summary>
+    public static async Task<string> RequireDebianAsync(string command, string package)
+    {
+        await s_apt.WaitAsync();
+        try
+        {
+            if (FindOnPath(command) is { } found) return found;
+            if (!s_aptUpdated)
+            {
+                await RunAsync("apt-get", ["update", "-q"], $"apt-get update (to install {package})");
+                s_aptUpdated = true;
+            }
+            await RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", package], $"apt-get install {package}",
+                ("DEBIAN_FRONTEND", "noninteractive"));
+            return FindOnPath(command) ?? throw new InvalidOperationException($"Installed Debian package {package}, but {command} is still not on PATH.");
+        }
+        finally
+        {
+            s_apt.Release();
+        }
+    }
+
+    public static string? FindOnPath(string command)
+    {
+        if (command.Contains('/')) return File.Exists(command) ? command : null;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = Path.Combine(dir, command);
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    private static async Task RunAsync(string file, string[] args, string what, params (string Name, string Value)[] env)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in env) psi.Environment[name] = value;
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file} for {what}.");
+        var err = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{what} failed ({process.ExitCode}): {await err}");
+    }
 
     public static async Task<string> EsbuildAsync()
     {
