@@ -32,7 +32,11 @@ public abstract class HostBinding(string name)
 /// One call from script: the method, its arguments as the JavaScript face encoded them (a plain
 /// string or JSON), optional bytes, and an optional streamed body read from a JavaScript stream.
 /// </summary>
-public sealed record BindingCall(string Method, string Args, byte[]? Bytes = null, Stream? Body = null);
+public sealed record BindingCall(string Method, string Args, byte[]? Bytes = null, Stream? Body = null)
+{
+    /// <summary>The event of the calling Worker that made the call (null for a call made outside any event).</summary>
+    public Isolates.Events.EventContext? Context { get; init; }
+}
 
 /// <summary>
 /// What a call returns to script, in one crossing: text (often JSON), bytes, a stream the

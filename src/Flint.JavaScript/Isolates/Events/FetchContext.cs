@@ -1,0 +1,17 @@
+namespace Flint.JavaScript.Isolates.Events;
+
+/// <summary>A fetch event: one HTTP request into the Worker's fetch handler.</summary>
+public sealed class FetchContext(IncomingRequest request, TimeSpan cpuLimit) : EventContext(cpuLimit)
+{
+    public override string Kind => "fetch";
+
+    public IncomingRequest Request { get; } = request;
+
+    /// <summary>The host stream of the request's body, 0 if it has none.</summary>
+    internal int RequestBodyId { get; set; }
+
+    /// <summary>Completed only outside JavaScript, so continuations may run inline.</summary>
+    internal TaskCompletionSource<WorkerResponse> Response { get; } = new();
+
+    internal override void Fail(WorkerException error) => Response.TrySetException(error);
+}
