@@ -300,7 +300,7 @@ public class ConfigErrorTests
     [Fact]
     public void TypeScriptMainIsAValidEntryPoint()
     {
-        // Compiling it is the bundler's job (Flint.Server's EsbuildBundler), as with wrangler.
+        // Compiling it is the bundler's job (Flint.Runtime's EsbuildBundler), as with wrangler.
         using var w = new TempWorker(("wrangler.toml", "name = \"w\"\nmain = \"src/index.ts\"\n"), ("src/index.ts", ""));
         Assert.Equal(w.Path("src/index.ts"), w.Load().Config.Main);
     }

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
-using Flint.Server.Build;
+using Flint.Runtime.Build;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
 using Microsoft.Extensions.Logging;
 
-namespace Flint.Server.Ingress;
+namespace Flint.Runtime.Workers;
 
 /// <summary>One loaded version of a Worker: its config, its files as read, and its isolates.</summary>
 public sealed class WorkerVersion : IDisposable
@@ -29,7 +29,9 @@ public sealed class WorkerVersion : IDisposable
     /// Bundles the Worker when esbuild is there (as wrangler does), then loads it into its first
     /// isolate. Throws <see cref="WorkerLoadException"/> or <see cref="ConfigException"/>.
     /// </summary>
-    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0)
+    /// <param name="isolates">Isolates of this version: 1 shares module state between all its events, as wrangler dev does; 0 means one per core.</param>
+    /// <param name="registry">Where its service bindings find the Workers they name, at each call.</param>
+    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 1, WorkerRegistry? registry = null)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
         ModuleSource modules;

@@ -5,7 +5,7 @@ using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
 using Microsoft.Extensions.Logging;
 
-namespace Flint.Server.Ingress;
+namespace Flint.Runtime.Workers;
 
 /// <summary>Turns a config's binding sections into the host bindings a version's env holds.</summary>
 internal static class WorkerBindings
