@@ -1,3 +1,4 @@
+using Flint.JavaScript.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace Flint.JavaScript.Isolates;
@@ -9,7 +10,7 @@ namespace Flint.JavaScript.Isolates;
 /// Events that arrive while no isolate can take them wait for the replacement. A retired pool
 /// lets events in flight finish, then frees its isolates.
 /// </summary>
-public sealed class IsolatePool : IDisposable
+public sealed class IsolatePool : IWorkerEvents, IDisposable
 {
     /// <summary>How long an event waits for a replacement isolate before it gets a 503.</summary>
     private static readonly TimeSpan ReplacementWait = TimeSpan.FromSeconds(30);
@@ -86,6 +87,14 @@ public sealed class IsolatePool : IDisposable
     }
 
     public Task<WorkerResponse> FetchAsync(IncomingRequest request) => DispatchAsync(static (isolate, r) => isolate.FetchAsync(r), request);
+
+    public RpcAnswer Call(RpcCall call)
+    {
+        if (Pick() is { } isolate) return isolate.Call(call);
+        var answer = new RpcAnswer();
+        _ = answer.FollowAsync(DispatchAsync(static (i, c) => Task.FromResult(i.Call(c)), call));
+        return answer;
+    }
 
     /// <summary>
     /// Sends an event to the least busy isolate that can take it, waiting for one while the pool

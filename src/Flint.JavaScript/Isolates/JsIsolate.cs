@@ -324,6 +324,17 @@ internal sealed class JsIsolate : IDisposable
         return bytes;
     }
 
+    /// <summary>
+    /// Hands bytes to script in a turn: written into the transfer buffer when they fit (returns their
+    /// length, which script passes to takeHostTransfer), else as a new Uint8Array to release after the call.
+    /// </summary>
+    public object WriteTransferOrBytes(byte[] data)
+    {
+        if (data.Length > TransferSize) return ToJsBytes(data);
+        if (data.Length > 0) _transfer.WriteBytes(data, 0, (ulong)data.Length, 0);
+        return data.Length;
+    }
+
     /// <summary>Copies bytes into a new Uint8Array inside the isolate; pass it on with <see cref="InvokeAndRelease"/>. Loop thread only.</summary>
     public ITypedArray<byte> ToJsBytes(byte[] data)
     {

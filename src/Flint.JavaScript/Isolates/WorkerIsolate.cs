@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Flint.JavaScript.Bindings;
 using Flint.JavaScript.Isolates.Events;
 using Flint.JavaScript.Modules;
+using Flint.JavaScript.Rpc;
 using Flint.JavaScript.Web;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.JavaScript;
@@ -15,7 +16,7 @@ namespace Flint.JavaScript.Isolates;
 /// env, and the events it receives. Each event (see <see cref="EventContext"/>) is one typed entry
 /// into the isolate; many may be in flight at once, interleaving at their awaits, as in workerd.
 /// </summary>
-public sealed class WorkerIsolate : IDisposable
+public sealed class WorkerIsolate : IWorkerEvents, IDisposable
 {
     private readonly IsolateOptions _options;
     private readonly ILogger _logger;
@@ -24,7 +25,8 @@ public sealed class WorkerIsolate : IDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private FetchOps _fetch = null!;
     private BindingOps _bindingCalls = null!;
-    private ScriptObject _dispatchFetch = null!, _webSocketEvent = null!;
+    private RpcEndpoint _rpc = null!;
+    private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _webSocketEvent = null!;
     private int _nextEventId;
     private int _inFlight;
     private volatile bool _broken;
@@ -100,13 +102,16 @@ public sealed class WorkerIsolate : IDisposable
         Web.Crypto.CryptoOps.Register(ops, _isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, this);
+        _rpc = RpcEndpoint.Register(ops, this, _options.Bindings);
         _isolate.Boot(ops);
         Streams.Bind();
         _bindingCalls.Bind();
+        _rpc.Bind();
         var arrows = _isolate.MakeEntryPoints(
             "(a, b, c, d, e, f) => rt.dispatchFetch(a, b, c, d, e, f)",
+            "(a, b, c, d, e, f, g, h) => rt.dispatchFetch(a, b, c, d, e, f, g, h, true)",
             "(a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e)");
-        (_dispatchFetch, _webSocketEvent) = (arrows[0], arrows[1]);
+        (_dispatchFetch, _dispatchFetchTo, _webSocketEvent) = (arrows[0], arrows[1], arrows[2]);
         var runtime = _isolate.Runtime;
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
@@ -128,7 +133,9 @@ public sealed class WorkerIsolate : IDisposable
                 const string register = "__flint_register";
                 engine.Script[register] = runtime.GetProperty("registerModule");
                 engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard },
-                    $"import * as worker from {System.Text.Json.JsonSerializer.Serialize(main.Uri.AbsoluteUri)};\nglobalThis.{register}(worker);");
+                    // cloudflare:workers is evaluated now, while its object is reachable, so a later
+                    // `await import("cloudflare:workers")` in a request gets the same module.
+                    $"import \"cloudflare:workers\";\nimport * as worker from {System.Text.Json.JsonSerializer.Serialize(main.Uri.AbsoluteUri)};\nglobalThis.{register}(worker);");
                 engine.Execute($"delete globalThis.{register}; delete globalThis[Symbol.for('flint.cloudflare:workers')];");
             }
             ExportNames = runtime.InvokeMethod("exportsSummary") as string;
@@ -206,6 +213,7 @@ public sealed class WorkerIsolate : IDisposable
         var error = new WorkerException($"Error: {reason}", 503);
         foreach (var ev in _events.Values) FailEvent(ev, error);
         Streams.FailAll(error, closeAll: false);
+        _rpc.FailAll(reason);
         Broken?.Invoke(this);
     }
 
@@ -237,11 +245,13 @@ public sealed class WorkerIsolate : IDisposable
         var bodyId = request.Body is null ? 0 : Streams.Register(request.Body, owner: null, ev);
         ev.RequestBodyId = bodyId;
         var headers = string.Join('\n', request.Headers);
+        var direct = request.Entrypoint is null && request.PropsJson is null && !request.NoDefaultCf;
         _isolate.PostTurn(ev, () =>
         {
             try
             {
-                _dispatchFetch.InvokeAsFunction(ev.Id, request.Method, request.Url, headers, bodyId, request.CfJson);
+                if (direct) _dispatchFetch.InvokeAsFunction(ev.Id, request.Method, request.Url, headers, bodyId, request.CfJson);
+                else _dispatchFetchTo.InvokeAsFunction(ev.Id, request.Method, request.Url, headers, bodyId, request.CfJson, request.Entrypoint, request.PropsJson);
             }
             catch (ScriptEngineException ex) when (!ex.IsFatal)
             {
@@ -252,6 +262,20 @@ public sealed class WorkerIsolate : IDisposable
             }
         });
         return ev.Response.Task;
+    }
+
+    // ---- RPC events ----------------------------------------------------------------------------
+
+    /// <summary>An RPC call on one of the Worker's entrypoints, as its own event.</summary>
+    public RpcAnswer Call(RpcCall call)
+    {
+        var ev = new RpcContext(call, new RpcAnswer(), _options.CpuLimit);
+        if (!Admit(ev))
+        {
+            call.Args.Dispose();
+            return RpcAnswer.Failed(new RpcException("The Worker's isolate was stopped."));
+        }
+        return _rpc.Accept(ev);
     }
 
     // Responses are completed by a loop item posted after the current JavaScript turn, not inside the
@@ -359,6 +383,7 @@ public sealed class WorkerIsolate : IDisposable
         var unloaded = new WorkerException("Error: The Worker was unloaded.");
         Streams.FailAll(unloaded, closeAll: true);
         _fetch?.CancelAll();
+        _rpc?.FailAll("The Worker was unloaded.");
         WebSockets.AbortAll();
         _lifetime.Cancel();
         foreach (var ev in _events.Values)

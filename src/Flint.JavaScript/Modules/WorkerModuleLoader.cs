@@ -17,6 +17,7 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
         export const DurableObject = m.DurableObject;
         export const WorkflowEntrypoint = m.WorkflowEntrypoint;
         export const RpcTarget = m.RpcTarget;
+        export const RpcStub = m.RpcStub;
         export const env = m.env;
         export const waitUntil = m.waitUntil;
         export default m;
@@ -35,11 +36,15 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
         }
     }
 
+    // One document per isolate: V8 then keeps one module instance, evaluated at load, which a
+    // dynamic import during a request finds again.
+    private Document? _cloudflareWorkers;
+
     private Document Load(DocumentInfo? sourceInfo, string specifier)
     {
         if (specifier == CloudflareWorkers)
         {
-            return new StringDocument(new DocumentInfo(new Uri("cloudflare:workers")) { Category = ModuleCategory.Standard }, CloudflareWorkersCode);
+            return _cloudflareWorkers ??= new StringDocument(new DocumentInfo(new Uri("cloudflare:workers")) { Category = ModuleCategory.Standard }, CloudflareWorkersCode);
         }
         if (specifier.StartsWith("node:", StringComparison.Ordinal) || specifier.StartsWith("cloudflare:", StringComparison.Ordinal))
         {

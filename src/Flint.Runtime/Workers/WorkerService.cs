@@ -1,4 +1,5 @@
 using Flint.JavaScript.Isolates;
+using Flint.JavaScript.Rpc;
 
 namespace Flint.Runtime.Workers;
 
@@ -7,7 +8,7 @@ namespace Flint.Runtime.Workers;
 /// new version retires the old one: its events in flight finish on it, then its isolates are
 /// freed. Callers (ingress, service bindings, cron) hold the name or this object, never a version.
 /// </summary>
-public sealed class WorkerService : IDisposable
+public sealed class WorkerService : IWorkerEvents, IDisposable
 {
     private WorkerVersion _current;
 
@@ -33,6 +34,8 @@ public sealed class WorkerService : IDisposable
     }
 
     public Task<WorkerResponse> FetchAsync(IncomingRequest request) => Current.Pool.FetchAsync(request);
+
+    public RpcAnswer Call(RpcCall call) => Current.Pool.Call(call);
 
     public void Dispose() => Current.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.Runtime.Build;
+using Flint.Runtime.Services;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ public sealed class WorkerVersion : IDisposable
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
-            Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
+            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint"))],
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
         var pool = await Task.Run(() => new IsolatePool(options, log, isolates)).ConfigureAwait(false);
