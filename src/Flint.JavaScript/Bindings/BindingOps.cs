@@ -63,6 +63,8 @@ internal sealed class BindingOps
             return;
         }
         var body = streamId > 0 ? _streams.OpenRead(streamId, context) : null;
+        var binding = _bindings[index];
+        if (body is not null && binding.KeepsBody) context?.Own(body);
         _ = CallAsync(promiseId, _bindings[index], new BindingCall(method, args, bytes, body) { Context = context }, context);
     }
 
@@ -102,7 +104,7 @@ internal sealed class BindingOps
         }
         finally
         {
-            if (call.Body is not null) await call.Body.DisposeAsync().ConfigureAwait(false);
+            if (call.Body is not null && !binding.KeepsBody) await call.Body.DisposeAsync().ConfigureAwait(false);
         }
         if (_isolate.IsDisposed)
         {

@@ -222,6 +222,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
         if (!_events.TryRemove(ev.Id, out _)) return;
         ev.Fail(error);
         ev.Close();
+        if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
         Interlocked.Decrement(ref _inFlight);
     }
 
@@ -317,6 +318,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
         if (!_events.TryRemove(id, out var ev)) return;
         // What the event left behind (a request body nothing read, an unread fetch body) is let go with it.
         ev.Close();
+        if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
         _isolate.Post(() => ev.Fail(new WorkerException("Error: The script will never generate a response.")));
         Interlocked.Decrement(ref _inFlight);
         Idle?.Invoke(this);

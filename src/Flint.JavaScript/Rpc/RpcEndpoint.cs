@@ -25,7 +25,7 @@ internal sealed class RpcEndpoint
     private readonly ConcurrentDictionary<int, Import> _imports = new();
     private readonly ConcurrentDictionary<int, Outgoing> _outgoing = new(); // by the caller's promise id
     private readonly ConcurrentDictionary<int, Incoming> _incoming = new(); // by call id
-    private ScriptObject _dispatchRpc = null!, _invokeExport = null!, _invokePipelined = null!, _completeRpc = null!, _releaseExport = null!, _forgetCall = null!;
+    private ScriptObject _dispatchRpc = null!, _invokeExport = null!, _invokePipelined = null!, _completeRpc = null!, _releaseExport = null!, _forgetCall = null!, _disconnect = null!;
     private int _nextExport, _nextImport, _nextCall;
 
     private RpcEndpoint(WorkerIsolate worker, IReadOnlyList<HostBinding> bindings)
@@ -61,9 +61,10 @@ internal sealed class RpcEndpoint
             $"(c, b, a, k, p, h) => rt.invokePipelined(c, b, a, k, {payload}, h)",
             $"(i, p, h, e, m, n) => rt.completeRpc(i, p === null ? null : {payload}, h, e, m, n)",
             "(x) => rt.releaseExport(x)",
-            "(c) => rt.forgetCall(c)");
-        (_dispatchRpc, _invokeExport, _invokePipelined, _completeRpc, _releaseExport, _forgetCall) =
-            (arrows[0], arrows[1], arrows[2], arrows[3], arrows[4], arrows[5]);
+            "(c) => rt.forgetCall(c)",
+            "(e) => rt.disconnectRpc(e)");
+        (_dispatchRpc, _invokeExport, _invokePipelined, _completeRpc, _releaseExport, _forgetCall, _disconnect) =
+            (arrows[0], arrows[1], arrows[2], arrows[3], arrows[4], arrows[5], arrows[6]);
     }
 
     private byte[] ReadBytes(in V8FastArgs a, int index) =>
@@ -239,6 +240,13 @@ internal sealed class RpcEndpoint
     public RpcAnswer Accept(RpcContext ev)
     {
         var call = ev.Call;
+        if (call.Caller is { } caller)
+        {
+            // When the caller's event ends, this one stops waiting for the stubs it gave out.
+            var disconnect = new Disconnect(this, ev, caller);
+            ev.Disconnect = disconnect;
+            caller.Own(disconnect);
+        }
         var callId = Interlocked.Increment(ref _nextCall);
         var incoming = new Incoming(this, callId, ev.Answer, ev);
         _incoming[callId] = incoming;
@@ -334,6 +342,19 @@ internal sealed class RpcEndpoint
     }
 
     // ---- table entries, each owned by an event -----------------------------------------------------
+
+    /// <summary>The calling event of <paramref name="ev"/> ended: tell script, unless <paramref name="ev"/> is over already.</summary>
+    internal sealed class Disconnect(RpcEndpoint endpoint, RpcContext ev, EventContext caller) : IDisposable
+    {
+        /// <summary><paramref name="ev"/> ended first: the caller need not hold this any longer.</summary>
+        public void Detach() => caller.Disown(this);
+
+        public void Dispose()
+        {
+            if (ev.IsClosed) return;
+            endpoint._isolate.PostTurn(ev, () => endpoint._disconnect.InvokeAsFunction(ev.Id));
+        }
+    }
 
     private sealed class Export(RpcEndpoint endpoint, int id, EventContext? context) : IDisposable
     {

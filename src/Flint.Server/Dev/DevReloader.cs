@@ -77,7 +77,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
                 if (_disposed) { next.Dispose(); return; }
             }
             if (config.Name != host.Name)
-                _log.LogWarning("{Worker} is now named \"{Name}\" in its config; other Workers still reach it as \"{Worker}\" until flint dev restarts.", host.Name, config.Name);
+                _log.LogWarning("The config of {Worker} now names it \"{Name}\"; other Workers reach it by its old name until flint dev restarts.", host.Name, config.Name);
             host.Swap(next);
             _log.LogInformation("Reloaded {Worker}", host.Name);
         }

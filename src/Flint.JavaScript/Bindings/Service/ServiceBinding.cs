@@ -35,6 +35,9 @@ public sealed class ServiceBinding : HostBinding
 
     public override string Kind => "service";
 
+    /// <summary>A request body goes on to the other Worker, which reads it after the response head came back.</summary>
+    public override bool KeepsBody => true;
+
     public override string? DescriptorJson => new JsonObject { ["service"] = Service, ["entrypoint"] = Entrypoint }.ToJsonString();
 
     /// <summary>An RPC call on the bound entrypoint; <paramref name="caller"/> is the calling event.</summary>

@@ -15,6 +15,9 @@ public sealed class RpcContext(RpcCall call, RpcAnswer answer, TimeSpan cpuLimit
 
     internal RpcAnswer Answer { get; } = answer;
 
+    /// <summary>Held by the caller's event while this one runs; detached when this one closes first.</summary>
+    internal RpcEndpoint.Disconnect? Disconnect { get; set; }
+
     internal override void Fail(WorkerException error) => Answer.Fail(new RpcException(StripName(error.Message), "Error"));
 
     /// <summary>"Error: Worker exceeded CPU time limit." → the message alone (the caller makes the Error).</summary>

@@ -26,6 +26,7 @@ class StubState {
     this.importId = importId; // > 0 for a stub to an object elsewhere
     this.local = local;       // the object itself, for `new RpcStub(obj)`
     this.disposed = false;
+    this.holding = null;      // the RPC event this stub keeps open (a parameter stub, or a dup of one)
   }
 }
 
@@ -54,13 +55,25 @@ function makeStub(state) {
 function dupStub(state) {
   if (state.disposed) throw disposedStubError();
   if (state.local !== undefined) return makeStub(new StubState(0, state.local));
-  return makeStub(new StubState(ops.rpcDup(state.importId), undefined));
+  const dup = new StubState(ops.rpcDup(state.importId), undefined);
+  holdEvent(dup, currentEvent);
+  return makeStub(dup);
 }
 
 function disposeStub(state) {
   if (state.disposed) return;
   state.disposed = true;
   if (state.importId > 0) ops.rpcRelease(state.importId);
+  const event = state.holding;
+  state.holding = null;
+  releaseHold(event);
+}
+
+/** As on Cloudflare: an RPC event given stubs lasts until they are disposed. */
+function holdEvent(state, event) {
+  if (event === null || !event.rpc || event.done) return;
+  state.holding = event;
+  event.holds++;
 }
 
 /** `new RpcStub(obj)` from cloudflare:workers: a stub for a local RpcTarget or function. */
@@ -480,6 +493,7 @@ function dispatchRpc(eventId, callId, entrypoint, propsJson, pathJson, kind, pay
   event.bodyDone = false; // becomes true once the call returned
   event.mainCallId = callId;
   if (propsJson !== null && propsJson !== undefined) event.props = JSON.parse(propsJson);
+  liveRpcEvents.set(eventId, event);
   currentEvent = event;
   answerCall(callId, event, () => {
     const { root, plain } = rpcEntrypoint(entrypoint, event);
@@ -514,6 +528,7 @@ function answerCall(callId, event, target, pathJson, kind, payload, tokens) {
   let result;
   try {
     const args = rpcDeserialize(payload, tokens, received);
+    for (const s of received) holdEvent(s, event);
     const path = JSON.parse(pathJson);
     const t = target();
     result = t.pipelined
@@ -572,11 +587,15 @@ function releaseExport(exportId) {
   if (exp === undefined) return;
   rpcExports.delete(exportId);
   currentEvent = exp.event;
-  const dispose = exp.target instanceof RpcTarget ? exp.target[Symbol.dispose] : undefined;
-  if (typeof dispose === "function") {
-    try { dispose.call(exp.target); } catch (e) { ops.log(LOG.error, `Uncaught ${errorText(e)}`); }
-  }
+  runDisposer(exp.target);
   releaseHold(exp.event);
+}
+
+/** An RpcTarget's disposer; what it throws does not reach the caller, it is reported as uncaught. */
+function runDisposer(target) {
+  const dispose = target instanceof RpcTarget ? target[Symbol.dispose] : undefined;
+  if (typeof dispose !== "function") return;
+  try { dispose.call(target); } catch (e) { ops.log(LOG.error, `Uncaught ${errorText(e)}`); }
 }
 
 /** The caller forgot call `callId`: its result need not be kept any longer. */
@@ -588,13 +607,39 @@ function forgetCall(callId) {
 }
 
 function releaseHold(event) {
-  if (event === null || !event.rpc) return;
+  if (event === null || !event.rpc || event.done) return;
   event.holds--;
   event.finishWhenSettled();
 }
 
+const liveRpcEvents = new Map(); // event id -> EventState, for RPC events not yet done
+
 /** An event is over: what it exported and kept goes with it. */
 function dropEventRpc(event) {
-  if (event.exports !== undefined) for (const id of event.exports) rpcExports.delete(id);
+  // Stubs to what the event gave out stop working with it: its RpcTargets are disposed now.
+  if (event.exports !== undefined) {
+    for (const id of event.exports) {
+      const exp = rpcExports.get(id);
+      if (exp === undefined) continue;
+      rpcExports.delete(id);
+      runDisposer(exp.target);
+    }
+    event.exports = undefined;
+  }
   if (event.answers !== undefined) for (const id of event.answers) rpcAnswers.delete(id);
+  if (event.rpc) liveRpcEvents.delete(event.id);
+}
+
+/**
+ * The caller's event ended (on Cloudflare: the client disconnected): the call's event no longer
+ * waits for its stubs; it ends once its waitUntil work settles.
+ */
+function disconnectRpc(eventId) {
+  const event = liveRpcEvents.get(eventId);
+  if (event === undefined || event.done) return;
+  currentEvent = event;
+  dropEventRpc(event);
+  event.holds = 0;
+  event.bodyDone = true;
+  event.finishWhenSettled();
 }

@@ -263,7 +263,7 @@ return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
   trackRejection, dispatchRejections,
-  dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall,
+  dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall, disconnectRpc,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
 };
