@@ -28,6 +28,8 @@ public sealed record IsolateOptions
     public int SubrequestLimit { get; init; } = 1000;
     /// <summary>V8 heap size at which the isolate is stopped and replaced.</summary>
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
+    /// <summary>The behaviours the Worker's compatibility date and flags give; the built-ins ask with compatEnabled("flag").</summary>
+    public Engine.Compatibility.CompatibilitySettings Compatibility { get; init; } = Engine.Compatibility.CompatibilitySettings.Default;
 }
 
 /// <summary>The Worker failed to load: a syntax error, a missing module, an exception at startup.</summary>
@@ -134,7 +136,7 @@ public sealed class WorkerIsolate : IDisposable
         var ops = HostOps.Create(_engine, this);
         var builtins = BuiltinScripts.Compile(_engine);
         var factory = (ScriptObject)_engine.Evaluate(builtins);
-        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script);
+        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script, string.Join(',', _options.Compatibility.Enabled));
         // Entry points are called through arrows made by Evaluate: ClearScript invokes those about
         // fifteen times faster than functions fetched as properties of a script object. One Evaluate
         // makes them all; one-shot calls at load use InvokeMethod instead of an arrow each.

@@ -54,6 +54,7 @@ public sealed class WorkerVersion : IDisposable
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
+            Compatibility = config.Compatibility,
             Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
