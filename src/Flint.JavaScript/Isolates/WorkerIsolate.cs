@@ -30,6 +30,8 @@ public sealed record IsolateOptions
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
     /// <summary>Which addresses fetch() and outbound WebSockets may reach.</summary>
     public Web.Network.OutboundPolicy Outbound { get; init; } = Web.Network.OutboundPolicy.AllowAll;
+    /// <summary>The behaviours the Worker's compatibility date and flags give; the built-ins ask with compatEnabled("flag").</summary>
+    public Engine.Compatibility.CompatibilitySettings Compatibility { get; init; } = Engine.Compatibility.CompatibilitySettings.Default;
 }
 
 /// <summary>The Worker failed to load: a syntax error, a missing module, an exception at startup.</summary>
@@ -135,7 +137,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         var ops = HostOps.Create(_engine, this);
         var builtins = BuiltinScripts.Compile(_engine);
         var factory = (ScriptObject)_engine.Evaluate(builtins);
-        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script);
+        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script, string.Join(',', _options.Compatibility.Enabled));
         // Entry points are called through arrows made by Evaluate: ClearScript invokes those about
         // fifteen times faster than functions fetched as properties of a script object. One Evaluate
         // makes them all; one-shot calls at load use InvokeMethod instead of an arrow each.

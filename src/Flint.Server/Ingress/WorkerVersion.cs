@@ -55,6 +55,7 @@ public sealed class WorkerVersion : IDisposable
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
+            Compatibility = config.Compatibility,
             Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };

@@ -1,8 +1,16 @@
 // Shared internals of Flint's Web APIs.
 // Every built-in file in this folder runs inside one function scope, in file-name order:
-//   (function (ops, globalThis) { "use strict"; <00_internal.js> <05_…> … ; return runtime })
+//   (function (ops, globalThis, compatFlags) { "use strict"; <00_internal.js> <05_…> … ; return runtime })
 // so files share these helpers without exposing them to Worker code. `ops` holds the few
 // host operations (I/O, crypto, encoding); nothing else from the host is reachable.
+// `compatFlags` names the behaviours the Worker's compatibility date and flags enable, comma-separated.
+
+const enabledCompatFlags = new Set(compatFlags ? compatFlags.split(",") : []);
+
+/** Whether the behaviour `flag` (its enable-flag name, e.g. "nodejs_compat") is on for this Worker. */
+function compatEnabled(flag) {
+  return enabledCompatFlags.has(flag);
+}
 
 const kState = Symbol("flint.state");
 
