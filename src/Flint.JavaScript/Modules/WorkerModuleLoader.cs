@@ -4,10 +4,10 @@ using Microsoft.ClearScript.JavaScript;
 namespace Flint.JavaScript.Modules;
 
 /// <summary>
-/// Resolves `import` specifiers for one isolate: relative paths within the Worker, and the
-/// built-in `cloudflare:workers`. Documents come from the version's <see cref="ModuleSource"/>.
+/// Resolves `import` specifiers for one isolate: relative paths within the Worker, the built-in
+/// `cloudflare:workers`, and the `node:` modules the Worker's compatibility flags give (<see cref="Node.NodeModules"/>). Documents come from the version's <see cref="ModuleSource"/>.
 /// </summary>
-internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
+internal sealed class WorkerModuleLoader(ModuleSource source, Node.NodeModules? node = null) : DocumentLoader
 {
     public const string CloudflareWorkers = "cloudflare:workers";
 
@@ -41,7 +41,12 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
         {
             return new StringDocument(new DocumentInfo(new Uri("cloudflare:workers")) { Category = ModuleCategory.Standard }, CloudflareWorkersCode);
         }
-        if (specifier.StartsWith("node:", StringComparison.Ordinal) || specifier.StartsWith("cloudflare:", StringComparison.Ordinal))
+        if (node?.TryLoad(specifier, sourceInfo) is { } nodeModule) return nodeModule;
+        if (specifier.StartsWith("node:", StringComparison.Ordinal))
+        {
+            throw new ModuleNotFoundException($"No such module \"{specifier}\".");
+        }
+        if (specifier.StartsWith("cloudflare:", StringComparison.Ordinal))
         {
             throw new ModuleNotFoundException(
                 $"No such module \"{specifier}\". Flint does not provide it yet (Node.js compatibility and other cloudflare: modules are not supported).");

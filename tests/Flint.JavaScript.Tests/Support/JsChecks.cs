@@ -15,9 +15,8 @@ public static class JsChecks
         function check(name, fn) { __checks.push([name, fn]); }
         function fmt(v) { try { return typeof v === "string" ? JSON.stringify(v) : typeof v === "bigint" ? v + "n" : JSON.stringify(v) ?? String(v); } catch { return String(v); } }
         function eq(actual, expected, what = "") {
-          const same = typeof expected === "object" && expected !== null
-            ? JSON.stringify(actual) === JSON.stringify(expected)
-            : Object.is(actual, expected);
+          const same = Object.is(actual, expected) || (typeof expected === "object" && expected !== null &&
+            JSON.stringify(actual) === JSON.stringify(expected));
           if (!same) throw new Error(`${what ? what + ": " : ""}expected ${fmt(expected)} but got ${fmt(actual)}`);
         }
         function ok(value, message = "expected a truthy value") { if (!value) throw new Error(message); }

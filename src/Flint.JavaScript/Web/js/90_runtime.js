@@ -220,6 +220,7 @@ if (typeof globalThis.addEventListener !== "function") {
 // ---- loading -----------------------------------------------------------------------------
 function configure(envJson, cfJson, bindingsJson, subrequests) {
   env = JSON.parse(envJson);
+  processEnvSource = envJson;
   if (subrequests > 0) subrequestLimit = subrequests;
   createBindings(JSON.parse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
@@ -252,4 +253,5 @@ return {
   trackRejection, dispatchRejections,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
+  nodeBridge,
 };
