@@ -140,6 +140,7 @@ internal static class HostOps
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, isolate);
         Node.ContinuationData.Register(ops);
+        Node.NodeCryptoOps.Register(ops);
 
         return ops.Build(engine);
     }
