@@ -98,3 +98,9 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
         return new StringDocument(info, "export default import.meta.flint;");
     }
 }
+
+/// <summary>The names (without <c>node:</c>) of the Node.js modules Flint serves natively, for the bundler to leave external.</summary>
+public static class NodeModuleNames
+{
+    public static IReadOnlyList<string> All { get; } = NodeModules.Names.Order(StringComparer.Ordinal).ToList();
+}
