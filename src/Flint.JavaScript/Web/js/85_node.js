@@ -123,6 +123,23 @@ function nodeBuffer() {
     const end = length === undefined ? bytes.length : Math.min(bytes.length, (offset + length) * size);
     return Buffer.from(bytes.slice(offset * size, end));
   };
+  // Node's range errors (ERR_OUT_OF_RANGE, ERR_BUFFER_OUT_OF_BOUNDS) for the fixed-size reads and writes.
+  for (const name of Object.getOwnPropertyNames(Buffer.prototype)) {
+    const m = /^(read|write)(U?Int8|U?Int16|U?Int32|BigU?Int64|Float|Double)(LE|BE)?$/.exec(name);
+    if (m === null) continue;
+    const size = { Int8: 1, UInt8: 1, Int16: 2, UInt16: 2, Int32: 4, UInt32: 4, BigInt64: 8, BigUInt64: 8, Float: 4, Double: 8 }[m[2]];
+    const original = Buffer.prototype[name];
+    const offsetIndex = m[1] === "read" ? 0 : 1;
+    Buffer.prototype[name] = function (...args) {
+      const offset = args[offsetIndex] === undefined ? 0 : args[offsetIndex];
+      if (typeof offset !== "number") throw invalidArgType("offset", "of type number", offset);
+      if (!Number.isInteger(offset) || offset < 0 || offset > this.length - size) {
+        if (this.length - size < 0) throw nodeError(RangeError, "ERR_BUFFER_OUT_OF_BOUNDS", "Attempt to access memory outside buffer bounds");
+        throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "offset" is out of range. It must be ${Number.isInteger(offset) ? `>= 0 and <= ${this.length - size}` : "an integer"}. Received ${offset}`);
+      }
+      return Reflect.apply(original, this, args);
+    };
+  }
   nodeBufferModule = {
     Buffer,
     SlowBuffer: m.SlowBuffer,
@@ -134,7 +151,7 @@ function nodeBuffer() {
     File: globalThis.File,
     atob: globalThis.atob,
     btoa: globalThis.btoa,
-    isUtf8(input) { try { utf8Decode(bytesView(input), true); return true; } catch { return false; } },
+    isUtf8(input) { const b = bytesView(input); return b.length === 0 || utf8Decode(b, true) !== null; },
     isAscii(input) { const b = bytesView(input); for (let i = 0; i < b.length; i++) if (b[i] > 127) return false; return true; },
     transcode(source, fromEnc, toEnc) { return Buffer.from(Buffer.from(source).toString(fromEnc), toEnc); },
     resolveObjectURL() { return undefined; },
