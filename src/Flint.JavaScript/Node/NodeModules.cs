@@ -37,20 +37,20 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
     /// nodejs_compat_v2, a bare name such as <c>buffer</c>); null when it is not one.
     /// Throws <see cref="ModuleNotFoundException"/> with workerd's message when the Worker's flags do not give it.
     /// </summary>
-    public Document? TryLoad(string specifier, DocumentInfo? importer)
+    public Document? TryLoad(string specifier, DocumentInfo? importer, string? referrer = null)
     {
         if (specifier.StartsWith("node-internal:", StringComparison.Ordinal))
         {
             var fromNode = importer?.Uri is { } u && (u.Scheme == "node" || u.Scheme == "node-internal");
-            if (!fromNode) throw NotFound(specifier);
+            if (!fromNode) throw NotFound(specifier, referrer);
             if (specifier == BridgeModule) return BridgeDocument();
-            return Module(specifier, "internal/" + specifier["node-internal:".Length..]) ?? throw NotFound(specifier);
+            return Module(specifier, "internal/" + specifier["node-internal:".Length..]) ?? throw NotFound(specifier, referrer);
         }
         if (specifier.StartsWith("node:", StringComparison.Ordinal))
         {
             var name = specifier["node:".Length..];
-            if (name.StartsWith("internal/", StringComparison.Ordinal) || !IsEnabled(name)) throw NotFound(specifier);
-            return Module(specifier, name) ?? throw NotFound(specifier);
+            if (name.StartsWith("internal/", StringComparison.Ordinal) || !IsEnabled(name)) throw NotFound(specifier, referrer, name);
+            return Module(specifier, name) ?? throw NotFound(specifier, referrer, name);
         }
         // workerd: with nodejs_compat_v2 the built-ins may be imported without the prefix.
         if (!specifier.Contains(':') && !specifier.StartsWith('.') && !specifier.StartsWith('/') &&
@@ -69,7 +69,14 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
         return compatibility.IsEnabled("nodejs_compat");
     }
 
-    private static ModuleNotFoundException NotFound(string specifier) => new($"No such module \"{specifier}\".");
+    private ModuleNotFoundException NotFound(string specifier, string? referrer, string? name = null)
+    {
+        // The Worker sees workerd's message; Flint's log also says why.
+        string? hint = name is null ? null
+            : !s_resources.ContainsKey(name) ? $"Flint does not implement node:{name} yet (see the README's table of node: modules)."
+            : $"node:{name} needs the nodejs_compat compatibility flag{(name == "async_hooks" ? " (or nodejs_als)" : "")}: add compatibility_flags = [\"nodejs_compat\"] to the Worker's config.";
+        return new ModuleNotFoundException($"No such module \"{specifier}\".", referrer, hint);
+    }
 
     private static Document? Module(string uri, string name)
     {
