@@ -25,6 +25,14 @@ public class NodeModulesTests
           eq(Buffer.isEncoding("base64url"), true);
           eq(Buffer.isEncoding("nope"), false);
         });
+        check("lenient decoding and ranges, as Node", () => {
+          const hex = (s, e) => Buffer.from(s, e).toString("hex");
+          eq(hex("aGVsbG8", "base64"), "68656c6c6f"); eq(hex("aGV sbG8=\n", "base64"), "68656c6c6f");
+          eq(hex("_-8", "base64"), "ffef"); eq(hex("aGk!!", "base64"), "6869"); eq(hex("aGk_", "base64url"), "68693f");
+          eq(hex("abzz12", "hex"), "ab"); eq(hex("abc", "hex"), "ab");
+          eq(Buffer.from([1, 2, 3, 4, 5]).toString("base64", 1, 3), "AgM="); eq(Buffer.from([1, 2, 3]).toString("hex", -1, 99), "010203");
+          eq(Buffer.from([1, 2]).toString("base64", 5), "");
+        });
         check("alloc, concat, compare, slices share memory", () => {
           eq([...Buffer.alloc(3, 1)], [1, 1, 1]);
           eq(Buffer.concat([Buffer.from("a"), Buffer.from("bc")]).toString(), "abc");
