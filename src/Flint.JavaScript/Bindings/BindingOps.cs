@@ -99,8 +99,10 @@ internal sealed class BindingOps
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Binding {Binding} failed in {Method}", binding.Name, call.Method);
-            (error, errorName) = ($"{binding.Name}.{call.Method}() failed: internal error in Flint ({ex.GetType().Name}). See Flint's log.", "Error");
+            // As workerd: the Worker learns only that it failed and a reference; the log has the rest.
+            var reference = WorkerIsolate.NewErrorReference();
+            _logger.LogError(ex, "Binding {Binding} failed in {Method} (reference = {Reference})", binding.Name, call.Method, reference);
+            (error, errorName) = ($"internal error; reference = {reference}", "Error");
         }
         finally
         {

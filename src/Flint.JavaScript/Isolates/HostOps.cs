@@ -116,8 +116,19 @@ internal static class HostOps
         Add("streamError", (bool _, in V8FastArgs a, in V8FastResult r) =>
             streams.Error(a.GetInt32(0, "stream"), a.GetString(1, "error")));
 
+        Add("installWasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.InstallWasmGateOnCurrentIsolate());
+        Add("wasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.SetWasmGate(a.IsTruthy(0)));
+        Add("moduleByteLength", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(worker.ModuleBytes(a.GetInt32(0, "module"), null)));
+        Add("moduleBytesInto", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var target = a.Get<ITypedArray<byte>>(1, "target");
+            using var targetLease = ScriptHandles.Own(target);
+            r.Set(worker.ModuleBytes(a.GetInt32(0, "module"), target));
+        });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             worker.EventDone(a.GetInt32(0, "event")));
+        Node.ContinuationData.Register(ops);
+        Node.NodeCryptoOps.Register(ops);
     }
 
     private static IReadOnlyList<string> SplitHeaders(string flat) => flat.Length == 0 ? [] : flat.Split('\n');

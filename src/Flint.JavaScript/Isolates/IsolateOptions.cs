@@ -19,6 +19,10 @@ public sealed record IsolateOptions
     public int SubrequestLimit { get; init; } = 1000;
     /// <summary>V8 heap size at which the isolate is stopped and replaced.</summary>
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
+    /// <summary>Which addresses fetch() and outbound WebSockets may reach.</summary>
+    public Web.Network.OutboundPolicy Outbound { get; init; } = Web.Network.OutboundPolicy.AllowAll;
+    /// <summary>The behaviours the Worker's compatibility date and flags give; the built-ins ask with compatEnabled("flag").</summary>
+    public Engine.Compatibility.CompatibilitySettings Compatibility { get; init; } = Engine.Compatibility.CompatibilitySettings.Default;
 }
 
 /// <summary>The Worker failed to load: a syntax error, a missing module, an exception at startup.</summary>

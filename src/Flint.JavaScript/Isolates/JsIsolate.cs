@@ -77,7 +77,6 @@ internal sealed class JsIsolate : IDisposable
             if (kind == V8PromiseRejectionEventKind.RejectedWithoutHandler) _rejections.Add((1, promise, value));
             else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection) _rejections.Add((2, promise, null));
         };
-        _engine.DocumentSettings.AccessFlags = DocumentAccessFlags.EnableFileLoading;
     }
 
     public V8ScriptEngine Engine => _engine;
@@ -100,12 +99,15 @@ internal sealed class JsIsolate : IDisposable
     /// <summary>Raised once when the isolate can no longer run (over its memory limit); what runs in it must fail.</summary>
     public event Action<string>? Stopped;
 
-    /// <summary>Runs the built-ins with <paramref name="ops"/> as their host operations. Loop thread or before the loop runs anything.</summary>
-    public void Boot(HostOpTable ops)
+    /// <summary>
+    /// Runs the built-ins with <paramref name="ops"/> as their host operations and the compatibility
+    /// flags <paramref name="enabledFlags"/> (comma-separated) on. Loop thread or before the loop runs anything.
+    /// </summary>
+    public void Boot(HostOpTable ops, string enabledFlags)
     {
         var builtins = BuiltinScripts.Compile(_engine);
         var factory = (ScriptObject)_engine.Evaluate(builtins);
-        Runtime = (ScriptObject)factory.InvokeAsFunction(ops.Build(_engine), _engine.Script);
+        Runtime = (ScriptObject)factory.InvokeAsFunction(ops.Build(_engine), _engine.Script, enabledFlags);
         var arrows = MakeEntryPoints(
             "(a, b, c, d) => rt.completeOp(a, b, c, d)",
             "(a, n) => rt.completeOp(a, rt.takeHostTransfer(n))",
@@ -126,7 +128,7 @@ internal sealed class JsIsolate : IDisposable
     /// </summary>
     public ScriptObject[] MakeEntryPoints(params string[] arrows)
     {
-        var list = (ScriptObject)((ScriptObject)_engine.Evaluate($"(rt) => [{string.Join(",\n", arrows)}]")).InvokeAsFunction(Runtime);
+        var list = (ScriptObject)((ScriptObject)_engine.Evaluate(new DocumentInfo("flint:host"), $"(rt) => [{string.Join(",\n", arrows)}]")).InvokeAsFunction(Runtime);
         var result = new ScriptObject[arrows.Length];
         for (var i = 0; i < arrows.Length; i++) result[i] = (ScriptObject)list[i];
         return result;

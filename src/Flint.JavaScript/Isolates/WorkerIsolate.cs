@@ -16,11 +16,12 @@ namespace Flint.JavaScript.Isolates;
 /// env, and the events it receives. Each event (see <see cref="EventContext"/>) is one typed entry
 /// into the isolate; many may be in flight at once, interleaving at their awaits, as in workerd.
 /// </summary>
-public sealed class WorkerIsolate : IWorkerEvents, IDisposable
+public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
 {
     private readonly IsolateOptions _options;
     private readonly ILogger _logger;
     private readonly JsIsolate _isolate;
+    private readonly Node.NodeModules _nodeModules;
     private readonly ConcurrentDictionary<int, EventContext> _events = new();
     private readonly CancellationTokenSource _lifetime = new();
     private FetchOps _fetch = null!;
@@ -37,7 +38,8 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
     {
         _options = options;
         _logger = logger;
-        _isolate = new JsIsolate(options.WorkerName, options.MaxHeapBytes, options.CpuLimit, new WorkerModuleLoader(options.Modules), logger);
+        _nodeModules = new Node.NodeModules(options.Compatibility);
+        _isolate = new JsIsolate(options.WorkerName, options.MaxHeapBytes, options.CpuLimit, new WorkerModuleLoader(options.Modules, this, _nodeModules), logger);
         _isolate.CpuLimitExceeded += OnCpuLimitExceeded;
         _isolate.Stopped += OnStopped;
         Streams = new HostStreams(_isolate);
@@ -97,22 +99,28 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
         var started = Stopwatch.GetTimestamp();
         var ops = new HostOpTable();
         HostOps.Register(ops, this);
-        _fetch = FetchOps.Register(ops, _isolate, Streams);
+        _fetch = FetchOps.Register(ops, this);
         _bindingCalls = BindingOps.Register(ops, _isolate, Streams, _options.Bindings, _logger, _lifetime.Token);
         Web.Crypto.CryptoOps.Register(ops, _isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, this);
         _rpc = RpcEndpoint.Register(ops, this, _options.Bindings);
-        _isolate.Boot(ops);
+        _isolate.Boot(ops, string.Join(',', _options.Compatibility.Enabled));
         Streams.Bind();
         _bindingCalls.Bind();
         _rpc.Bind();
         var arrows = _isolate.MakeEntryPoints(
             "(a, b, c, d, e, f) => rt.dispatchFetch(a, b, c, d, e, f)",
             "(a, b, c, d, e, f, g, h) => rt.dispatchFetch(a, b, c, d, e, f, g, h, true)",
-            "(a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e)");
+            "(a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e)",
+            "(name) => rt.loadBuiltinModule(name)",
+            "(id, wasm) => rt.moduleBytes(id, wasm)",
+            "(exports) => rt.registerModule(exports)");
         (_dispatchFetch, _dispatchFetchTo, _webSocketEvent) = (arrows[0], arrows[1], arrows[2]);
+        (_loadBuiltinModule, _moduleBytes, _registerModule) = (arrows[3], arrows[4], arrows[5]);
         var runtime = _isolate.Runtime;
+        _builtinModules = ParseBuiltinModules(runtime.InvokeMethod("builtinModules") as string);
+        _nodeModules.Bridge = (ScriptObject)runtime.GetProperty("nodeBridge");
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
@@ -120,7 +128,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
         var modules = _options.Modules;
         try
         {
-            var main = modules.Get(modules.MainPath, null);
+            var main = modules.Main();
             if (main.Type == Engine.Config.ModuleType.ESModule && !ModuleSource.LooksLikeEsModule(main.Code))
             {
                 // A script without import/export is the service-worker form: bindings are globals.
@@ -130,13 +138,11 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
             }
             else
             {
-                const string register = "__flint_register";
-                engine.Script[register] = runtime.GetProperty("registerModule");
-                engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard },
-                    // cloudflare:workers is evaluated now, while its object is reachable, so a later
-                    // `await import("cloudflare:workers")` in a request gets the same module.
-                    $"import \"cloudflare:workers\";\nimport * as worker from {System.Text.Json.JsonSerializer.Serialize(main.Uri.AbsoluteUri)};\nglobalThis.{register}(worker);");
-                engine.Execute($"delete globalThis.{register}; delete globalThis[Symbol.for('flint.cloudflare:workers')];");
+                // The entry hands the main module's namespace to the runtime through its import.meta,
+                // which no Worker module can reach (nothing is put on the global scope for it).
+                var entryMeta = new Dictionary<string, object> { [ModuleMeta.Register] = _registerModule };
+                engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard, ContextCallback = _ => entryMeta },
+                    $"import * as worker from {System.Text.Json.JsonSerializer.Serialize("/" + main.Name)};\nimport.meta.{ModuleMeta.Register}(worker);");
             }
             ExportNames = runtime.InvokeMethod("exportsSummary") as string;
             _workerTime = Stopwatch.GetElapsedTime(started) - _builtinsTime;
@@ -147,8 +153,48 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
         }
         catch (ModuleNotFoundException ex)
         {
-            throw new WorkerLoadException(ex.Message);
+            throw new WorkerLoadException(ex.Describe());
         }
+    }
+
+    // ---- modules -----------------------------------------------------------------------------
+
+    private ScriptObject _loadBuiltinModule = null!, _moduleBytes = null!, _registerModule = null!;
+    private IReadOnlyDictionary<string, IReadOnlyList<string>> _builtinModules = new Dictionary<string, IReadOnlyList<string>>();
+    // Data and CompiledWasm modules loaded into this isolate, by the id their import.meta names. Loop thread only.
+    private readonly List<WorkerModule> _byteModules = [];
+
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> ParseBuiltinModules(string? json) =>
+        json is null ? new Dictionary<string, IReadOnlyList<string>>()
+            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, List<string>>>(json)!
+                .ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal);
+
+    private ModuleNotFoundException? _lastMissingModule;
+
+    void IModuleHost.ModuleNotFound(ModuleNotFoundException error) => _lastMissingModule = error;
+
+    IReadOnlyList<string>? IModuleHost.BuiltinExports(string specifier) => _builtinModules.GetValueOrDefault(specifier);
+
+    IDictionary<string, object> IModuleHost.MetaFor(string? builtin, WorkerModule? module)
+    {
+        if (builtin is not null) return new Dictionary<string, object> { [ModuleMeta.Builtin] = _loadBuiltinModule };
+        var id = _byteModules.IndexOf(module!);
+        if (id < 0) { id = _byteModules.Count; _byteModules.Add(module!); }
+        return new Dictionary<string, object>
+        {
+            [module!.Type == Engine.Config.ModuleType.CompiledWasm ? ModuleMeta.Wasm : ModuleMeta.Bytes] = _moduleBytes,
+            [ModuleMeta.Id] = id,
+        };
+    }
+
+    /// <summary>The bytes of module <paramref name="id"/> (see <see cref="IModuleHost.MetaFor"/>): their length when <paramref name="target"/> is null, else copied into it.</summary>
+    internal int ModuleBytes(int id, ITypedArray<byte>? target)
+    {
+        if ((uint)id >= (uint)_byteModules.Count || _byteModules[id].Bytes is not { } bytes) return -1;
+        if (target is null) return bytes.Length;
+        if ((int)target.Length != bytes.Length) return -1;
+        if (bytes.Length > 0) target.WriteBytes(bytes, 0, (ulong)bytes.Length, 0);
+        return bytes.Length;
     }
 
     /// <summary>The bindings as the runtime's configure() takes them: [{name, kind, index, …descriptor}].</summary>
@@ -171,18 +217,38 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable
     internal string DescribeScriptError(ScriptEngineException ex)
     {
         var text = string.IsNullOrWhiteSpace(ex.ErrorDetails) ? ex.Message : ex.ErrorDetails;
-        if (ex.InnerException is ModuleNotFoundException mnf) text = mnf.Message;
+        if (ExceptionChain.Find<ModuleNotFoundException>(ex) is { } mnf) text = mnf.Describe();
+        else if (_lastMissingModule is { } missing && text.Contains(missing.Message, StringComparison.Ordinal))
+        {
+            text = text.Replace(missing.Message, missing.Describe(), StringComparison.Ordinal);
+        }
         return RelativizePaths(text);
     }
 
-    /// <summary>Shows the Worker's files by their path from its directory, as wrangler does.</summary>
+    /// <summary>Shows the Worker's modules by their names (<c>src/index.js</c>), as workerd does, never by host paths.</summary>
     private string RelativizePaths(string text)
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var baseUri = ModuleSource.ToUri(dir).AbsoluteUri;
-        return text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal)
-            .Replace(dir, "", StringComparison.Ordinal).TrimEnd();
+        return text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
+            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal).TrimEnd();
     }
+
+    /// <summary>
+    /// A connection the outbound policy refused: the Worker sees workerd's "internal error" with a
+    /// reference, and the log says which address was refused under that reference.
+    /// </summary>
+    internal string DeniedOutbound(Web.Network.OutboundDeniedException denied)
+    {
+        var reference = NewErrorReference();
+        _logger.LogWarning("Worker {Worker}: {Denied}: outbound connections may reach public addresses only, unless the server's outbound allow-list names it (reference = {Reference})",
+            _options.WorkerName, denied.Message, reference);
+        return $"internal error; reference = {reference}";
+    }
+
+    internal Web.Network.OutboundPolicy Outbound => _options.Outbound;
+
+    /// <summary>A reference tying what the Worker is told of an internal error to Flint's log line, like workerd's.</summary>
+    internal static string NewErrorReference() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
     // ---- limits --------------------------------------------------------------------------------
 

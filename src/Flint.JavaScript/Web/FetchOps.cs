@@ -13,19 +13,21 @@ namespace Flint.JavaScript.Web;
 /// </summary>
 internal sealed class FetchOps
 {
+    private readonly WorkerIsolate _worker;
     private readonly JsIsolate _isolate;
     private readonly HostStreams _streams;
     private readonly ConcurrentDictionary<int, Subrequest> _inFlight = new();
 
-    private FetchOps(JsIsolate isolate, HostStreams streams)
+    private FetchOps(WorkerIsolate worker)
     {
-        _isolate = isolate;
-        _streams = streams;
+        _worker = worker;
+        _isolate = worker.Isolate;
+        _streams = worker.Streams;
     }
 
-    public static FetchOps Register(HostOpTable ops, JsIsolate isolate, HostStreams streams)
+    public static FetchOps Register(HostOpTable ops, WorkerIsolate worker)
     {
-        var fetch = new FetchOps(isolate, streams);
+        var fetch = new FetchOps(worker);
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
         Add("fetch", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -60,9 +62,10 @@ internal sealed class FetchOps
     private async Task SendAsync(Subrequest call, OutboundRequest request, EventContext? context)
     {
         string? head = null, error = null;
+        var errorName = "TypeError";
         try
         {
-            var response = await OutboundFetch.SendAsync(request, call.Cancellation.Token).ConfigureAwait(false);
+            var response = await OutboundFetch.SendAsync(_worker.Outbound, request, call.Cancellation.Token).ConfigureAwait(false);
             var bodyId = response.Body is null ? 0 : _streams.Register(response.Body, response.Owner, context);
             if (response.Body is null) response.Owner.Dispose();
             head = OutboundFetch.EncodeHead(response, bodyId);
@@ -70,6 +73,10 @@ internal sealed class FetchOps
         catch (OperationCanceledException) when (call.Cancellation.IsCancellationRequested)
         {
             return; // the Worker aborted it (and rejected the promise), or its event is over
+        }
+        catch (Exception ex) when (ExceptionChain.Find<Network.OutboundDeniedException>(ex) is { } denied)
+        {
+            (error, errorName) = (_worker.DeniedOutbound(denied), "Error");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
@@ -83,7 +90,7 @@ internal sealed class FetchOps
             context?.Disown(call);
             call.Cancellation.Dispose();
         }
-        if (error is not null) _isolate.Reject(context, call.PromiseId, error, "TypeError");
+        if (error is not null) _isolate.Reject(context, call.PromiseId, error, errorName);
         else _isolate.Resolve(context, call.PromiseId, head);
     }
 

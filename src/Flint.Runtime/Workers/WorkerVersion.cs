@@ -31,8 +31,10 @@ public sealed class WorkerVersion : IDisposable
     /// isolate. Throws <see cref="WorkerLoadException"/> or <see cref="ConfigException"/>.
     /// </summary>
     /// <param name="isolates">Isolates of this version: 1 shares module state between all its events, as wrangler dev does; 0 means one per core.</param>
+    /// <param name="outbound">Which addresses its fetch() and WebSockets may reach (any, as in wrangler dev, unless given).</param>
     /// <param name="registry">Where its service bindings find the Workers they name, at each call.</param>
-    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 1, WorkerRegistry? registry = null)
+    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 1,
+        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null, WorkerRegistry? registry = null)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
         ModuleSource modules;
@@ -40,12 +42,12 @@ public sealed class WorkerVersion : IDisposable
         if (EsbuildBundler.EsbuildFor(config) is { } esbuild)
         {
             var bundle = await EsbuildBundler.BundleAsync(config, esbuild).ConfigureAwait(false);
-            modules = new ModuleSource(config.BaseDirectory, bundle.MainPath, config.Rules, bundle.ImportDirectory);
+            modules = new ModuleSource(config.BaseDirectory, bundle.MainPath, config.Rules, bundle.ImportDirectory, [config.PersistDirectory]);
             sources = bundle.Inputs;
         }
         else
         {
-            modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules);
+            modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules, excludedDirectories: [config.PersistDirectory]);
         }
         var env = new JsonObject();
         foreach (var (name, value) in config.Vars) env[name] = value?.DeepClone();
@@ -57,7 +59,9 @@ public sealed class WorkerVersion : IDisposable
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
+            Compatibility = config.Compatibility,
             Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint"))],
+            Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
         var pool = await Task.Run(() => new IsolatePool(options, log, isolates)).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace Flint.Server.Dev;
 /// version running and says why. Each Worker of a session has its own reloader.
 /// </summary>
 internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerService host,
-    ILoggerFactory loggers, LocalData data, int isolates, WorkerRegistry registry) : IDisposable
+    ILoggerFactory loggers, LocalData data, int isolates, Flint.JavaScript.Web.Network.OutboundPolicy outbound, WorkerRegistry registry) : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(150);
     private readonly ILogger _log = loggers.CreateLogger("flint");
@@ -71,7 +71,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         {
             var (config, warnings) = loadConfig();
             foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
-            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates, registry);
+            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates, outbound, registry);
             lock (_gate)
             {
                 if (_disposed) { next.Dispose(); return; }

@@ -36,6 +36,8 @@ public sealed record DevServerOptions
     /// all requests; more runs a pool, each isolate with its own module state; 0 means one per core.
     /// </summary>
     public int Isolates { get; init; } = 1;
+    /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
+    public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
@@ -109,7 +111,7 @@ public sealed class DevServer : IAsyncDisposable
             foreach (var (workerConfig, warnings) in loaded)
             {
                 foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
-                services.Add(registry.Add(await WorkerVersion.LoadAsync(workerConfig, loggers, data, options.Isolates, registry).ConfigureAwait(false)));
+                services.Add(registry.Add(await WorkerVersion.LoadAsync(workerConfig, loggers, data, options.Isolates, options.Outbound, registry).ConfigureAwait(false)));
             }
             WarnUnboundServices(registry, log);
         }
@@ -144,7 +146,7 @@ public sealed class DevServer : IAsyncDisposable
         {
             for (var i = 0; i < services.Count; i++)
             {
-                var reloader = new DevReloader(loaders[i], services[i], loggers, data, options.Isolates, registry);
+                var reloader = new DevReloader(loaders[i], services[i], loggers, data, options.Isolates, options.Outbound, registry);
                 reloader.Start();
                 reloaders.Add(reloader);
             }
