@@ -229,7 +229,7 @@ public sealed class RpcTests
         var config = callee.Current.Config;
         File.WriteAllText(config.Main, "import { WorkerEntrypoint } from \"cloudflare:workers\";\nexport default class extends WorkerEntrypoint { version() { return \"v2\"; } }");
         callee.Swap(await Flint.Runtime.Workers.WorkerVersion.LoadAsync(config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
-            new Flint.Engine.Storage.LocalData(config.PersistDirectory), 1, rt.Registry));
+            new Flint.Engine.Storage.LocalData(config.PersistDirectory), 1, registry: rt.Registry));
         Assert.Equal("v2", (await rt.FetchAsync("caller")).Body);
     }
 

@@ -127,6 +127,8 @@ internal static class HostOps
         });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             worker.EventDone(a.GetInt32(0, "event")));
+        Add("scheduledOutcome", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            worker.ScheduledOutcome(a.GetInt32(0, "event"), a.IsTruthy(1), a.IsTruthy(2), a.GetString(3, "error")));
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
     }

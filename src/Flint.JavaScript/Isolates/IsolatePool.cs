@@ -88,6 +88,9 @@ public sealed class IsolatePool : IWorkerEvents, IDisposable
 
     public Task<WorkerResponse> FetchAsync(IncomingRequest request) => DispatchAsync(static (isolate, r) => isolate.FetchAsync(r), request);
 
+    public Task<Events.ScheduledOutcome> ScheduledAsync(Events.ScheduledEvent scheduled) =>
+        DispatchAsync(static (isolate, s) => isolate.ScheduledAsync(s), scheduled);
+
     public RpcAnswer Call(RpcCall call)
     {
         if (Pick() is { } isolate) return isolate.Call(call);

@@ -27,7 +27,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     private FetchOps _fetch = null!;
     private BindingOps _bindingCalls = null!;
     private RpcEndpoint _rpc = null!;
-    private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _webSocketEvent = null!;
+    private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _dispatchScheduled = null!, _webSocketEvent = null!;
     private int _nextEventId;
     private int _inFlight;
     private volatile bool _broken;
@@ -115,9 +115,11 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
             "(a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e)",
             "(name) => rt.loadBuiltinModule(name)",
             "(id, wasm) => rt.moduleBytes(id, wasm)",
-            "(exports) => rt.registerModule(exports)");
+            "(exports) => rt.registerModule(exports)",
+            "(a, b, c) => rt.dispatchScheduled(a, b, c)");
         (_dispatchFetch, _dispatchFetchTo, _webSocketEvent) = (arrows[0], arrows[1], arrows[2]);
         (_loadBuiltinModule, _moduleBytes, _registerModule) = (arrows[3], arrows[4], arrows[5]);
+        _dispatchScheduled = arrows[6];
         var runtime = _isolate.Runtime;
         _builtinModules = ParseBuiltinModules(runtime.InvokeMethod("builtinModules") as string);
         _nodeModules.Bridge = (ScriptObject)runtime.GetProperty("nodeBridge");
@@ -345,6 +347,36 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         return _rpc.Accept(ev);
     }
 
+    // ---- scheduled events ----------------------------------------------------------------------
+
+    /// <summary>Runs the Worker's scheduled() handler (or `scheduled` listeners); completes when the event is over.</summary>
+    public Task<ScheduledOutcome> ScheduledAsync(ScheduledEvent scheduled)
+    {
+        var ev = new ScheduledContext(scheduled, _options.CpuLimit);
+        if (!Admit(ev)) return Task.FromException<ScheduledOutcome>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
+        _isolate.PostTurn(ev, () =>
+        {
+            try
+            {
+                _dispatchScheduled.InvokeAsFunction(ev.Id, scheduled.Cron, (double)scheduled.ScheduledTime.ToUnixTimeMilliseconds());
+            }
+            catch (ScriptEngineException ex) when (!ex.IsFatal)
+            {
+                var error = DescribeScriptError(ex);
+                _logger.LogError("Uncaught {Error}", error);
+                FailEvent(ev, new WorkerException(error));
+            }
+        });
+        return ev.Outcome.Task;
+    }
+
+    /// <summary>Script reports how scheduled event <paramref name="id"/> went; the event ends once its waitUntil work settles.</summary>
+    internal void ScheduledOutcome(int id, bool ok, bool noRetry, string error)
+    {
+        if (_events.TryGetValue(id, out var ev) && ev is ScheduledContext scheduled)
+            scheduled.Result = new ScheduledOutcome(ok, noRetry, ok ? null : RelativizePaths(error));
+    }
+
     // Responses are completed by a loop item posted after the current JavaScript turn, not inside the
     // op: the server's continuation (writing the response) then runs right there on the same thread,
     // outside V8, instead of hopping to another thread.
@@ -385,7 +417,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         // What the event left behind (a request body nothing read, an unread fetch body) is let go with it.
         ev.Close();
         if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
-        _isolate.Post(() => ev.Fail(new WorkerException("Error: The script will never generate a response.")));
+        _isolate.Post(ev.Done);
         Interlocked.Decrement(ref _inFlight);
         Idle?.Invoke(this);
     }

@@ -156,4 +156,7 @@ public interface IWorkerEvents
 
     /// <summary>An RPC call on an entrypoint; the answer is returned at once so calls can be pipelined on it.</summary>
     RpcAnswer Call(RpcCall call);
+
+    /// <summary>A scheduled event (cron trigger); completes when the event is over.</summary>
+    Task<Isolates.Events.ScheduledOutcome> ScheduledAsync(Isolates.Events.ScheduledEvent scheduled);
 }

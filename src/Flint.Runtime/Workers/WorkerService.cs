@@ -37,5 +37,8 @@ public sealed class WorkerService : IWorkerEvents, IDisposable
 
     public RpcAnswer Call(RpcCall call) => Current.Pool.Call(call);
 
+    public Task<Flint.JavaScript.Isolates.Events.ScheduledOutcome> ScheduledAsync(Flint.JavaScript.Isolates.Events.ScheduledEvent scheduled) =>
+        Current.Pool.ScheduledAsync(scheduled);
+
     public void Dispose() => Current.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
+using Flint.Runtime.Cron;
 using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
@@ -51,10 +52,12 @@ public sealed class DevServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WorkerRegistry _registry;
     private readonly List<DevReloader> _reloaders;
+    private readonly CronScheduler _scheduler;
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, LocalData data, Uri url)
+    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, LocalData data, Uri url)
     {
+        _scheduler = scheduler;
         _data = data;
         _app = app;
         _registry = registry;
@@ -124,8 +127,10 @@ public sealed class DevServer : IAsyncDisposable
         }
         var served = services[0];
         var handler = new WorkerRequestHandler(served, loggers.CreateLogger<WorkerRequestHandler>());
+        var scheduler = new CronScheduler(registry, TimeProvider.System, loggers.CreateLogger("flint"));
+        var testScheduled = new ScheduledTestEndpoints(served, scheduler);
         app.UseWebSockets();
-        app.Run(handler.HandleAsync);
+        app.Run(context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -133,6 +138,7 @@ public sealed class DevServer : IAsyncDisposable
         catch
         {
             // e.g. the port is taken: free the isolates and stores before reporting it.
+            scheduler.Dispose();
             registry.Dispose();
             data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
@@ -141,6 +147,7 @@ public sealed class DevServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        scheduler.Start();
         var reloaders = new List<DevReloader>();
         if (options.Watch)
         {
@@ -151,7 +158,7 @@ public sealed class DevServer : IAsyncDisposable
                 reloaders.Add(reloader);
             }
         }
-        return new DevServer(app, registry, served, reloaders, data, url);
+        return new DevServer(app, registry, served, reloaders, scheduler, data, url);
     }
 
     public const int DefaultPort = 8787;
@@ -195,8 +202,12 @@ public sealed class DevServer : IAsyncDisposable
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(_app, cancellationToken);
 
+    /// <summary>Runs the Workers' cron triggers.</summary>
+    public CronScheduler Scheduler => _scheduler;
+
     public async ValueTask DisposeAsync()
     {
+        _scheduler.Dispose();
         foreach (var reloader in _reloaders) reloader.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

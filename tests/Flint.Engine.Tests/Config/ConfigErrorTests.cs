@@ -335,6 +335,16 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void InvalidCronExpressionIsAnErrorNamingTheTrigger()
+    {
+        var ex = Fails("[triggers]\ncrons = [\"*/5 * * * *\", \"61 * * * *\", \"0 12 * * 0\"]\n");
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Contains(ex.Errors, e => e.StartsWith("\"triggers.crons[1]\" is not a valid cron expression: \"61 * * * *\"", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("\"triggers.crons[2]\" is not a valid cron expression: \"0 12 * * 0\"", StringComparison.Ordinal) && e.Contains("Sunday is 1"));
+        Assert.Contains(ex.FilePath!, ex.Message);
+    }
+
+    [Fact]
     public void AllProblemsAreReportedAtOnceUnderTheFileName()
     {
         var ex = Fails("[[kv_namespaces]]\nid = \"x\"\n[[services]]\nservice = \"s\"\n");

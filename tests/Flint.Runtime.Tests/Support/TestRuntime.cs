@@ -59,7 +59,7 @@ public sealed class TestRuntime : IAsyncDisposable
         var configs = dirs.Select(d => ConfigLoader.Load(new ConfigLoadOptions { Target = d, PersistTo = state }).Config).ToList();
         var data = new LocalData(configs[0].PersistDirectory);
         var registry = new WorkerRegistry();
-        foreach (var config in configs) registry.Add(await WorkerVersion.LoadAsync(config, loggers, data, isolates, registry));
+        foreach (var config in configs) registry.Add(await WorkerVersion.LoadAsync(config, loggers, data, isolates, registry: registry));
         return new TestRuntime(ownsRoot ? root : null, state, registry, data, logs);
     }
 

@@ -60,6 +60,9 @@ public abstract class EventContext
     /// <summary>The event failed before it could complete: the isolate stopped, the event ran out of CPU, …</summary>
     internal abstract void Fail(WorkerException error);
 
+    /// <summary>Script says the event is over: what it owed its caller and did not give is an error now.</summary>
+    internal virtual void Done() => Fail(new WorkerException("Error: The script will never generate a response."));
+
     /// <summary>Releases what the event still owns. Idempotent.</summary>
     internal void Close()
     {

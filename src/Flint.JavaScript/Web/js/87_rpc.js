@@ -14,7 +14,6 @@ const HOST_STUB = 1, HOST_READABLE = 2, HOST_WRITABLE = 3, HOST_REQUEST = 4, HOS
 
 const rpcExports = new Map();  // export id -> { target, event }
 const rpcAnswers = new Map();  // call id -> { promise, event }: results this isolate keeps for pipelined calls
-const kRpc = Symbol("flint.rpc");
 const stubStates = new WeakMap(); // stub proxy -> StubState
 const rpcPaths = new Map();       // method name -> JSON path, cached for the common one-name call
 

@@ -266,6 +266,7 @@ return {
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
   trackRejection, dispatchRejections,
   dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall, disconnectRpc,
+  dispatchScheduled,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,
