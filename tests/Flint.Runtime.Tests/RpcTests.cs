@@ -150,7 +150,7 @@ public sealed class RpcTests
                       async fetch(request, env) {
                         using counter = await env.B.getCounter("shared");
                         await counter.increment(1);
-                        const viaC = await env.C.useCounter(counter);
+                        const viaC = await env.C.useCounter(counter.dup());
                         const local = await env.C.callBack((x) => `a saw ${x}`);
                         return Response.json({ viaC, after: (await counter.increment(0)).n, local });
                       }

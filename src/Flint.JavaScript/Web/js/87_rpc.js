@@ -174,6 +174,7 @@ function rpcSend(base, path, kind, args) {
         if (base.binding !== undefined) ops.rpcCall(id, RPC_TARGET_BINDING, base.binding, pathJson, kind, message.payload, message.tokens);
         else if (base.stub !== undefined) ops.rpcCall(id, RPC_TARGET_STUB, base.stub.importId, pathJson, kind, message.payload, message.tokens);
         else ops.rpcCall(id, RPC_TARGET_PIPELINE, base.call.id, pathJson, kind, message.payload, message.tokens);
+        disposeMoved(message);
       } catch (e) {
         pendingOps.delete(id);
         call.id = 0;
@@ -245,24 +246,36 @@ function completeRpc(id, payload, tokens, isError, message, name) {
  */
 function rpcSerialize(value, isArgs) {
   const tokens = [];
+  // Before 2026-01-20 (rpc_params_dup_stubs), a stub sent in a call's parameters is moved to the
+  // callee: the caller's stub is disposed. From then on the callee gets a dup and the caller keeps its own.
+  const moved = isArgs && !compatEnabled("rpc_params_dup_stubs") ? [] : null;
   const hooks = {
     omitStack: true,
     omitCause: true,
-    host: (v, w) => rpcWriteHost(v, w, tokens),
+    host: (v, w) => rpcWriteHost(v, w, tokens, moved),
     classInstance: (v) => { throw dataCloneError(`Could not serialize object of type "${constructorNameOf(v)}". This type does not support serialization.`); },
   };
   const bytes = serializeValue(value, hooks, hostTransfer);
   const payload = bytes.buffer === hostTransfer.buffer ? bytes.byteLength : bytes;
-  return { payload, tokens: tokens.join(",") };
+  // The host takes its own reference to each stub sent before the call goes out, so these can go now.
+  const message = { payload, tokens: tokens.join(",") };
+  if (moved !== null && moved.length > 0) message.moved = moved;
+  return message;
 }
 
-function rpcWriteHost(v, w, tokens) {
+/** After the call crossed: the stubs it moved are the callee's now. */
+function disposeMoved(message) {
+  if (message.moved !== undefined) for (const s of message.moved) disposeStub(s);
+}
+
+function rpcWriteHost(v, w, tokens, moved) {
   if (isStub(v)) {
     const s = stubStates.get(v);
     if (s.disposed) throw disposedStubError();
     w.byte(T.host); w.varint(HOST_STUB);
     if (s.local !== undefined) w.varint(exportObject(s.local, tokens));
     else { w.varint(tokens.length); tokens.push("s" + s.importId); }
+    if (moved !== null && moved !== undefined) moved.push(s);
     return true;
   }
   if (typeof v === "function" || v instanceof RpcTarget) {

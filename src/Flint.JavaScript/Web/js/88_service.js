@@ -14,13 +14,22 @@ function makeFetcher(descriptor) {
   const connect = function connect() {
     return Promise.reject(new Error("Flint does not support connect() on service bindings yet."));
   };
+  // Before 2024-03-26 (fetcher_no_get_put_delete), a Fetcher had get(), put() and delete(): fetch with that method.
+  const legacy = compatEnabled("fetcher_no_get_put_delete") ? null : {
+    get: function get(url) { return serviceFetch(index, url, { method: "GET" }); },
+    put: function put(url, body) { return serviceFetch(index, url, { method: "PUT", body }); },
+    delete: function delete_(url) { return serviceFetch(index, url, { method: "DELETE" }); },
+  };
+  // From 2024-04-03 (rpc), any other property is an RPC method on the bound entrypoint.
+  const rpc = compatEnabled("rpc");
   return new Proxy(target, {
     get(t, name) {
       if (name === "fetch") return fetchMethod;
       if (name === "connect") return connect;
+      if (legacy !== null && Object.hasOwn(legacy, name)) return legacy[name];
       if (name === "then") return undefined;
+      if (name === "constructor" || typeof name === "symbol" || !rpc) return Reflect.get(t, name);
       if (name === "dup") return () => { throw new TypeError("'dup' is a reserved method and cannot be called over RPC."); };
-      if (name === "constructor" || typeof name === "symbol") return Reflect.get(t, name);
       return rpcProperty({ binding: index }, [name]);
     },
     set() { return false; },
