@@ -14,4 +14,10 @@ public sealed class FetchContext(IncomingRequest request, TimeSpan cpuLimit) : E
     internal TaskCompletionSource<WorkerResponse> Response { get; } = new();
 
     internal override void Fail(WorkerException error) => Response.TrySetException(error);
+
+    /// <summary>The usual end: the response went out long ago, so no error is made for it.</summary>
+    internal override void Done()
+    {
+        if (!Response.Task.IsCompleted) base.Done();
+    }
 }
