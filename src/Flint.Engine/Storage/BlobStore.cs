@@ -73,6 +73,8 @@ public sealed class BlobStore
         }
     }
 
+    public bool Exists(string id) => File.Exists(PathOf(id));
+
     public void Delete(string id) => TryDelete(PathOf(id));
 
     /// <summary>Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).</summary>
