@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Flint.Engine.Config;
 using Flint.JavaScript.Isolates;
 using Flint.Server.Dev;
+using Flint.Server.S3;
 using Microsoft.Extensions.Logging;
 
 namespace Flint.Cli;
@@ -44,10 +45,11 @@ public static class FlintCli
         logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+        var s3Port = new Option<int?>("--s3-port") { Description = "Port of the S3 API over the R2 buckets (default: --port + 1 when the config binds R2 buckets)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, s3Port,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -84,6 +86,7 @@ public static class FlintCli
                 LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
                 Watch = !parse.GetValue(noWatch),
                 Isolates = parse.GetValue(isolates),
+                S3Port = parse.GetValue(s3Port),
             };
             return await RunDevAsync(options, stdout, stderr, cancellationToken);
         });
@@ -106,7 +109,7 @@ public static class FlintCli
         {
             server = await DevServer.StartAsync(options, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConfigException or WorkerLoadException)
+        catch (Exception ex) when (ex is ConfigException or WorkerLoadException or S3PortInUseException or S3CredentialsException)
         {
             stderr.WriteLine($"✘ [ERROR] {ex.Message}");
             return 1;
@@ -121,6 +124,7 @@ public static class FlintCli
             var config = server.Host.Current.Config;
             stdout.WriteLine($"⛅ flint {Version} — {config.Name}");
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
+            if (server.S3 is { } s3) stdout.WriteLine($"[flint:info] {DescribeS3(s3)}");
             stdout.Flush();
             try
             {
@@ -129,6 +133,18 @@ public static class FlintCli
             catch (OperationCanceledException) { }
         }
         return 0;
+    }
+
+    /// <summary>The S3 line: where it listens and with which keys (a generated secret is shown; a configured one is not).</summary>
+    private static string DescribeS3(Flint.Server.S3.S3Server s3)
+    {
+        var url = s3.Url.ToString().TrimEnd('/');
+        var c = s3.Credentials;
+        var key = c.Keys[0];
+        if (c.Generated)
+            return $"S3 API on {url} — access key ID {key.AccessKeyId}, secret access key {key.SecretAccessKey} " +
+                $"(a local pair kept in {c.Source}; set {Flint.Server.S3.S3Credentials.AccessKeyVariable} and {Flint.Server.S3.S3Credentials.SecretKeyVariable} to choose your own)";
+        return $"S3 API on {url} — access key ID {key.AccessKeyId}{(c.Keys.Count > 1 ? $" and {c.Keys.Count - 1} more" : "")} (from {c.Source})";
     }
 
     public static string Version =>
