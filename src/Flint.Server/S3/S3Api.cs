@@ -31,6 +31,7 @@ internal sealed class S3Api(R2Storage storage, SigV4 signer, ILogger log)
         try
         {
             var auth = signer.Verify(request);
+            if (log.IsEnabled(LogLevel.Debug)) log.LogDebug("S3 {Method} {Path} signed by {AccessKey}, payload {Payload}", request.Method, request.Path, auth.AccessKeyId, auth.PayloadHash);
             await DispatchAsync(context, auth, bucket, key).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is S3Exception or R2Exception)
@@ -68,7 +69,7 @@ internal sealed class S3Api(R2Storage storage, SigV4 signer, ILogger log)
     /// <summary>The bucket and key a request names: from a virtual host (<c>bucket.localhost</c>) or the path's first segment.</summary>
     internal static (string? Bucket, string? Key) Address(HttpRequest request)
     {
-        var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        var raw = SigV4.RawTarget(request);
         var q = raw.IndexOf('?');
         var path = (q < 0 ? raw : raw[..q]).TrimStart('/');
         var host = request.Host.Host;

@@ -142,7 +142,7 @@ public sealed class SigV4(S3Credentials credentials, TimeProvider time)
     /// </summary>
     internal static string CanonicalRequest(HttpRequest request, string signedHeaders, string payloadHash, bool presigned)
     {
-        var raw = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path.Value + request.QueryString.Value);
+        var raw = RawTarget(request);
         var q = raw.IndexOf('?');
         var path = q < 0 ? raw : raw[..q];
         var query = q < 0 ? "" : raw[(q + 1)..];
@@ -158,6 +158,11 @@ public sealed class SigV4(S3Credentials credentials, TimeProvider time)
         sb.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
         return sb.ToString();
     }
+
+    /// <summary>The request target as the client sent it (Kestrel keeps it), else rebuilt from the decoded path and query.</summary>
+    internal static string RawTarget(HttpRequest request) =>
+        request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw[0] == '/'
+            ? raw : request.Path.Value + request.QueryString.Value;
 
     private static string CanonicalQuery(string query, bool presigned)
     {
