@@ -133,6 +133,99 @@ public sealed class CrashTests : IDisposable
         Assert.True(partial.Count == 0, $"half-applied batches: {string.Join(", ", partial)}");
     }
 
+    [Fact]
+    public async Task EveryAcknowledgedR2PutAndMultipartCompleteSurvivesKillDashNine()
+    {
+        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+            name = "crash"
+            main = "index.js"
+            compatibility_date = "2025-11-01"
+            r2_buckets = [{ binding = "B", bucket_name = "crash" }]
+            """);
+        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+            export default {
+              async fetch(request, env) {
+                const url = new URL(request.url);
+                const key = url.searchParams.get("key");
+                if (url.pathname === "/mp") {
+                  const upload = await env.B.createMultipartUpload(key);
+                  const parts = [];
+                  if (url.searchParams.has("big")) parts.push(await upload.uploadPart(1, new Uint8Array(5 * 1024 * 1024).fill(7)));
+                  parts.push(await upload.uploadPart(parts.length + 1, request.body));
+                  await upload.complete(parts);
+                } else {
+                  await env.B.put(key, request.body);
+                }
+                return new Response("ok " + key);
+              }
+            }
+            """);
+        var acknowledged = new ConcurrentDictionary<string, (int Size, bool Multipart, bool Big)>();
+        using (var flint = await StartFlintAsync())
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(20) };
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var key = $"w{w}-{i}";
+                    var multipart = i % 4 == 1;
+                    var big = multipart && i % 20 == 1;
+                    // Some bodies stay in SQLite rows, others go to blob files.
+                    var size = i % 3 == 0 ? 70_000 + i : 10 + i;
+                    var path = multipart ? $"/mp?key={key}{(big ? "&big" : "")}" : $"/?key={key}";
+                    try
+                    {
+                        using var response = await http.PostAsync(path, new ByteArrayContent(Value(key, size)));
+                        if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key) acknowledged[key] = (size, multipart, big);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return; } // the process is gone
+                }
+            })).ToList();
+            while (acknowledged.Count < 250 || acknowledged.Values.Count(a => a.Multipart) < 40) await Task.Delay(10);
+            flint.Process.Kill(); // SIGKILL: no shutdown, no flush
+            await flint.Process.WaitForExitAsync();
+            stop.Cancel();
+            await Task.WhenAll(writers);
+        }
+
+        using var data = new LocalData(Path.Combine(_dir, ".flint"));
+        var bucket = data.R2.Bucket("crash"); // opening removes what the crash left half-written
+        var lost = new List<string>();
+        foreach (var (key, (size, multipart, big)) in acknowledged)
+        {
+            var expected = big ? [.. Enumerable.Repeat((byte)7, 5 * 1024 * 1024), .. Value(key, size)] : Value(key, size);
+            using var got = bucket.Get(key);
+            if (got is null) { lost.Add(key); continue; }
+            var body = new MemoryStream();
+            await got.TakeBody().CopyToAsync(body);
+            if (!body.ToArray().AsSpan().SequenceEqual(expected) || got.Object.Etag.Contains('-') != multipart) lost.Add(key);
+        }
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged writes lost or damaged: {string.Join(", ", lost.Take(10))}");
+        // Nothing half-written is visible, and no file is left that no object names.
+        var listed = bucket.List(new Flint.Engine.R2.R2ListOptions { Limit = 1000 });
+        var referenced = 0;
+        string? cursor = null;
+        do
+        {
+            var page = bucket.List(new Flint.Engine.R2.R2ListOptions { Cursor = cursor });
+            foreach (var o in page.Objects)
+            {
+                using var got = bucket.Get(o.Key)!;
+                var body = new MemoryStream();
+                await got.TakeBody().CopyToAsync(body);
+                Assert.Equal(o.Size, body.Length);
+                if (o.Size > Flint.Engine.R2.R2BucketStore.InlineLimit || o.Etag.Contains('-')) referenced++;
+            }
+            cursor = page.Truncated ? page.Cursor : null;
+        } while (cursor is not null);
+        Assert.NotEmpty(listed.Objects);
+        var files = Directory.GetFiles(Path.Combine(_dir, ".flint", "r2", "crash", "blobs"));
+        Assert.DoesNotContain(files, f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.True(files.Length <= referenced * 2, $"{files.Length} blob files for {referenced} objects stored in files");
+    }
+
     private static byte[] Value(string key, int size)
     {
         var seed = Encoding.UTF8.GetBytes(key);
