@@ -91,6 +91,12 @@ internal static class R2MetadataJson
     {
         var result = new Dictionary<R2HashAlgorithm, string>();
         if (json is null) return result;
+        // The common case, an MD5 alone, without a JSON parse per listed object.
+        if (json.Length == 42 && json.StartsWith("{\"md5\":\"", StringComparison.Ordinal) && json.EndsWith("\"}", StringComparison.Ordinal))
+        {
+            result[R2HashAlgorithm.Md5] = json[8..40];
+            return result;
+        }
         using var doc = JsonDocument.Parse(json);
         foreach (var a in Enum.GetValues<R2HashAlgorithm>())
             if (doc.RootElement.TryGetProperty(AlgorithmName(a), out var v)) result[a] = v.GetString()!;

@@ -301,13 +301,25 @@ class Checksums {
 webidlInterface(Checksums);
 r2ConstructorLast(Checksums);
 
+/** A digest as an ArrayBuffer, made when first read (as workerd's lazy properties are) and then kept. */
+function r2LazyDigest(hex) {
+  let buffer;
+  return {
+    get() { if (buffer === undefined && hex !== undefined) buffer = r2HexToBuffer(hex); return buffer; },
+    enumerable: true, configurable: true,
+  };
+}
+
 function r2Checksums(hexes) {
   const c = Object.create(Checksums.prototype);
   c[kR2] = hexes;
-  for (const field of ["sha512", "sha384", "sha256", "sha1", "md5"]) {
-    const hex = hexes[field];
-    r2ReadOnly(c, field, hex === undefined ? undefined : r2HexToBuffer(hex));
-  }
+  Object.defineProperties(c, {
+    sha512: r2LazyDigest(hexes.sha512),
+    sha384: r2LazyDigest(hexes.sha384),
+    sha256: r2LazyDigest(hexes.sha256),
+    sha1: r2LazyDigest(hexes.sha1),
+    md5: r2LazyDigest(hexes.md5),
+  });
   return c;
 }
 
@@ -381,18 +393,21 @@ function r2Object(info, stream = null, withRange = true) {
   if (h.cacheExpiry !== undefined) http.cacheExpiry = new Date(h.cacheExpiry);
   const custom = {};
   for (const [k, v] of info.customMetadata) custom[k] = v;
-  r2ReadOnly(o, "ssecKeyMd5", undefined);
-  r2ReadOnly(o, "storageClass", "");
-  r2ReadOnly(o, "range", withRange && info.range !== undefined ? { offset: info.range.offset, length: info.range.length } : undefined);
-  r2ReadOnly(o, "customMetadata", custom);
-  r2ReadOnly(o, "httpMetadata", http);
-  r2ReadOnly(o, "uploaded", new Date(info.uploaded));
-  r2ReadOnly(o, "checksums", r2Checksums(info.checksums));
-  r2ReadOnly(o, "httpEtag", `"${info.etag}"`);
-  r2ReadOnly(o, "etag", info.etag);
-  r2ReadOnly(o, "size", info.size);
-  r2ReadOnly(o, "version", info.version);
-  r2ReadOnly(o, "key", info.key);
+  // One call for all twelve (a listing makes up to a thousand objects).
+  Object.defineProperties(o, {
+    ssecKeyMd5: { value: undefined, enumerable: true, configurable: true },
+    storageClass: { value: "", enumerable: true, configurable: true },
+    range: { value: withRange && info.range !== undefined ? { offset: info.range.offset, length: info.range.length } : undefined, enumerable: true, configurable: true },
+    customMetadata: { value: custom, enumerable: true, configurable: true },
+    httpMetadata: { value: http, enumerable: true, configurable: true },
+    uploaded: { value: new Date(info.uploaded), enumerable: true, configurable: true },
+    checksums: { value: r2Checksums(info.checksums), enumerable: true, configurable: true },
+    httpEtag: { value: `"${info.etag}"`, enumerable: true, configurable: true },
+    etag: { value: info.etag, enumerable: true, configurable: true },
+    size: { value: info.size, enumerable: true, configurable: true },
+    version: { value: info.version, enumerable: true, configurable: true },
+    key: { value: info.key, enumerable: true, configurable: true },
+  });
   return o;
 }
 
