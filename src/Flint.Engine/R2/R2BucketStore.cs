@@ -352,15 +352,18 @@ public sealed class R2BucketStore : IDisposable
         var algorithms = new List<R2HashAlgorithm> { R2HashAlgorithm.Md5 };
         algorithms.AddRange(extraHashes.Where(a => a != R2HashAlgorithm.Md5));
         var hashes = algorithms.Select(a => IncrementalHash.CreateHash(HashAlgorithmOf(a))).ToList();
+        void Observe(ReadOnlySpan<byte> data)
+        {
+            foreach (var h in hashes) h.AppendData(data);
+        }
         try
         {
-            var reader = new HashingReadStream(body, hashes);
             var head = ArrayPool<byte>.Shared.Rent(InlineLimit + 1);
             try
             {
                 var filled = 0;
                 int n;
-                while (filled < InlineLimit + 1 && (n = await reader.ReadAsync(head.AsMemory(filled, InlineLimit + 1 - filled), cancellationToken).ConfigureAwait(false)) > 0)
+                while (filled < InlineLimit + 1 && (n = await body.ReadAsync(head.AsMemory(filled, InlineLimit + 1 - filled), cancellationToken).ConfigureAwait(false)) > 0)
                     filled += n;
                 byte[]? inline = null;
                 string? blobId = null;
@@ -368,13 +371,15 @@ public sealed class R2BucketStore : IDisposable
                 if (filled <= InlineLimit)
                 {
                     inline = head.AsSpan(0, filled).ToArray();
+                    Observe(inline);
                     length = filled;
                 }
                 else
                 {
                     try
                     {
-                        (blobId, length) = await _blobs.PutAsync(head.AsMemory(0, filled), reader, maxBytes, cancellationToken).ConfigureAwait(false);
+                        // Hashing overlaps the file writes: a large body costs about one of them, not both.
+                        (blobId, length) = await _blobs.PutAsync(head.AsMemory(0, filled), body, maxBytes, Observe, cancellationToken).ConfigureAwait(false);
                     }
                     catch (BlobTooLargeException)
                     {
@@ -620,7 +625,7 @@ public sealed class R2BucketStore : IDisposable
         {
             try
             {
-                (blobId, length) = await _blobs.PutAsync(ReadOnlyMemory<byte>.Empty, new HashingReadStream(body, [md5]), R2Limits.MaxObjectBytes, cancellationToken).ConfigureAwait(false);
+                (blobId, length) = await _blobs.PutAsync(ReadOnlyMemory<byte>.Empty, body, R2Limits.MaxObjectBytes, md5.AppendData, cancellationToken).ConfigureAwait(false);
             }
             catch (BlobTooLargeException)
             {

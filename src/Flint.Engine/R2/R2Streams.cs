@@ -1,41 +1,4 @@
-using System.Security.Cryptography;
-
 namespace Flint.Engine.R2;
-
-/// <summary>
-/// Reads a source stream through to its reader while feeding every byte to a set of hashes and
-/// counting them, so a body is hashed as it streams to disk rather than read twice.
-/// </summary>
-internal sealed class HashingReadStream(Stream inner, IReadOnlyList<IncrementalHash> hashes) : Stream
-{
-    public long BytesRead { get; private set; }
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (n > 0)
-        {
-            var span = buffer.Span[..n];
-            foreach (var h in hashes) h.AppendData(span);
-            BytesRead += n;
-        }
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
 
 /// <summary>One stretch of an object's bytes: inline bytes, or a range of a blob file.</summary>
 internal readonly record struct R2Segment(byte[]? Inline, string? BlobId, long Offset, long Length);
