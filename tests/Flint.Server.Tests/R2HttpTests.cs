@@ -91,4 +91,62 @@ public class R2HttpTests
         Assert.Equal(HttpStatusCode.OK, sized.StatusCode);
         Assert.Equal("hello", await w.GetStringAsync("/sized"));
     }
+
+    [Fact]
+    public async Task TheUploadsExampleStoresAFormUploadAndServesItWithItsTypeAndEtag()
+    {
+        var example = Path.Combine(RepoRoot.Path, "examples", "uploads");
+        var dir = RunningWorker.WriteFiles(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(example, "wrangler.toml")),
+            ["src/index.js"] = File.ReadAllText(Path.Combine(example, "src", "index.js")),
+        });
+        try
+        {
+            await using var w = await RunningWorker.StartInAsync(dir);
+            Assert.Contains("multipart/form-data", await w.GetStringAsync("/"));
+            var photo = RandomNumberGenerator.GetBytes(150_000);
+            // Quoted parameters, as a browser sends them (workerd's parser, like Flint's, requires the quotes).
+            var file = new ByteArrayContent(photo) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } };
+            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileName = "\"cat photo.png\"" };
+            using var form = new MultipartFormDataContent { file };
+            using var uploaded = await w.Client.PostAsync("/upload", form);
+            Assert.True(uploaded.StatusCode == HttpStatusCode.Created, await uploaded.Content.ReadAsStringAsync());
+            using var info = System.Text.Json.JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync());
+            var url = info.RootElement.GetProperty("url").GetString()!;
+            var etag = Convert.ToHexStringLower(MD5.HashData(photo));
+            Assert.Equal(etag, info.RootElement.GetProperty("etag").GetString());
+            Assert.Equal(150_000, info.RootElement.GetProperty("size").GetInt32());
+
+            using var served = await w.Client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Equal("image/png", served.Content.Headers.ContentType!.MediaType);
+            Assert.Equal($"\"{etag}\"", served.Headers.ETag!.Tag);
+            Assert.Equal(photo, await served.Content.ReadAsByteArrayAsync());
+
+            var again = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { new EntityTagHeaderValue($"\"{etag}\"") } } };
+            using var notModified = await w.Client.SendAsync(again);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+            var changed = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { new EntityTagHeaderValue("\"something-else\"") } } };
+            using (var full = await w.Client.SendAsync(changed)) Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+
+            var ranged = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Range = new RangeHeaderValue(100, 199) } };
+            using var part = await w.Client.SendAsync(ranged);
+            Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+            Assert.Equal(photo[100..200], await part.Content.ReadAsByteArrayAsync());
+            using var head = await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+            Assert.Equal((HttpStatusCode.OK, $"\"{etag}\""), (head.StatusCode, head.Headers.ETag!.Tag));
+
+            using var listed = System.Text.Json.JsonDocument.Parse(await w.GetStringAsync("/files"));
+            var entry = listed.RootElement.EnumerateArray().Single();
+            Assert.Equal(("image/png", "cat photo.png"), (entry.GetProperty("type").GetString(), entry.GetProperty("name").GetString()));
+            Assert.Equal(HttpStatusCode.NoContent, (await w.Client.DeleteAsync(url)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await w.Client.GetAsync(url)).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
