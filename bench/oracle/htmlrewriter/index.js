@@ -98,6 +98,26 @@ export default {
     r.ltInText = await rw("<p>a < b <3 </ c</p>", (x, log) => x.on("p", { text(t) { log.push(t.text); } }));
     r.charset = await rw(new Uint8Array([60, 112, 62, 0xe9, 60, 47, 112, 62]), (x, log) => x.on("p", { text(t) { log.push(t.text); }, element(e) { e.append("é"); } }), { headers: { "content-type": "text/html; charset=windows-1252" } });
     r.invalidUtf8 = await rw(new Uint8Array([60, 112, 62, 0xff, 0x41, 60, 47, 112, 62]), (x, log) => x.on("p", { text(t) { log.push(t.text); } }));
+    // The same document cut into chunks of every size: tokens and text split across chunks.
+    const page = '<!DOCTYPE html><html><head><title>A &amp; B</title><script>var s = "<p>" + 1 < 2; // <!-- x --></script>' +
+      '<style>a > b { color: red }</style></head><body class="main page"><!-- top --><div id="x" data-v=\'1\'>Hello, ' +
+      '<b>wörld</b> <a href="/a?x=1&amp;y=2">link</a><img src=/i.png alt="é"><br/></div><svg><circle r="1"/><![CDATA[c<d]]></svg>' +
+      '<p>one<p>two</p><ul><li>a<li>b</ul><textarea><b>t</b></textarea><!--end--></body></html>';
+    const bytes = enc.encode(page);
+    const setupAll = (x, log) => x
+      .on("a[href]", { element(e) { log.push("a " + e.getAttribute("href")); e.setAttribute("href", "https://x" + e.getAttribute("href")); } })
+      .on("div#x", { element(e) { e.prepend("[", { html: true }); e.append("]"); e.onEndTag((end) => log.push("end " + end.name)); }, text(t) { log.push(["div", t.text, t.lastInTextNode]); } })
+      .on("img", { element(e) { e.removeAttribute("alt"); } })
+      .on("title, textarea, script", { text(t) { log.push(["raw", t.text, t.lastInTextNode]); } })
+      .on("li", { element(e) { e.setInnerContent("<i>li</i>", { html: true }); } })
+      .on("body > p:nth-of-type(2)", { element(e) { e.tagName = "section"; } })
+      .onDocument({ comments(c) { log.push("comment " + c.text); }, doctype(d) { log.push("doctype " + d.name); }, end(e) { e.append("<!--done-->", { html: true }); } });
+    for (const size of [1, 2, 3, 5, 8, 13, 64, 4096]) {
+      const parts = [];
+      for (let i = 0; i < bytes.length; i += size) parts.push(bytes.slice(i, i + size));
+      r["chunks " + size] = await rw(parts, setupAll);
+    }
+    r.passThroughChunks = await (async () => { const parts = []; for (let i = 0; i < bytes.length; i += 3) parts.push(bytes.slice(i, i + 3)); const out = await rw(parts, (x) => x.on("zzz", {})); return out.out === page; })();
     return Response.json(r);
   },
 };

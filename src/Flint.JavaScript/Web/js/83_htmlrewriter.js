@@ -282,14 +282,17 @@ function hrMatchAncestors(sel, k, frames, from) {
 }
 
 function hrSelectorNeeds(list) {
-  let types = false, ancestorAttrs = false;
+  let types = false, ancestorAttrs = false, nth = false, ancestors = false;
   const visit = (comp, ancestor) => {
-    for (const n of comp.nth) if (n.ofType) types = true;
+    for (const n of comp.nth) { nth = true; if (n.ofType) types = true; }
     if (ancestor && (comp.id !== null || comp.classes.length || comp.attrs.length || comp.not.length)) ancestorAttrs = true;
     for (const inner of comp.not) visit(inner, ancestor);
   };
-  for (const sel of list) sel.parts.forEach((p, i) => visit(p, i < sel.parts.length - 1));
-  return { types, ancestorAttrs };
+  for (const sel of list) {
+    if (sel.parts.length > 1) ancestors = true;
+    sel.parts.forEach((p, i) => visit(p, i < sel.parts.length - 1));
+  }
+  return { types, ancestorAttrs, nth, ancestors };
 }
 
 // ---- bytes and text --------------------------------------------------------------------------
@@ -300,7 +303,28 @@ function hrIsWs(b) { return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0c
 function hrIsAlpha(b) { return (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a); }
 function hrLower(b) { return b >= 0x41 && b <= 0x5a ? b + 32 : b; }
 
-/** ASCII-lower-cased bytes as a string: tag and attribute names. */
+// Tag and attribute names are looked up by a hash of their lower-cased bytes, so the common ones
+// are not built character by character for every tag.
+const hrNames = new Map();
+
+/** The ASCII-lower-cased name in buf[s, e), interned. */
+function hrName(buf, s, e) {
+  const n = e - s;
+  if (n > 24) return hrLowerName(buf, s, e);
+  let h = n;
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + hrLower(buf[i])) | 0;
+  const hit = hrNames.get(h);
+  if (hit !== undefined && hit.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) if (hit.charCodeAt(i) !== hrLower(buf[s + i])) { same = false; break; }
+    if (same) return hit;
+  }
+  const name = hrLowerName(buf, s, e);
+  if (hrNames.size < 4096) hrNames.set(h, name);
+  return name;
+}
+
+/** ASCII-lower-cased bytes as a string. */
 function hrLowerName(buf, s, e) {
   let out = "";
   for (let i = s; i < e; i++) {
@@ -402,16 +426,22 @@ function hrToken(obj, cls) {
 
 const HR_NS_HTML = "http://www.w3.org/1999/xhtml", HR_NS_SVG = "http://www.w3.org/2000/svg", HR_NS_MATH = "http://www.w3.org/1998/Math/MathML";
 
+/** An attribute of a start tag: offsets into the input (name, value, its whole source text) until set. */
 class HrAttribute {
-  constructor(doc, buf, nameS, nameE, valueS, valueE, rawS, rawE) {
-    this.doc = doc;
-    this.rawName = buf.subarray(nameS, nameE);
-    this.name = hrLowerName(buf, nameS, nameE);
-    this.valueBytes = buf.subarray(valueS, valueE);
-    this.raw = buf.subarray(rawS, rawE);
-    this.text = null; // the decoded or set value
+  constructor(doc, buf, nameS, nameE, valueS, valueE, rawE) {
+    this.doc = doc; this.buf = buf;
+    this.nameS = nameS; this.nameE = nameE; this.valueS = valueS; this.valueE = valueE; this.rawE = rawE;
+    this.name = hrName(buf, nameS, nameE);
+    this.raw = true;   // unchanged: serialized as its source text
+    this.text = null;  // the decoded or set value
   }
-  value() { return this.text ??= this.doc.encoding.decode(this.valueBytes, 0, this.valueBytes.length); }
+  value() { return this.text ??= this.doc.encoding.decode(this.buf, this.valueS, this.valueE); }
+  /** Added by setAttribute: no source text. */
+  static added(doc, name, value) {
+    const a = Object.create(HrAttribute.prototype);
+    a.doc = doc; a.buf = null; a.name = name; a.raw = false; a.text = value;
+    return a;
+  }
 }
 
 class Element {
@@ -453,12 +483,8 @@ class Element {
     const lower = name.toLowerCase();
     const attrs = st.tag.attrs();
     const a = hrAttrValue(attrs, lower);
-    if (a !== null) { a.text = value; a.raw = null; }
-    else {
-      const added = Object.create(HrAttribute.prototype);
-      Object.assign(added, { doc: st.doc, rawName: null, name: lower, valueBytes: null, raw: null, text: value });
-      attrs.push(added);
-    }
+    if (a !== null) { a.text = value; a.raw = false; }
+    else attrs.push(HrAttribute.added(st.doc, lower, value));
     st.tag.modified = true;
     return this;
   }
@@ -647,25 +673,23 @@ class HrStartTag {
   }
   attrs() { return this.list ??= hrParseAttributes(this.doc, this.buf, this.nameE, this.e); }
   selfClosingSyntax(on) { if (this.selfClosing !== on && this.ns !== HR_NS_HTML) { this.selfClosing = on; this.modified = true; } }
-  serialize(doc, out) {
-    if (!this.modified) { out.push(this.buf.subarray(this.s, this.e)); return; }
-    let head = "<" + (this.newName ?? "");
-    out.push(doc.encoding.encode(head === "<" ? "<" : head));
-    if (this.newName === null) out.push(this.buf.subarray(this.nameS, this.nameE));
+  serialize(doc) {
+    if (!this.modified) { doc.emit(this.buf, this.s, this.e); return; }
+    doc.emitString("<" + (this.newName ?? ""));
+    if (this.newName === null) doc.emit(this.buf, this.nameS, this.nameE);
     const attrs = this.attrs();
     for (const a of attrs) {
-      out.push(HR_SPACE);
-      if (a.raw !== null) out.push(a.raw);
+      doc.emitString(" ");
+      if (a.raw) doc.emit(a.buf, a.nameS, a.rawE);
       else {
-        out.push(a.rawName ?? doc.encoding.encode(a.name));
-        out.push(doc.encoding.encode(`="${a.value().replace(/"/g, "&quot;")}"`));
+        if (a.buf !== null) doc.emit(a.buf, a.nameS, a.nameE); else doc.emitString(a.name);
+        const v = a.value();
+        doc.emitString(v.includes("\"") ? `="${v.replace(/"/g, "&quot;")}"` : `="${v}"`);
       }
     }
-    out.push(this.selfClosing ? (attrs.length > 0 ? HR_SPACE_SELF_CLOSE : HR_SELF_CLOSE) : HR_GT_BYTES);
+    doc.emitString(this.selfClosing ? (attrs.length > 0 ? " />" : "/>") : ">");
   }
 }
-const HR_SPACE = new Uint8Array([0x20]), HR_SELF_CLOSE = new Uint8Array([0x2f, 0x3e]), HR_SPACE_SELF_CLOSE = new Uint8Array([0x20, 0x2f, 0x3e]);
-const HR_GT_BYTES = new Uint8Array([0x3e]);
 
 /** Attributes of a start tag from the end of its name to its '>' (the HTML standard's attribute states). */
 function hrParseAttributes(doc, buf, i, end) {
@@ -697,7 +721,7 @@ function hrParseAttributes(doc, buf, i, end) {
         valueE = rawE = i;
       }
     }
-    list.push(new HrAttribute(doc, buf, nameS, nameE, valueS, valueE, nameS, rawE));
+    list.push(new HrAttribute(doc, buf, nameS, nameE, valueS, valueE, rawE));
   }
   return list;
 }
@@ -707,6 +731,13 @@ function hrParseAttributes(doc, buf, i, end) {
  * count only where an attribute value may start (after '=').
  */
 function hrTagEnd(buf, i, len) {
+  // Most tags have no quote before their '>': then the first '>' ends them.
+  const gt = buf.indexOf(HR_GT, i + 1);
+  if (gt >= 0 && gt < len) {
+    let quoted = false;
+    for (let k = i + 1; k < gt; k++) { const b = buf[k]; if (b === HR_DQ || b === HR_SQ) { quoted = true; break; } }
+    if (!quoted) return gt + 1;
+  }
   let j = i + 1;
   let afterEq = false;
   while (j < len) {
@@ -750,16 +781,49 @@ function hrMatchesCi(buf, i, len, word) {
 const HR_CDATA_OPEN = [0x5b, 0x43, 0x44, 0x41, 0x54, 0x41, 0x5b]; // "[CDATA["
 const HR_CDATA_CLOSE = [0x5d, 0x5d, 0x3e];                       // "]]>"
 
-/** Everything one transform() keeps between input chunks. */
+/**
+ * Calls handlers[i…] with one token, in order; a handler's promise is awaited before the next.
+ * Then `done` finishes the token (its output). Returns null when all ran synchronously, else a
+ * promise of the rest. The token is invalid once its handlers are done, or one failed.
+ */
+function hrRun(handlers, i, token, st, done) {
+  try {
+    for (; i < handlers.length; i += 2) {
+      const result = handlers[i].call(handlers[i + 1], token);
+      if (result !== null && (typeof result === "object" || typeof result === "function") && typeof result.then === "function") {
+        const next = i + 2;
+        return Promise.resolve(result).then(() => hrRun(handlers, next, token, st, done), (e) => { st.valid = false; throw e; });
+      }
+    }
+  } catch (e) {
+    st.valid = false;
+    throw e;
+  }
+  st.valid = false;
+  done();
+  return null;
+}
+
+/**
+ * Everything one transform() keeps between input chunks. The tokenizer runs synchronously; when
+ * a handler returns a promise it stops after that token (this.pending), and write() awaits it
+ * and goes on where it stopped. Untouched input is passed on as ranges of the input chunk.
+ */
 class HrDocument {
   constructor(entries, docHandlers, needs, encoding) {
     this.entries = entries;          // [{ selectors, element, comments, text, thisArg, active }]
-    this.docHandlers = docHandlers;  // [{ doctype, comments, text, end, thisArg }]
+    this.docText = []; this.docComments = []; this.docDoctype = []; this.docEnd = [];
+    for (const h of docHandlers) {
+      if (h.text !== null) this.docText.push(h.text, h.thisArg);
+      if (h.comments !== null) this.docComments.push(h.comments, h.thisArg);
+      if (h.doctype !== null) this.docDoctype.push(h.doctype, h.thisArg);
+      if (h.end !== null) this.docEnd.push(h.end, h.thisArg);
+    }
     this.trackTypes = needs.types;
     this.keepAttrs = needs.ancestorAttrs;
+    // Without combinators or nth-child, an element nothing matched is only its name on the stack.
+    this.lightFrames = !needs.ancestors && !needs.nth;
     this.encoding = encoding;
-    this.docText = docHandlers.some((h) => h.text !== null);
-    this.docComments = docHandlers.some((h) => h.comments !== null);
     this.textHandlers = 0;           // open elements whose matched entries have text handlers
     this.commentHandlers = 0;
     this.frames = [];
@@ -769,17 +833,69 @@ class HrDocument {
     this.textType = TT_DATA;
     this.endTagName = null;          // the element whose end tag ends RCDATA / RAWTEXT / script data
     this.scriptState = 0;            // 0 script data, 1 escaped, 2 double escaped
+    this.scriptScanned = 0;          // bytes of the carry already scanned in an escaped state
     this.carry = null;               // bytes of an unfinished token, kept for the next chunk
+    this.carryFrom = -1;
     this.textOpen = false;           // a text chunk of the current text node was handed out
-    this.out = [];
-    this.tokens = [];                // tokens to invalidate when their handler is done
+    this.pending = null;             // a handler's promise the tokenizer waits for
+    this.acc = new Uint8Array(0); this.accLen = 0;   // output of the current chunk
+    this.rawBuf = null; this.rawS = 0; this.rawE = 0; // input passed on as it is, not yet in acc
   }
 
   get currentNs() { return this.ns[this.ns.length - 1]; }
-  get allowCdata() { return this.currentNs !== HR_NS_HTML; }
-  wantsText() { return this.textHandlers > 0 || this.docText; }
-  emit(bytes) { if (this.removeDepth === 0 && bytes.byteLength > 0) this.out.push(bytes); }
-  emitString(s) { if (this.removeDepth === 0 && s.length > 0) this.out.push(this.encoding.encode(s)); }
+  wantsText() { return this.textHandlers > 0 || this.docText.length > 0; }
+
+  // ---- output ----------------------------------------------------------------------------------
+  // Output goes into one growing byte buffer: input passed on unchanged is copied in by ranges
+  // (consecutive ones coalesced), inserted text is encoded straight into it. A chunk whose output
+  // is a single unchanged range is handed on without a copy.
+
+  /** Passes input bytes [s, e) on unchanged (unless inside removed content). */
+  emit(buf, s, e) {
+    if (this.removeDepth !== 0 || e <= s) return;
+    if (buf === this.rawBuf && s === this.rawE) { this.rawE = e; return; }
+    this.flushRaw();
+    this.rawBuf = buf; this.rawS = s; this.rawE = e;
+  }
+  flushRaw() {
+    if (this.rawBuf === null) return;
+    const n = this.rawE - this.rawS;
+    this.reserve(n);
+    this.acc.set(this.rawBuf.subarray(this.rawS, this.rawE), this.accLen);
+    this.accLen += n;
+    this.rawBuf = null;
+  }
+  reserve(n) {
+    if (this.accLen + n <= this.acc.length) return;
+    const grown = new Uint8Array(Math.max(this.acc.length * 2, this.accLen + n, 16384));
+    grown.set(this.acc.subarray(0, this.accLen));
+    this.acc = grown;
+  }
+  /** Inserted text, encoded in the document's encoding. */
+  emitString(str) {
+    if (this.removeDepth !== 0 || str.length === 0) return;
+    this.flushRaw();
+    const n = str.length;
+    if (this.encoding.table === null) {
+      this.reserve(n);
+      const acc = this.acc;
+      let at = this.accLen;
+      for (let i = 0; i < n; i++) {
+        const c = str.charCodeAt(i);
+        if (c >= 0x80) { this.accLen = at; this.emitEncoded(str.slice(i)); return; }
+        acc[at++] = c;
+      }
+      this.accLen = at;
+      return;
+    }
+    this.emitEncoded(str);
+  }
+  emitEncoded(str) {
+    const bytes = this.encoding.encode(str);
+    this.reserve(bytes.length);
+    this.acc.set(bytes, this.accLen);
+    this.accLen += bytes.length;
+  }
   emitMutated(mut, raw) {
     if (this.removeDepth !== 0) return;
     if (mut.before !== null) for (const s of mut.before) this.emitString(s);
@@ -789,110 +905,76 @@ class HrDocument {
   }
 
   takeOutput() {
-    const out = this.out;
-    this.out = [];
-    return out.length === 0 ? null : concatBytes(out);
-  }
-
-  /** Calls a handler; a promise it returns is awaited before the rewriter goes on. */
-  static call(fn, thisArg, token) {
-    const result = fn.call(thisArg, token);
-    if (result !== null && typeof result === "object" && typeof result.then === "function") return Promise.resolve(result);
-    if (typeof result === "function" && typeof result.then === "function") return Promise.resolve(result);
-    return null;
+    if (this.accLen === 0) {
+      if (this.rawBuf === null) return null;
+      // Only unchanged input: hand it on as it is (its buffer is this chunk's, not reused).
+      const out = this.rawBuf.subarray(this.rawS, this.rawE);
+      this.rawBuf = null;
+      return out;
+    }
+    this.flushRaw();
+    const out = this.acc.slice(0, this.accLen);
+    this.accLen = 0;
+    return out;
   }
 
   // ---- text ------------------------------------------------------------------------------------
   /** One text chunk, bytes [s, e) of buf; handed to text handlers when any are active. */
-  async text(buf, s, e) {
+  text(buf, s, e) {
     if (e <= s) return;
-    if (!this.wantsText()) { this.emit(buf.subarray(s, e)); return; }
+    if (!this.wantsText()) { this.emit(buf, s, e); return; }
     this.textOpen = true;
-    await this.dispatchText(buf, s, e, false);
+    this.dispatchText(buf, s, e, false);
   }
 
   /** The empty last chunk of a text node, when the node gave out any chunk. */
-  async endTextNode() {
+  endTextNode() {
     if (!this.textOpen) return;
     this.textOpen = false;
-    if (this.wantsText()) await this.dispatchText(EMPTY_BYTES, 0, 0, true);
+    if (this.wantsText()) this.dispatchText(EMPTY_BYTES, 0, 0, true);
   }
 
-  async dispatchText(buf, s, e, last) {
+  dispatchText(buf, s, e, last) {
+    const handlers = [];
+    if (this.textHandlers > 0) for (const entry of this.entries) if (entry.active > 0 && entry.text !== null) handlers.push(entry.text, entry.thisArg);
+    for (const x of this.docText) handlers.push(x);
     const st = { valid: true, doc: this, buf, s, e, text: null, last, mut: new HrMutations() };
     const token = Object.create(Text.prototype);
     token[kState] = st;
-    try {
-      if (this.textHandlers > 0) {
-        for (const entry of this.entries) {
-          if (entry.active === 0 || entry.text === null) continue;
-          const p = HrDocument.call(entry.text, entry.thisArg, token);
-          if (p !== null) await p;
-        }
-      }
-      for (const h of this.docHandlers) {
-        if (h.text === null) continue;
-        const p = HrDocument.call(h.text, h.thisArg, token);
-        if (p !== null) await p;
-      }
-    } finally {
-      st.valid = false;
-    }
-    this.emitMutated(st.mut, e > s ? () => this.emit(buf.subarray(s, e)) : null);
+    this.pending = hrRun(handlers, 0, token, st, () => this.emitMutated(st.mut, e > s ? () => this.emit(buf, s, e) : null));
   }
 
   // ---- comments and doctypes ---------------------------------------------------------------------
-  async comment(buf, s, e, textS, textE) {
-    await this.endTextNode();
-    if (this.commentHandlers === 0 && !this.docComments) { this.emit(buf.subarray(s, e)); return; }
+  comment(buf, s, e, textS, textE) {
+    if (this.commentHandlers === 0 && this.docComments.length === 0) { this.emit(buf, s, e); return; }
+    const handlers = [];
+    if (this.commentHandlers > 0) for (const entry of this.entries) if (entry.active > 0 && entry.comments !== null) handlers.push(entry.comments, entry.thisArg);
+    for (const x of this.docComments) handlers.push(x);
     const st = { valid: true, doc: this, buf, textS, textE, text: null, changed: false, mut: new HrMutations() };
     const token = Object.create(Comment.prototype);
     token[kState] = st;
-    try {
-      if (this.commentHandlers > 0) {
-        for (const entry of this.entries) {
-          if (entry.active === 0 || entry.comments === null) continue;
-          const p = HrDocument.call(entry.comments, entry.thisArg, token);
-          if (p !== null) await p;
-        }
-      }
-      for (const h of this.docHandlers) {
-        if (h.comments === null) continue;
-        const p = HrDocument.call(h.comments, h.thisArg, token);
-        if (p !== null) await p;
-      }
-    } finally {
-      st.valid = false;
-    }
-    this.emitMutated(st.mut, () => {
+    this.pending = hrRun(handlers, 0, token, st, () => this.emitMutated(st.mut, () => {
       if (st.changed) this.emitString(`<!--${st.text}-->`);
-      else this.emit(buf.subarray(s, e));
-    });
+      else this.emit(buf, s, e);
+    }));
   }
 
-  async doctype(buf, s, e) {
-    await this.endTextNode();
-    const handlers = this.docHandlers.filter((h) => h.doctype !== null);
-    if (handlers.length > 0) {
-      const st = { valid: true, ...hrParseDoctype(this, buf, s + 9, e) };
-      const token = Object.create(Doctype.prototype);
-      token[kState] = st;
-      try {
-        for (const h of handlers) {
-          const p = HrDocument.call(h.doctype, h.thisArg, token);
-          if (p !== null) await p;
-        }
-      } finally { st.valid = false; }
-    }
-    this.emit(buf.subarray(s, e));
+  doctype(buf, s, e) {
+    if (this.docDoctype.length === 0) { this.emit(buf, s, e); return; }
+    const st = { valid: true, ...hrParseDoctype(this, buf, s + 9, e) };
+    const token = Object.create(Doctype.prototype);
+    token[kState] = st;
+    this.pending = hrRun(this.docDoctype, 0, token, st, () => this.emit(buf, s, e));
   }
 
   // ---- tags ---------------------------------------------------------------------------------------
-  async startTag(buf, s, e) {
-    await this.endTextNode();
+  startTag(buf, s, e) {
     let nameE = s + 1;
     while (nameE < e && !hrIsWs(buf[nameE]) && buf[nameE] !== HR_SLASH && buf[nameE] !== HR_GT) nameE++;
-    const name = hrLowerName(buf, s + 1, nameE);
+    const entries = this.entries;
+    // Without selectors only tags that change the content model or the namespace matter.
+    if (entries.length === 0 && this.currentNs === HR_NS_HTML && !HR_MAY_SWITCH[hrLower(buf[s + 1])]) { this.emit(buf, s, e); return; }
+    const name = hrName(buf, s + 1, nameE);
     const selfClosing = buf[e - 2] === HR_SLASH && e - 2 >= nameE;
 
     // The namespace, as lol-html's tree builder simulator follows it.
@@ -904,70 +986,83 @@ class HrDocument {
       else if ((this.currentNs === HR_NS_SVG && HR_SVG_HTML_POINTS.has(name)) || (this.currentNs === HR_NS_MATH && HR_MATH_TEXT_POINTS.has(name))) {
         if (!selfClosing) enterAfter = HR_NS_HTML;
       } else if (name === "font" || (name === "annotation-xml" && this.currentNs === HR_NS_MATH)) {
-        const tag = new HrStartTag(this, buf, s, e, s + 1, nameE, selfClosing, this.currentNs, name);
-        if (name === "font") { if (tag.attrs().some((a) => a.name === "color" || a.name === "size" || a.name === "face")) { if (this.ns.length > 1) this.ns.pop(); } }
-        else if (!selfClosing && tag.attrs().some((a) => a.name === "encoding" && /^(text\/html|application\/xhtml\+xml)$/i.test(a.value()))) enterAfter = HR_NS_HTML;
+        const probe = new HrStartTag(this, buf, s, e, s + 1, nameE, selfClosing, this.currentNs, name);
+        if (name === "font") { if (probe.attrs().some((a) => a.name === "color" || a.name === "size" || a.name === "face")) { if (this.ns.length > 1) this.ns.pop(); } }
+        else if (!selfClosing && probe.attrs().some((a) => a.name === "encoding" && /^(text\/html|application\/xhtml\+xml)$/i.test(a.value()))) enterAfter = HR_NS_HTML;
       }
     }
     const ns = this.currentNs;
     if (enterAfter !== null) this.ns.push(enterAfter);
 
     const canHaveContent = ns === HR_NS_HTML ? !HR_VOID.has(name) : !selfClosing;
-    const entries = this.entries;
     if (entries.length === 0) {
-      this.emit(buf.subarray(s, e));
+      this.emit(buf, s, e);
       if (ns === HR_NS_HTML && canHaveContent) this.switchTextType(name);
       return;
     }
-    const parent = this.frames.length > 0 ? this.frames[this.frames.length - 1] : this.root;
-    const tag = new HrStartTag(this, buf, s, e, s + 1, nameE, selfClosing, ns, name);
-    tag.childIndex = ++parent.children;
+    let childIndex = 0, typeIndex = 0;
+    const parent = this.lightFrames ? null : this.frames.length > 0 ? this.frames[this.frames.length - 1] : this.root;
+    if (parent !== null) childIndex = ++parent.children;
     if (this.trackTypes) {
       parent.types ??= new Map();
-      tag.typeIndex = (parent.types.get(name) ?? 0) + 1;
-      parent.types.set(name, tag.typeIndex);
+      typeIndex = (parent.types.get(name) ?? 0) + 1;
+      parent.types.set(name, typeIndex);
     }
-    let matched = null;
+    let matched = null, handlers = null, tag = null;
     for (const entry of entries) {
+      // Most selectors name the element's type: others need not be looked at.
+      if (entry.tags !== null && !entry.tags.has(name)) continue;
+      if (tag === null) {
+        tag = new HrStartTag(this, buf, s, e, s + 1, nameE, selfClosing, ns, name);
+        tag.childIndex = childIndex; tag.typeIndex = typeIndex;
+      }
       for (const sel of entry.selectors) {
-        if (hrMatchComplex(sel, tag, this.frames)) { (matched ??= []).push(entry); break; }
-      }
-    }
-    const frame = canHaveContent ? new HrFrame(name, ns, tag.childIndex, tag.typeIndex, null) : null;
-    let st = null;
-    if (matched !== null && matched.some((m) => m.element !== null)) {
-      st = { valid: true, doc: this, tag, frame, mut: new HrMutations(), contentAfter: null };
-      const token = Object.create(Element.prototype);
-      token[kState] = st;
-      try {
-        for (const entry of matched) {
-          if (entry.element === null) continue;
-          const p = HrDocument.call(entry.element, entry.thisArg, token);
-          if (p !== null) await p;
-        }
-      } finally { st.valid = false; }
-    }
-    // The start tag, then what goes right after it (prepend, setInnerContent).
-    if (st === null) this.emit(buf.subarray(s, e));
-    else {
-      this.emitMutated(st.mut, () => tag.serialize(this, this.out));
-      if (st.contentAfter !== null && !st.mut.removed) for (const c of st.contentAfter) this.emitString(c);
-      else if (st.contentAfter !== null && frame === null) for (const c of st.contentAfter) this.emitString(c);
-    }
-    if (frame !== null) {
-      if (this.keepAttrs) frame.savedAttrs = tag.attrs().map((a) => ({ name: a.name, v: a.value(), value() { return this.v; } }));
-      if (matched !== null) {
-        frame.entries = matched;
-        for (const m of matched) {
-          m.active++;
-          if (m.text !== null) this.textHandlers++;
-          if (m.comments !== null) this.commentHandlers++;
+        if (hrMatchComplex(sel, tag, this.frames)) {
+          (matched ??= []).push(entry);
+          if (entry.element !== null) (handlers ??= []).push(entry.element, entry.thisArg);
+          break;
         }
       }
-      if (frame.removeContent) this.removeDepth++;
-      this.frames.push(frame);
-      if (ns === HR_NS_HTML) this.switchTextType(name);
     }
+    if (handlers === null && matched === null && this.lightFrames) {
+      this.emit(buf, s, e);
+      if (canHaveContent) { this.frames.push(name); if (ns === HR_NS_HTML) this.switchTextType(name); }
+      return;
+    }
+    const frame = canHaveContent ? new HrFrame(name, ns, childIndex, typeIndex, null) : null;
+    if (frame !== null && this.keepAttrs) {
+      const attrs = (tag ?? new HrStartTag(this, buf, s, e, s + 1, nameE, selfClosing, ns, name)).attrs();
+      frame.savedAttrs = attrs.map((a) => ({ name: a.name, v: a.value(), value() { return this.v; } }));
+    }
+    if (handlers === null) {
+      this.emit(buf, s, e);
+      this.openElement(frame, matched);
+      return;
+    }
+    const st = { valid: true, doc: this, tag, frame, mut: new HrMutations(), contentAfter: null };
+    const token = Object.create(Element.prototype);
+    token[kState] = st;
+    this.pending = hrRun(handlers, 0, token, st, () => {
+      // The start tag, then what goes right after it (prepend, setInnerContent).
+      this.emitMutated(st.mut, () => tag.serialize(this));
+      if (st.contentAfter !== null && (!st.mut.removed || frame === null)) for (const c of st.contentAfter) this.emitString(c);
+      this.openElement(frame, matched);
+    });
+  }
+
+  openElement(frame, matched) {
+    if (frame === null) return;
+    if (matched !== null) {
+      frame.entries = matched;
+      for (const m of matched) {
+        m.active++;
+        if (m.text !== null) this.textHandlers++;
+        if (m.comments !== null) this.commentHandlers++;
+      }
+    }
+    if (frame.removeContent) this.removeDepth++;
+    this.frames.push(frame);
+    if (frame.ns === HR_NS_HTML) this.switchTextType(frame.name);
   }
 
   switchTextType(name) {
@@ -978,13 +1073,13 @@ class HrDocument {
     this.scriptState = 0;
   }
 
-  async endTag(buf, s, e) {
-    await this.endTextNode();
+  endTag(buf, s, e) {
     let nameE = s + 2;
     while (nameE < e && !hrIsWs(buf[nameE]) && buf[nameE] !== HR_SLASH && buf[nameE] !== HR_GT) nameE++;
-    const name = hrLowerName(buf, s + 2, nameE);
     this.textType = TT_DATA;
     this.endTagName = null;
+    if (this.entries.length === 0 && this.currentNs === HR_NS_HTML && this.ns.length === 1) { this.emit(buf, s, e); return; }
+    const name = hrName(buf, s + 2, nameE);
     // Namespace feedback for end tags.
     const cur = this.currentNs;
     if (cur === HR_NS_HTML) {
@@ -997,21 +1092,28 @@ class HrDocument {
 
     const frames = this.frames;
     let index = -1;
-    if (this.entries.length > 0) for (let f = frames.length - 1; f >= 0; f--) if (frames[f].name === name) { index = f; break; }
-    if (index < 0) { this.emit(buf.subarray(s, e)); return; }
-    const popped = frames.splice(index);
+    if (this.entries.length > 0) {
+      for (let f = frames.length - 1; f >= 0; f--) {
+        const fr = frames[f];
+        if ((typeof fr === "string" ? fr : fr.name) === name) { index = f; break; }
+      }
+    }
+    if (index < 0) { this.emit(buf, s, e); return; }
     let handlers = null, mutated = null;
-    for (const f of popped) {
+    for (let k = index; k < frames.length; k++) {
+      const f = frames[k];
+      if (typeof f === "string") continue;
       if (f.entries !== null) for (const m of f.entries) {
         m.active--;
         if (m.text !== null) this.textHandlers--;
         if (m.comments !== null) this.commentHandlers--;
       }
       if (f.removeContent) this.removeDepth--;
-      if (f.endHandler !== null) (handlers ??= []).push(f.endHandler);
+      if (f.endHandler !== null) (handlers ??= []).push(f.endHandler, undefined);
       if (f.endMutations !== null || f.endName !== null) (mutated ??= []).push(f);
     }
-    if (handlers === null && mutated === null) { this.emit(buf.subarray(s, e)); return; }
+    frames.length = index;
+    if (handlers === null && mutated === null) { this.emit(buf, s, e); return; }
     const st = { valid: true, name: hrDecodeUtf8(buf, s + 2, nameE), renamed: false, mut: new HrMutations() };
     if (mutated !== null) for (const f of mutated) {
       if (f.endName !== null) { st.name = f.endName; st.renamed = true; }
@@ -1022,113 +1124,127 @@ class HrDocument {
         if (m.removed) st.mut.remove();
       }
     }
-    if (handlers !== null) {
-      const token = Object.create(EndTag.prototype);
-      token[kState] = st;
-      try {
-        for (const h of handlers) {
-          const p = HrDocument.call(h, undefined, token);
-          if (p !== null) await p;
-        }
-      } finally { st.valid = false; }
-    }
-    this.emitMutated(st.mut, () => {
+    const token = Object.create(EndTag.prototype);
+    token[kState] = st;
+    this.pending = hrRun(handlers ?? [], 0, token, st, () => this.emitMutated(st.mut, () => {
       if (st.renamed) this.emitString(`</${st.name}>`);
-      else this.emit(buf.subarray(s, e));
-    });
+      else this.emit(buf, s, e);
+    }));
   }
 
   // ---- the tokenizer ----------------------------------------------------------------------------------
   /**
    * Rewrites what can be rewritten of `chunk` (after what the last chunk left); at `final` the
-   * rest too. Output collects in this.out.
+   * rest too. Output collects in this.acc.
    */
   async write(chunk, final) {
     let buf = chunk;
     if (this.carry !== null) { buf = concatBytes([this.carry, chunk]); this.carry = null; }
     const len = buf.length;
     let pos = 0;
-    while (pos < len) {
+    while (true) {
+      pos = this.scan(buf, pos, len, final);
+      if (this.pending === null) break;
+      const p = this.pending;
+      this.pending = null;
+      await p;
+    }
+    if (this.carryFrom >= 0) {
+      this.carry = buf.slice(this.carryFrom);
+      this.carryFrom = -1;
+    }
+    if (final) {
+      this.endTextNode();
+      if (this.pending !== null) { const p = this.pending; this.pending = null; await p; }
+    }
+  }
+
+  /** Tokenizes from pos until the buffer ends, a handler's promise is pending, or a token is unfinished. */
+  scan(buf, pos, len, final) {
+    while (pos < len && this.pending === null) {
       let next;
       switch (this.textType) {
-        case TT_DATA: next = await this.data(buf, pos, len, final); break;
-        case TT_PLAINTEXT: await this.text(buf, pos, len); next = len; break;
-        case TT_SCRIPT: next = await this.scriptData(buf, pos, len, final); break;
-        default: next = await this.rawText(buf, pos, len, final); break;
+        case TT_DATA: next = this.data(buf, pos, len, final); break;
+        case TT_PLAINTEXT: this.text(buf, pos, len); next = len; break;
+        case TT_SCRIPT: next = this.scriptData(buf, pos, len, final); break;
+        default: next = this.rawText(buf, pos, len, final); break;
       }
-      if (next === HR_NEED_MORE) break;
+      if (next === HR_NEED_MORE) return len;
       pos = next;
     }
-    if (this.carryFrom !== undefined) {
-      this.carry = buf.slice(this.carryFrom);
-      this.carryFrom = undefined;
-    }
-    if (final) await this.endTextNode();
+    return pos;
   }
 
   /** Keeps buf[from…] for the next chunk (an unfinished token or character). */
   keep(from) { this.carryFrom = from; return HR_NEED_MORE; }
 
-  /** Text [pos, end) at the end of the input so far: all of it at the end, else up to an unfinished character. */
-  async tailText(buf, pos, len, final) {
-    const hold = final ? 0 : this.encoding.incompleteTail(buf, pos, len);
-    await this.text(buf, pos, len - hold);
-    return hold > 0 ? this.keep(len - hold) : len;
+  /** Ends the text node before a token; false when its last chunk's handler is still pending. */
+  closeText() {
+    if (this.textOpen) this.endTextNode();
+    return this.pending === null;
   }
 
-  async data(buf, pos, len, final) {
+  /** Text [pos, end) at the end of the input so far: all of it at the end, else up to an unfinished character. */
+  tailText(buf, pos, len, final) {
+    const hold = final ? 0 : this.encoding.incompleteTail(buf, pos, len);
+    this.text(buf, pos, len - hold);
+    if (hold > 0) this.carryFrom = len - hold;
+    return len;
+  }
+
+  data(buf, pos, len, final) {
     const lt = buf.indexOf(HR_LT, pos);
     if (lt < 0) return this.tailText(buf, pos, len, final);
-    await this.text(buf, pos, lt);
+    if (lt > pos) { this.text(buf, pos, lt); if (this.pending !== null) return lt; }
     if (lt + 1 >= len) {
       if (!final) return this.keep(lt);
-      await this.text(buf, lt, len);
+      this.text(buf, lt, len);
       return len;
     }
     const c = buf[lt + 1];
     if (hrIsAlpha(c)) {
       const end = hrTagEnd(buf, lt, len);
       if (end === HR_NEED_MORE) return final ? this.rawAtEof(buf, lt, len) : this.keep(lt);
-      await this.startTag(buf, lt, end);
+      if (!this.closeText()) return lt;
+      this.startTag(buf, lt, end);
       return end;
     }
     if (c === HR_SLASH) {
-      if (lt + 2 >= len) { if (!final) return this.keep(lt); await this.text(buf, lt, len); return len; }
+      if (lt + 2 >= len) { if (!final) return this.keep(lt); this.text(buf, lt, len); return len; }
       const d = buf[lt + 2];
       if (hrIsAlpha(d)) {
         const end = hrTagEnd(buf, lt, len);
         if (end === HR_NEED_MORE) return final ? this.rawAtEof(buf, lt, len) : this.keep(lt);
-        await this.endTag(buf, lt, end);
+        if (!this.closeText()) return lt;
+        this.endTag(buf, lt, end);
         return end;
       }
-      if (d === HR_GT) { this.emit(buf.subarray(lt, lt + 3)); return lt + 3; } // "</>" is dropped as a token, kept as bytes
+      if (d === HR_GT) { this.emit(buf, lt, lt + 3); return lt + 3; } // "</>" is dropped as a token, kept as bytes
       return this.bogusComment(buf, lt, lt + 2, len, final);
     }
     if (c === HR_BANG) return this.markupDeclaration(buf, lt, len, final);
     if (c === HR_QUESTION) return this.bogusComment(buf, lt, lt + 1, len, final);
     // A '<' that starts nothing is text of its own.
-    await this.text(buf, lt, lt + 1);
+    this.text(buf, lt, lt + 1);
     return lt + 1;
   }
 
   /** An unfinished tag at the end of the input is passed through as it is, as no token. */
   rawAtEof(buf, s, len) {
-    this.emit(buf.subarray(s, len));
+    this.emit(buf, s, len);
     return len;
   }
 
-  async bogusComment(buf, s, textS, len, final) {
+  bogusComment(buf, s, textS, len, final) {
     const gt = buf.indexOf(HR_GT, textS);
-    if (gt < 0) {
-      if (!final) return this.keep(s);
-      await this.comment(buf, s, len, textS, len);
-      return len;
-    }
-    await this.comment(buf, s, gt + 1, textS, gt);
+    if (gt < 0 && !final) return this.keep(s);
+    if (!this.closeText()) return s;
+    if (gt < 0) { this.comment(buf, s, len, textS, len); return len; }
+    this.comment(buf, s, gt + 1, textS, gt);
     return gt + 1;
   }
 
-  async markupDeclaration(buf, lt, len, final) {
+  markupDeclaration(buf, lt, len, final) {
     const p = lt + 2;
     if (p + 2 > len && !final) return this.keep(lt);
     if (buf[p] === HR_DASH && buf[p + 1] === HR_DASH) return this.fullComment(buf, lt, p + 2, len, final);
@@ -1136,49 +1252,64 @@ class HrDocument {
     if (doctype === null && !final) return this.keep(lt);
     if (doctype === true) {
       const gt = buf.indexOf(HR_GT, p + 7);
-      if (gt < 0) { if (!final) return this.keep(lt); await this.doctype(buf, lt, len); return len; }
-      await this.doctype(buf, lt, gt + 1);
-      return gt + 1;
+      if (gt < 0 && !final) return this.keep(lt);
+      if (!this.closeText()) return lt;
+      const end = gt < 0 ? len : gt + 1;
+      this.doctype(buf, lt, end);
+      return end;
     }
     let cdata = true;
     for (let k = 0; k < HR_CDATA_OPEN.length; k++) {
       if (p + k >= len) { if (!final) return this.keep(lt); cdata = false; break; }
       if (buf[p + k] !== HR_CDATA_OPEN[k]) { cdata = false; break; }
     }
-    if (cdata && this.allowCdata) {
+    if (cdata && this.currentNs !== HR_NS_HTML) {
       // In svg and math a CDATA section is text: its markers pass through, its content is a text chunk.
       const close = hrIndexOfSeq(buf, HR_CDATA_CLOSE, p + 7, len);
       if (close < 0 && !final) return this.keep(lt);
-      await this.endTextNode();
-      this.emit(buf.subarray(lt, p + 7));
+      if (!this.closeText()) return lt;
+      this.emit(buf, lt, p + 7);
       const end = close < 0 ? len : close;
-      await this.text(buf, p + 7, end);
-      if (close >= 0) { this.emit(buf.subarray(close, close + 3)); return close + 3; }
-      return len;
+      this.text(buf, p + 7, end);
+      if (close < 0) return len;
+      this.emitCdataClose(buf, close);
+      return close + 3;
     }
     return this.bogusComment(buf, lt, p, len, final);
   }
 
+  emitCdataClose(buf, close) {
+    if (this.pending === null) { this.emit(buf, close, close + 3); return; }
+    const p = this.pending;
+    this.pending = p.then(() => this.emit(buf, close, close + 3));
+  }
+
   /** `<!--` … `-->` (also `--!>`; `<!-->` and `<!--->` are empty comments). */
-  async fullComment(buf, lt, textS, len, final) {
-    if (textS < len && buf[textS] === HR_GT) { await this.comment(buf, lt, textS + 1, textS, textS); return textS + 1; }
-    if (textS + 1 < len && buf[textS] === HR_DASH && buf[textS + 1] === HR_GT) { await this.comment(buf, lt, textS + 2, textS, textS); return textS + 2; }
-    let i = textS;
-    while (true) {
-      const dash = hrIndexOfSeq(buf, [HR_DASH, HR_DASH], i, len);
-      if (dash < 0 || dash + 2 >= len) {
-        if (!final) return this.keep(lt);
-        await this.comment(buf, lt, len, textS, len);
-        return len;
+  fullComment(buf, lt, textS, len, final) {
+    let end = -1, textE = -1;
+    if (textS < len && buf[textS] === HR_GT) { end = textS + 1; textE = textS; }
+    else if (textS + 1 < len && buf[textS] === HR_DASH && buf[textS + 1] === HR_GT) { end = textS + 2; textE = textS; }
+    else {
+      let i = textS;
+      while (true) {
+        const dash = hrIndexOfSeq(buf, HR_DASH_DASH, i, len);
+        if (dash < 0 || dash + 2 >= len) break;
+        let k = dash + 2;
+        while (k < len && buf[k] === HR_DASH) k++;
+        if (k >= len) break;
+        if (buf[k] === HR_GT) { end = k + 1; textE = k - 2; break; }
+        if (buf[k] === HR_BANG && k + 1 < len && buf[k + 1] === HR_GT) { end = k + 2; textE = k - 2; break; }
+        if (buf[k] === HR_BANG && k + 1 >= len) break;
+        i = dash + 1;
       }
-      let k = dash + 2;
-      while (k < len && buf[k] === HR_DASH) k++;
-      if (k >= len) { if (!final) return this.keep(lt); await this.comment(buf, lt, len, textS, len); return len; }
-      if (buf[k] === HR_GT) { await this.comment(buf, lt, k + 1, textS, k - 2); return k + 1; }
-      if (buf[k] === HR_BANG && k + 1 < len && buf[k + 1] === HR_GT) { await this.comment(buf, lt, k + 2, textS, k - 2); return k + 2; }
-      if (buf[k] === HR_BANG && k + 1 >= len && !final) return this.keep(lt);
-      i = dash + 1;
     }
+    if (end < 0) {
+      if (!final) return this.keep(lt);
+      end = textE = len;
+    }
+    if (!this.closeText()) return lt;
+    this.comment(buf, lt, end, textS, textE);
+    return end;
   }
 
   /** Whether buf[i…] is the end tag that ends the current RCDATA/RAWTEXT/script element: its name end, null (need more) or -1. */
@@ -1194,63 +1325,58 @@ class HrDocument {
   }
 
   /** RCDATA and RAWTEXT: text until the element's own end tag. */
-  async rawText(buf, pos, len, final) {
-    let from = pos;
-    while (true) {
-      const lt = buf.indexOf(HR_LT, from);
-      if (lt < 0) return this.tailText(buf, pos, len, final);
-      await this.text(buf, pos, lt);
-      pos = lt;
-      if (lt + 1 >= len) { if (!final) return this.keep(lt); await this.text(buf, lt, len); return len; }
-      if (buf[lt + 1] !== HR_SLASH) { await this.text(buf, lt, lt + 1); pos = from = lt + 1; continue; }
-      const r = await this.closeRawText(buf, lt, len, final);
-      if (r !== undefined) return r;
-      pos = from = this.rawResume;
-    }
+  rawText(buf, pos, len, final) {
+    const lt = buf.indexOf(HR_LT, pos);
+    if (lt < 0) return this.tailText(buf, pos, len, final);
+    if (lt > pos) { this.text(buf, pos, lt); if (this.pending !== null) return lt; }
+    if (lt + 1 >= len) { if (!final) return this.keep(lt); this.text(buf, lt, len); return len; }
+    if (buf[lt + 1] !== HR_SLASH) { this.text(buf, lt, lt + 1); return lt + 1; }
+    return this.closeRawText(buf, lt, len, final);
   }
 
   /** At `</` in RCDATA, RAWTEXT or script data: the end tag, or the `</name` run as a text chunk of its own. */
-  async closeRawText(buf, lt, len, final) {
-    if (lt + 2 >= len) { if (!final) return this.keep(lt); await this.text(buf, lt, len); return len; }
-    if (!hrIsAlpha(buf[lt + 2])) { await this.text(buf, lt, lt + 2); this.rawResume = lt + 2; return undefined; }
+  closeRawText(buf, lt, len, final) {
+    if (lt + 2 >= len) { if (!final) return this.keep(lt); this.text(buf, lt, len); return len; }
+    if (!hrIsAlpha(buf[lt + 2])) { this.text(buf, lt, lt + 2); return lt + 2; }
     const k = this.appropriateEndTag(buf, lt, len);
     if (k === null) {
       if (!final) return this.keep(lt);
-      await this.text(buf, lt, len);
+      this.text(buf, lt, len);
       return len;
     }
     if (k < 0) {
       let j = lt + 2;
       while (j < len && hrIsAlpha(buf[j])) j++;
       if (j >= len && !final) return this.keep(lt);
-      await this.text(buf, lt, j);
-      this.rawResume = j;
-      return undefined;
+      this.text(buf, lt, j);
+      return j;
     }
     const end = hrTagEnd(buf, lt, len);
     if (end === HR_NEED_MORE) return final ? this.rawAtEof(buf, lt, len) : this.keep(lt);
-    await this.endTag(buf, lt, end);
+    if (!this.closeText()) return lt;
+    this.scriptState = 0;
+    this.endTag(buf, lt, end);
     return end;
   }
 
-  /** Script data with its escaped (`<!--`) and double-escaped (`<script>` inside) states, as lol-html splits them. */
-  async scriptData(buf, pos, len, final) {
-    let i = pos;
+  /**
+   * Script data with its escaped (`<!--`) and double-escaped (`<script>` inside) states, as lol-html
+   * splits them. Escaped text is not handed out at chunk ends (lol-html's escaped states have no
+   * end-of-chunk rule): it waits, kept with the carry, for the next point that emits text.
+   */
+  scriptData(buf, pos, len, final) {
+    let i = pos + this.scriptScanned;
+    this.scriptScanned = 0;
     while (i < len) {
       const state = this.scriptState;
       if (state === 0) {
         const lt = buf.indexOf(HR_LT, i);
         if (lt < 0) return this.tailText(buf, pos, len, final);
-        await this.text(buf, pos, lt);
+        if (lt > pos) { this.text(buf, pos, lt); if (this.pending !== null) return lt; }
         pos = lt;
-        if (lt + 1 >= len) { if (!final) return this.keep(lt); await this.text(buf, lt, len); return len; }
+        if (lt + 1 >= len) { if (!final) return this.keep(lt); this.text(buf, lt, len); return len; }
         const c = buf[lt + 1];
-        if (c === HR_SLASH) {
-          const r = await this.closeRawText(buf, lt, len, final);
-          if (r !== undefined) return r;
-          pos = i = this.rawResume;
-          continue;
-        }
+        if (c === HR_SLASH) return this.closeRawText(buf, lt, len, final);
         if (c === HR_BANG) {
           if (lt + 3 >= len && !final) return this.keep(lt);
           if (buf[lt + 2] === HR_DASH && buf[lt + 3] === HR_DASH) { this.scriptState = 1; i = lt + 4; continue; }
@@ -1258,71 +1384,74 @@ class HrDocument {
           i = lt + 2;
           continue;
         }
-        await this.text(buf, lt, lt + 1);
-        pos = i = lt + 1;
-        continue;
+        this.text(buf, lt, lt + 1);
+        return lt + 1;
       }
       // Escaped or double escaped: look for "-->" (back to script data) and '<'.
       let j = i;
       while (j < len && buf[j] !== HR_LT && buf[j] !== HR_GT) j++;
-      if (j >= len) return this.tailText(buf, pos, len, final);
+      if (j >= len) break;
       if (buf[j] === HR_GT) {
-        if (j >= 2 && j - 2 >= pos - 2 && buf[j - 1] === HR_DASH && buf[j - 2] === HR_DASH) {
-          await this.text(buf, pos, j);
-          pos = j;
+        if (j - 2 >= pos && buf[j - 1] === HR_DASH && buf[j - 2] === HR_DASH) {
           this.scriptState = 0;
+          this.text(buf, pos, j);
+          return j;
         }
         i = j + 1;
         continue;
       }
-      // '<' in escaped states
       if (state === 1) {
-        await this.text(buf, pos, j);
-        pos = j;
-        if (j + 1 >= len) { if (!final) return this.keep(j); await this.text(buf, j, len); return len; }
-        if (buf[j + 1] === HR_SLASH) {
-          const r = await this.closeRawText(buf, j, len, final);
-          if (r !== undefined) { this.scriptState = 0; return r; }
-          pos = i = this.rawResume;
-          continue;
+        if (j + 1 >= len && !final) break;
+        if (j + 1 < len && buf[j + 1] === HR_SLASH) {
+          if (j > pos) { this.text(buf, pos, j); if (this.pending !== null) return j; }
+          return this.closeRawText(buf, j, len, final);
         }
         const isScript = hrMatchesCi(buf, j + 1, len, "script");
-        if (isScript === null || (isScript && j + 7 >= len)) { if (!final) return this.keep(j); }
+        if ((isScript === null || (isScript && j + 7 >= len)) && !final) break;
+        if (j > pos) { this.text(buf, pos, j); if (this.pending !== null) return j; }
+        pos = j;
         if (isScript && j + 7 < len && (hrIsWs(buf[j + 7]) || buf[j + 7] === HR_SLASH || buf[j + 7] === HR_GT)) { this.scriptState = 2; i = j + 8; continue; }
-        await this.text(buf, j, j + 1);
-        pos = i = j + 1;
-        continue;
+        this.text(buf, j, j + 1);
+        return j + 1;
       }
       // double escaped: "</script" ends the double escape
-      await this.text(buf, pos, j);
+      if (j > pos) { this.text(buf, pos, j); if (this.pending !== null) return j; }
       pos = j;
       if (j + 1 < len && buf[j + 1] === HR_SLASH) {
         const isScript = hrMatchesCi(buf, j + 2, len, "script");
-        if ((isScript === null || (isScript && j + 8 >= len)) && !final) return this.keep(j);
+        if ((isScript === null || (isScript && j + 8 >= len)) && !final) { this.scriptScanned = j - pos; return this.keep(pos); }
         if (isScript && j + 8 < len && (hrIsWs(buf[j + 8]) || buf[j + 8] === HR_SLASH || buf[j + 8] === HR_GT)) { this.scriptState = 1; i = j + 9; continue; }
       }
       i = j + 1;
+    }
+    if (this.scriptState !== 0 && !final) {
+      this.scriptScanned = i - pos;
+      return this.keep(pos);
     }
     return this.tailText(buf, pos, len, final);
   }
 
   async end() {
     await this.write(EMPTY_BYTES, true);
-    const handlers = this.docHandlers.filter((h) => h.end !== null);
-    if (handlers.length === 0) return;
+    if (this.docEnd.length === 0) return;
     const st = { valid: true, mut: new HrMutations() };
     const token = Object.create(DocumentEnd.prototype);
     token[kState] = st;
-    try {
-      for (const h of handlers) {
-        const p = HrDocument.call(h.end, h.thisArg, token);
-        if (p !== null) await p;
-      }
-    } finally { st.valid = false; }
-    this.removeDepth = 0;
-    if (st.mut.before !== null) for (const s of st.mut.before) this.emitString(s);
+    const p = hrRun(this.docEnd, 0, token, st, () => {
+      this.removeDepth = 0;
+      if (st.mut.before !== null) for (const s of st.mut.before) this.emitString(s);
+    });
+    if (p !== null) await p;
   }
 }
+
+// Tag names that may switch the content model or the namespace, by first letter (when nothing else needs names).
+const HR_MAY_SWITCH = (() => {
+  const t = new Uint8Array(256);
+  for (const c of "stpixnmSTPIXNM") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+const HR_DASH_DASH = [HR_DASH, HR_DASH];
 
 /** name, publicId and systemId of `<!DOCTYPE …>` (from after "<!DOCTYPE" to the end). */
 function hrParseDoctype(doc, buf, i, e) {
@@ -1351,7 +1480,7 @@ function hrHandler(handlers, name, where) {
 }
 
 class HTMLRewriter {
-  constructor() { this[kState] = { entries: [], docHandlers: [], needs: { types: false, ancestorAttrs: false } }; }
+  constructor() { this[kState] = { entries: [], docHandlers: [], needs: { types: false, ancestorAttrs: false, nth: false, ancestors: false } }; }
 
   on(selector, handlers) {
     const st = hrState(this);
@@ -1361,8 +1490,15 @@ class HTMLRewriter {
       throw new TypeError("Failed to execute 'on' on 'HTMLRewriter': parameter 2 is not of type 'ElementContentHandlers'.");
     }
     const selectors = new SelectorParser(selector).parseList();
+    // The element types the selectors can match (null: any), a cheap first test for every tag.
+    let tags = new Set();
+    for (const sel of selectors) {
+      const subject = sel.parts[sel.parts.length - 1];
+      if (subject.tag === null) { tags = null; break; }
+      tags.add(subject.tag);
+    }
     const entry = {
-      selectors,
+      selectors, tags,
       element: hrHandler(handlers, "element", "ElementContentHandlers"),
       comments: hrHandler(handlers, "comments", "ElementContentHandlers"),
       text: hrHandler(handlers, "text", "ElementContentHandlers"),
@@ -1370,8 +1506,7 @@ class HTMLRewriter {
     };
     st.entries.push(entry);
     const needs = hrSelectorNeeds(selectors);
-    st.needs.types ||= needs.types;
-    st.needs.ancestorAttrs ||= needs.ancestorAttrs;
+    for (const k of Object.keys(needs)) st.needs[k] ||= needs[k];
     return this;
   }
 
