@@ -50,9 +50,10 @@ public static class JsChecks
         """;
 
     /// <summary>Runs the checks and returns how many passed; fails the test listing each failure.</summary>
-    public static async Task<int> RunAsync(string checks, IDictionary<string, string>? files = null)
+    /// <param name="compatibility">The Worker's compatibility date and flags, e.g. ("2024-10-01", ["nodejs_compat"]); by default today's date.</param>
+    public static async Task<int> RunAsync(string checks, IDictionary<string, string>? files = null, (string Date, string[] Flags)? compatibility = null)
     {
-        using var worker = new TestWorker(Prelude + "\n" + checks + "\n" + Runner, files);
+        using var worker = new TestWorker(Prelude + "\n" + checks + "\n" + Runner, files, compatibility: compatibility);
         var response = await worker.FetchAsync();
         Assert.True(response.Status == 200, $"the check Worker failed: {response.Text}\n{worker.Logs.All}");
         using var doc = JsonDocument.Parse(response.Text);
