@@ -162,7 +162,7 @@ public sealed class CacheStore : IDisposable
         }
         // Opened before answering: an entry replaced or evicted meanwhile keeps its file readable
         // once open, and one already gone is a miss.
-        var body = _blobs.Open(entry.BlobId);
+        var body = _blobs.Open(entry.BlobId, bufferSize: 0);
         if (body is null) return null;
         bool opened = false, released = false;
         try
@@ -171,7 +171,7 @@ public sealed class CacheStore : IDisposable
             var result = CacheResponder.Respond(entry, request, () =>
             {
                 if (!opened && !released) { opened = true; return body; }
-                return _blobs.Open(entry.BlobId) ?? throw new IOException("The cached body went away.");
+                return _blobs.Open(entry.BlobId, bufferSize: 0) ?? throw new IOException("The cached body went away.");
             });
             if (!opened) { released = true; body.Dispose(); }
             return result;
