@@ -1,6 +1,6 @@
 // Rewrites a 1 MiB page of articles as it streams: the kind of work a Worker does in front of a
-// site (absolute links, lazy images, ads removed, title and description set). About 1,600
-// articles: ~1,600 internal links and images rewritten, ~160 ads removed, per page.
+// site (absolute links, lazy images, ads removed, title and description set). 2,077 articles:
+// 4,364 elements rewritten per page (internal links, images, ads, title, description).
 const LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris.";
 function makePage(size) {
   let s = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Bench</title><meta name="description" content="old"></head><body><main>\n';
