@@ -44,10 +44,11 @@ public static class FlintCli
         logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+        var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,6 +62,11 @@ public static class FlintCli
                     return 1;
                 }
                 overrides[v[..colon]] = v[(colon + 1)..];
+            }
+            if (parse.GetValue(cacheSize) is <= 0)
+            {
+                stderr.WriteLine("✘ [ERROR] --cache-size must be a positive number of megabytes, e.g. --cache-size 256");
+                return 1;
             }
             IPAddress? address = null;
             if (parse.GetValue(ip) is { } ipText && !IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out address))
@@ -84,6 +90,7 @@ public static class FlintCli
                 LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
                 Watch = !parse.GetValue(noWatch),
                 Isolates = parse.GetValue(isolates),
+                CacheMaxBytes = parse.GetValue(cacheSize) * 1024 * 1024,
             };
             return await RunDevAsync(options, stdout, stderr, cancellationToken);
         });

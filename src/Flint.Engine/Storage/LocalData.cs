@@ -1,3 +1,4 @@
+using Flint.Engine.Cache;
 using Flint.Engine.D1;
 using Flint.Engine.Kv;
 
@@ -12,12 +13,14 @@ public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
+    private readonly Lazy<CacheStore> _cache;
 
-    public LocalData(string directory, TimeProvider? time = null)
+    public LocalData(string directory, TimeProvider? time = null, CacheOptions? cache = null)
     {
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
+        _cache = new Lazy<CacheStore>(() => CacheStore.Open(Path.Combine(Directory, "cache"), cache, time));
     }
 
     public string Directory { get; }
@@ -28,8 +31,12 @@ public sealed class LocalData : IDisposable
     /// <summary>D1 databases, under <c>d1/</c>.</summary>
     public D1Storage D1 => _d1.Value;
 
+    /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
+    public CacheStore Cache => _cache.Value;
+
     public void Dispose()
     {
+        if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
     }

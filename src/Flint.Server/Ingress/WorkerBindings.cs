@@ -1,6 +1,7 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.Cache;
 using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,8 @@ internal static class WorkerBindings
         {
             bindings.Add(new D1Binding(d1.Binding, data.D1.Database(d1.LocalId)));
         }
+        // The Cache API (caches.default, caches.open) is served to every Worker, as in wrangler dev.
+        bindings.Add(new CacheBinding(data.Cache));
         WarnUnsupported(config, log);
         return bindings;
     }
