@@ -45,6 +45,7 @@ workload_path() {
     kv) printf '/kv' ;;
     d1) printf '/d1' ;;
     stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;; r2) printf '/r2' ;;
+    cache) printf '/cache/asset.txt' ;; htmlrewriter) printf '/page' ;;
     *) printf '/' ;;
   esac
 }
@@ -54,6 +55,7 @@ workload_expect() {
     json) printf '"greeting":"Hello, flint!"' ;;
     kv) printf 'value-' ;;
     d1) printf '"name":"item-' ;;
+    cache) printf 'cached-asset' ;;
     *) printf '' ;;
   esac
 }

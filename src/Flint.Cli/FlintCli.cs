@@ -46,11 +46,12 @@ public static class FlintCli
         logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+        var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
         var s3Port = new Option<int?>("--s3-port") { Description = "Port of the S3 API over the R2 buckets (default: --port + 1 when the config binds R2 buckets)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, s3Port,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize, s3Port,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,6 +65,11 @@ public static class FlintCli
                     return 1;
                 }
                 overrides[v[..colon]] = v[(colon + 1)..];
+            }
+            if (parse.GetValue(cacheSize) is <= 0)
+            {
+                stderr.WriteLine("✘ [ERROR] --cache-size must be a positive number of megabytes, e.g. --cache-size 256");
+                return 1;
             }
             IPAddress? address = null;
             if (parse.GetValue(ip) is { } ipText && !IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out address))
@@ -88,6 +94,7 @@ public static class FlintCli
                 Watch = !parse.GetValue(noWatch),
                 Isolates = parse.GetValue(isolates),
                 S3Port = parse.GetValue(s3Port),
+                CacheMaxBytes = parse.GetValue(cacheSize) * 1024 * 1024,
             };
             return await RunDevAsync(options, stdout, stderr, cancellationToken);
         });

@@ -24,6 +24,10 @@ public static class FlintFlagSupport
     {
         // Followed by date and flag.
         ["upper_case_all_http_methods"] = FlagSupport.Follows,
+        ["nodejs_compat"] = FlagSupport.Follows,
+        ["nodejs_compat_v2"] = FlagSupport.Follows,
+        ["nodejs_als"] = FlagSupport.Follows,
+        ["nodejs_compat_populate_process_env"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,

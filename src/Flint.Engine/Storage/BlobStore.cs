@@ -113,12 +113,15 @@ public sealed class BlobStore
     public Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
         PutAsync(bytes, Stream.Null, long.MaxValue, cancellationToken);
 
-    /// <summary>Opens a blob for reading, or null when it does not exist.</summary>
-    public Stream? Open(string id)
+    /// <summary>
+    /// Opens a blob for reading, or null when it does not exist. <paramref name="bufferSize"/> 0
+    /// reads straight into the caller's buffers (for readers that read large chunks anyway).
+    /// </summary>
+    public Stream? Open(string id, int bufferSize = 1 << 16)
     {
         try
         {
-            return new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {

@@ -51,6 +51,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     private readonly EventLoop _loop;
     private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
     private readonly TimerQueue _timers;
+    private readonly Node.NodeModules _nodeModules;
     private readonly ConcurrentDictionary<int, HostStream> _hostStreams = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
@@ -94,7 +95,8 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             V8ScriptEngineFlags.DisableGlobalMembers |
             V8ScriptEngineFlags.HideHostExceptions |
             V8ScriptEngineFlags.EnableDynamicModuleImports);
-        _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules, this);
+        _nodeModules = new Node.NodeModules(options.Compatibility);
+        _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules, this, _nodeModules);
         // Unhandled rejections become `unhandledrejection` / `rejectionhandled` events on the global
         // scope. V8 reports them while script runs; JavaScript must not be re-entered from here.
         _engine.PromiseRejectionCallback = (kind, promise, value) =>
@@ -169,6 +171,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         _builtinModules = ParseBuiltinModules(runtime.InvokeMethod("builtinModules") as string);
         _transfer = (ITypedArray<byte>)runtime.GetProperty("hostTransfer");
         if ((int)_transfer.Length != TransferSize) throw new InvalidOperationException("The transfer buffer's size differs between C# and 00_internal.js.");
+        _nodeModules.Bridge = (ScriptObject)runtime.GetProperty("nodeBridge");
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 

@@ -21,11 +21,11 @@ internal interface IModuleHost
 }
 
 /// <summary>
-/// Resolves `import` specifiers for one isolate: the built-in modules (`cloudflare:workers`, …)
-/// and the Worker's own modules by name (<see cref="ModuleSource"/>), nothing else. Only modules
+/// Resolves `import` specifiers for one isolate: the built-in modules (`cloudflare:workers`, …),
+/// the `node:` modules the Worker's flags give, and the Worker's own modules by name (<see cref="ModuleSource"/>), nothing else. Only modules
 /// Flint generates get an <c>import.meta</c> with host functions; a Worker's modules get none.
 /// </summary>
-internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host) : DocumentLoader
+internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host, Node.NodeModules? node = null) : DocumentLoader
 {
     private const string NpmHint =
         "To use npm packages, install esbuild in the Worker's project (npm install --save-dev esbuild; installing wrangler brings it too): Flint then bundles the Worker as wrangler does.";
@@ -52,6 +52,8 @@ internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host) 
     {
         var referrer = ModuleSource.NameFromUri(sourceInfo?.Uri);
         if (host.BuiltinExports(specifier) is { } exports) return Builtin(specifier, exports);
+        // The node: modules the Worker's compatibility flags give (Node/NodeModules.cs).
+        if (node?.TryLoad(specifier, sourceInfo, referrer) is { } nodeModule) return nodeModule;
         // Like workerd, any other specifier is a path among the Worker's modules ("node:fs" and
         // "https://…" included); only the hint differs.
         if (IsSchemeModule(specifier)) throw new ModuleNotFoundException($"No such module \"{specifier}\".", referrer);

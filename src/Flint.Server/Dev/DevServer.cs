@@ -28,6 +28,8 @@ public sealed record DevServerOptions
     public bool Watch { get; init; } = true;
     /// <summary>Isolates per version; 0 means one per core.</summary>
     public int Isolates { get; init; }
+    /// <summary>Most bytes the Cache API keeps (LRU eviction past it); null means <see cref="Engine.Cache.CacheOptions.DefaultMaxTotalBytes"/>.</summary>
+    public long? CacheMaxBytes { get; init; }
     /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
     public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
     /// <summary>Where logs go; null means Flint's console format.</summary>
@@ -98,7 +100,8 @@ public sealed class DevServer : IAsyncDisposable
 
         WorkerHost host;
         // The data directory of the first load serves the whole session, reloads included.
-        var data = new LocalData(config.PersistDirectory);
+        var data = new LocalData(config.PersistDirectory,
+            cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);

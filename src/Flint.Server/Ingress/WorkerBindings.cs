@@ -1,6 +1,7 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.Cache;
 using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
 using Flint.JavaScript.Bindings.R2;
@@ -28,6 +29,8 @@ internal static class WorkerBindings
             // Locally a bucket is its bucket_name, as in wrangler dev; the S3 API serves the same store.
             bindings.Add(new R2Binding(r2.Binding, data.R2.Bucket(r2.BucketName)));
         }
+        // The Cache API (caches.default, caches.open) is served to every Worker, as in wrangler dev.
+        bindings.Add(new CacheBinding(data.Cache));
         WarnUnsupported(config, log);
         return bindings;
     }

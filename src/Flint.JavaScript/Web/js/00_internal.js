@@ -12,7 +12,20 @@ function compatEnabled(flag) {
   return enabledCompatFlags.has(flag);
 }
 
-const kState = Symbol("flint.state");
+/**
+ * Internal symbols key the built-ins' own state on the objects they make. Worker code cannot
+ * find them by reflection (89_lockdown.js filters them out of getOwnPropertySymbols and
+ * Reflect.ownKeys), as workerd's objects show no such properties.
+ */
+const internalKeys = new Set();
+
+function internalSymbol(description) {
+  const key = Symbol(description);
+  internalKeys.add(key);
+  return key;
+}
+
+const kState = internalSymbol("flint.state");
 
 /** Globals the built-ins define (89_lockdown.js marks their functions as native). */
 const builtinGlobals = [];

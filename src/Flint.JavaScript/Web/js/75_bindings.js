@@ -34,6 +34,9 @@ function createBindings(descriptors, target) {
   for (const d of descriptors) {
     const factory = bindingFactories.get(d.kind);
     if (factory === undefined) throw new Error(`Flint cannot provide binding "${d.name}" of kind "${d.kind}".`);
-    Object.defineProperty(target, d.name, { value: factory(d), writable: true, enumerable: true, configurable: true });
+    const face = factory(d);
+    // An internal binding serves a global API (the Cache API), not an env entry.
+    if (d.internal === true) continue;
+    Object.defineProperty(target, d.name, { value: face, writable: true, enumerable: true, configurable: true });
   }
 }

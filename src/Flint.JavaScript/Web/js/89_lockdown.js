@@ -53,6 +53,40 @@ function markLoadedBuiltin(value) {
   if (lockedDown) markBuiltins(value);
 }
 
+// Reflection shows none of the built-ins' internal symbols (00_internal.js internalSymbol).
+const ReflectOwnKeys = Reflect.ownKeys;
+const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
+
+function withoutInternalKeys(keys) {
+  let internal = false;
+  for (let i = 0; i < keys.length; i++) if (typeof keys[i] === "symbol" && internalKeys.has(keys[i])) { internal = true; break; }
+  if (!internal) return keys;
+  const out = [];
+  for (let i = 0; i < keys.length; i++) if (typeof keys[i] !== "symbol" || !internalKeys.has(keys[i])) out[out.length] = keys[i];
+  return out;
+}
+
+const reflection = {
+  getOwnPropertySymbols(o) { return withoutInternalKeys(ObjectGetOwnPropertySymbols(o)); },
+  ownKeys(target) { return withoutInternalKeys(ReflectOwnKeys(target)); },
+  getOwnPropertyDescriptors(o) {
+    const all = ObjectGetOwnPropertyDescriptors(o);
+    for (const key of internalKeys) delete all[key];
+    return all;
+  },
+};
+
+function hideInternalKeys() {
+  const replace = (target, name) => {
+    const fn = reflection[name];
+    markNative(fn);
+    Object.defineProperty(target, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  };
+  replace(Object, "getOwnPropertySymbols");
+  replace(Object, "getOwnPropertyDescriptors");
+  replace(Reflect, "ownKeys");
+}
+
 /** Called once the built-ins and the Worker's env exist, before any Worker code runs. */
 function lockDownBuiltins(roots) {
   if (lockedDown) return;
@@ -60,5 +94,6 @@ function lockDownBuiltins(roots) {
   const seen = new WeakSet();
   for (const root of [...builtinGlobals, ...roots]) markBuiltins(root, seen);
   markNative(toString);
+  hideInternalKeys();
   Object.defineProperty(Function.prototype, "toString", { value: toString, writable: true, enumerable: false, configurable: true });
 }

@@ -220,6 +220,7 @@ if (typeof globalThis.addEventListener !== "function") {
 // ---- loading -----------------------------------------------------------------------------
 function configure(envJson, cfJson, bindingsJson, subrequests) {
   env = JSON.parse(envJson);
+  processEnvSource = envJson;
   if (subrequests > 0) subrequestLimit = subrequests;
   createBindings(JSON.parse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
@@ -254,4 +255,5 @@ return {
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,
+  nodeBridge,
 };
