@@ -48,7 +48,7 @@ public sealed class CrashTests : IDisposable
                         using var response = await http.PutAsync($"/?key={key}", new ByteArrayContent(Value(key, size)));
                         if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key) acknowledged[key] = size;
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return; } // the process is gone
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException) { return; } // the process is gone
                 }
             })).ToList();
             while (acknowledged.Count < 300) await Task.Delay(10);
@@ -111,7 +111,7 @@ public sealed class CrashTests : IDisposable
                         using var response = await http.PostAsync($"/?key={key}{(single ? "&single" : "")}", null);
                         if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key) acknowledged[key] = single ? 1 : 3;
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return; } // the process is gone
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException) { return; } // the process is gone
                 }
             })).ToList();
             while (acknowledged.Count < 300) await Task.Delay(10);
@@ -180,7 +180,7 @@ public sealed class CrashTests : IDisposable
                         using var response = await http.PostAsync(path, new ByteArrayContent(Value(key, size)));
                         if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key) acknowledged[key] = (size, multipart, big);
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { return; } // the process is gone
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException) { return; } // the process is gone
                 }
             })).ToList();
             while (acknowledged.Count < 250 || acknowledged.Values.Count(a => a.Multipart) < 40) await Task.Delay(10);
