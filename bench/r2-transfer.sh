@@ -3,7 +3,8 @@
 #
 #   bench/r2-transfer.sh
 #
-# 1. A SIZE_MB (default 100) MiB object through the Worker's binding (PUT with put(key,
+# 1. A SIZE_MB (default 100) MiB object, each transfer REPEAT (default 3) times after a warm-up
+#    (median time, highest RSS), through the Worker's binding (PUT with put(key,
 #    request.body), GET with new Response(object.body)) and through the S3 API (curl's SigV4,
 #    one PUT and one GET; and the aws CLI's multipart cp when it is installed), against a plain
 #    file copy on the same disk: `dd conv=fsync` (as durable as a put) and `cp` (page cache only).
@@ -48,10 +49,9 @@ seconds_of() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1000 }'
 SRC="$WORK/source.bin"
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom > "$SRC"
 sync
-t0=$(now_ms); dd if="$SRC" of="$WORK/copy-sync.bin" bs=1M conv=fsync status=none; t1=$(now_ms)
-COPY_SYNC=$(seconds_of "$t0" "$t1"); rm -f "$WORK/copy-sync.bin"
-t0=$(now_ms); cp "$SRC" "$WORK/copy.bin"; t1=$(now_ms)
-COPY=$(seconds_of "$t0" "$t1"); rm -f "$WORK/copy.bin"
+median3() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+COPY_SYNC=$(for _ in 1 2 3; do t0=$(now_ms); dd if="$SRC" of="$WORK/copy-sync.bin" bs=1M conv=fsync status=none; t1=$(now_ms); rm -f "$WORK/copy-sync.bin"; seconds_of "$t0" "$t1"; echo; done | median3)
+COPY=$(for _ in 1 2 3; do t0=$(now_ms); cp "$SRC" "$WORK/copy.bin"; t1=$(now_ms); rm -f "$WORK/copy.bin"; seconds_of "$t0" "$t1"; echo; done | median3)
 
 # ---- a bucket of KEYS keys --------------------------------------------------------------------
 DATA="$WORK/data"
@@ -81,7 +81,8 @@ sample_rss() {
   while kill -0 "$root" 2>/dev/null; do
     local total=0 p
     for p in $root $(pgrep -d' ' -P "$root") $(for c in $(pgrep -P "$root"); do pgrep -d' ' -P "$c"; done); do
-      total=$((total + $(awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+      local kb; kb=$(awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+      total=$((total + ${kb:-0}))
     done
     echo "$(now_ms) $total" >> "$out"
     sleep 0.05
@@ -93,14 +94,26 @@ sleep 1
 IDLE=$(awk '{ v = $2 } END { printf "%.0f", v / 1024 }' "$WORK/flint-rss.log")
 
 declare -A SECS PEAK
+# Runs a transfer REPEAT times (default 3): the median time, the highest RSS of any run.
 transfer() { # name, rss log, command...
   local name=$1 rsslog=$2; shift 2
-  local a b; a=$(now_ms)
-  "$@" > "$WORK/$name.out" 2>&1 || { log "$name failed: $(tail -3 "$WORK/$name.out")"; SECS[$name]=fail; return; }
-  b=$(now_ms)
-  SECS[$name]=$(seconds_of "$a" "$b"); PEAK[$name]=$(peak_mb "$rsslog" "$a" "$((b + 100))")
+  local a b i times=() start; start=$(now_ms)
+  for i in $(seq 1 "${REPEAT:-3}"); do
+    a=$(now_ms)
+    "$@" > "$WORK/$name.out" 2>&1 || { log "$name failed: $(tail -3 "$WORK/$name.out")"; SECS[$name]=fail; return; }
+    b=$(now_ms)
+    times+=("$(seconds_of "$a" "$b")")
+  done
+  SECS[$name]=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  PEAK[$name]=$(peak_mb "$rsslog" "$start" "$((b + 100))")
 }
+# The first transfers of a fresh process run cold code; warm each path with a smaller object first.
+warm() { head -c $((16 * 1024 * 1024)) "$SRC" > "$WORK/warm.bin"; "$@" > /dev/null 2>&1; }
 sigv4=(--aws-sigv4 "aws:amz:auto:s3" --user "bench:bench-secret" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+warm curl -sSf -o /dev/null -T "$WORK/warm.bin" "http://127.0.0.1:$PORT/warm.bin"
+warm curl -sSf -o /dev/null "http://127.0.0.1:$PORT/warm.bin"
+warm curl -sSf -o /dev/null "${sigv4[@]}" -T "$WORK/warm.bin" "http://127.0.0.1:$S3PORT/transfer/warm.bin"
+warm curl -sSf -o /dev/null "${sigv4[@]}" "http://127.0.0.1:$S3PORT/transfer/warm.bin"
 transfer binding-put "$WORK/flint-rss.log" curl -sSf -o /dev/null -T "$SRC" "http://127.0.0.1:$PORT/big.bin"
 transfer binding-get "$WORK/flint-rss.log" curl -sSf -o /dev/null "http://127.0.0.1:$PORT/big.bin"
 transfer s3-put "$WORK/flint-rss.log" curl -sSf -o /dev/null "${sigv4[@]}" -T "$SRC" "http://127.0.0.1:$S3PORT/transfer/s3.bin"
@@ -138,6 +151,7 @@ if [[ $WRANGLER == 1 ]]; then
   WPID=$!; PIDS+=("$WPID")
   for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/" && break; sleep 0.1; done
   sample_rss "$WPID" "$WORK/wrangler-rss.log" & PIDS+=($!)
+  warm curl -sSf -o /dev/null -T "$WORK/warm.bin" "http://127.0.0.1:$WPORT/warm.bin"
   sleep 1
   W_IDLE=$(awk '{ v = $2 } END { printf "%.0f", v / 1024 }' "$WORK/wrangler-rss.log")
   transfer wrangler-put "$WORK/wrangler-rss.log" curl -sSf -o /dev/null -T "$SRC" "http://127.0.0.1:$WPORT/big.bin"
