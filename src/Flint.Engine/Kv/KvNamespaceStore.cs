@@ -81,7 +81,20 @@ public sealed class KvNamespaceStore : IDisposable
     {
         if (key.Length == 0) throw new KvException(400, "Key names must not be empty");
         if (key is "." or "..") throw new KvException(400, $"Illegal key name \"{key}\". Please use a different name.");
+        // A lone surrogate has no UTF-8 form: KV cannot decode such a key (and SQLite would store U+FFFD).
+        if (!IsWellFormed(key)) throw new KvException(400, "Could not URL-decode key name");
         ValidateKeyLength(key);
+    }
+
+    /// <summary>True when <paramref name="s"/> has no lone surrogate.</summary>
+    public static bool IsWellFormed(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return false;
+        }
+        return true;
     }
 
     private static void ValidateKeyLength(string key)
@@ -89,6 +102,20 @@ public sealed class KvNamespaceStore : IDisposable
         var length = Encoding.UTF8.GetByteCount(key);
         if (length > KvLimits.MaxKeyBytes)
             throw new KvException(414, $"UTF-8 encoded length of {length} exceeds key length limit of {KvLimits.MaxKeyBytes}.");
+    }
+
+    /// <summary>
+    /// Throws KV's error for a put whose metadata or value was too long to be sent (the JavaScript
+    /// face sends only their lengths), after KV's earlier checks of key and expiration.
+    /// </summary>
+    public void RefuseOversizedPut(string key, KvPutOptions options, long? metadataBytes, long? valueBytes)
+    {
+        ValidatePut(key, options);
+        if (metadataBytes > KvLimits.MaxMetadataBytes)
+            throw new KvException(413, $"Metadata length of {metadataBytes} exceeds limit of {KvLimits.MaxMetadataBytes}.");
+        if (valueBytes > KvLimits.MaxValueBytes)
+            throw new KvException(413, $"Value length of {valueBytes} exceeds limit of {KvLimits.MaxValueBytes}.");
+        throw new ArgumentException("RefuseOversizedPut needs a metadata or value length over KV's limit.");
     }
 
     /// <summary>The absolute expiration in seconds a put's options ask for, after KV's checks.</summary>

@@ -264,4 +264,23 @@ public sealed class KvNamespaceStoreTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => _kv.Get("big"));
         Assert.Contains("\"big\" is damaged", error.Message);
     }
+
+    [Fact]
+    public async Task AKeyWithALoneSurrogateIsKvsDecodingErrorNotAnotherKey()
+    {
+        var put = await Assert.ThrowsAsync<KvException>(() => _kv.PutAsync("a\ud800b", B("v"), new KvPutOptions()));
+        Assert.Equal((400, "Could not URL-decode key name"), (put.Status, put.Message));
+        Assert.Equal("Could not URL-decode key name", Assert.Throws<KvException>(() => _kv.Get("\udc00")).Message);
+        await _kv.PutAsync("\ud83d\ude00", B("pair"), new KvPutOptions()); // a whole pair is fine
+        Assert.Equal("pair", await GetText("\ud83d\ude00"));
+    }
+
+    [Fact]
+    public void AnOversizedPutIsRefusedInKvsOrderOfChecks()
+    {
+        string Refuse(KvPutOptions o, long? metadata, long? value) => Assert.Throws<KvException>(() => _kv.RefuseOversizedPut("k", o, metadata, value)).Message;
+        Assert.Equal("Metadata length of 10485768 exceeds limit of 1024.", Refuse(new KvPutOptions(), 10485768, 104857600));
+        Assert.Equal("Value length of 104857600 exceeds limit of 26214400.", Refuse(new KvPutOptions(), null, 104857600));
+        Assert.StartsWith("Invalid expiration_ttl of 10.", Refuse(new KvPutOptions { ExpirationTtl = 10 }, 2000, null));
+    }
 }
