@@ -515,11 +515,21 @@ public sealed class WorkerIsolate : IDisposable
         {
             return; // the Worker aborted it and already rejected the promise
         }
+        catch (OutboundFetchException ex)
+        {
+            error = ex.Message;
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
             error = $"Network connection lost. ({ex.Message})";
             if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
                 error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+        }
+        catch (Exception ex)
+        {
+            // Never leave the Worker's promise pending: a fault in Flint is logged with its stack.
+            _logger.LogError(ex, "fetch({Url}) failed inside Flint in Worker {Worker}", request.Url, _options.WorkerName);
+            error = $"Network connection lost. (internal error in Flint: {ex.GetType().Name}; see Flint's log)";
         }
         finally
         {
