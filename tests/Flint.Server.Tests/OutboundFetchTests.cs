@@ -223,4 +223,46 @@ public class OutboundFetchTests : IAsyncLifetime
         Assert.Equal(invalid, body.GetProperty("about:blank").GetString());
         Assert.Equal(invalid, body.GetProperty("malformed").GetString());
     }
+
+    /// <summary>
+    /// A Worker that fetches its own URL (a proxy whose origin points back at itself) is stopped as
+    /// Cloudflare stops it: each invocation counts down CF-EW-Via from 16, and at zero the request
+    /// gets error 1019 without running the Worker, so the chain ends after 16 hops.
+    /// </summary>
+    [Fact]
+    public async Task AWorkerThatFetchesItselfHitsTheLoopLimit()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = "name = \"proxy-loop\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n",
+            ["index.js"] = """
+                export default {
+                  async fetch(request) {
+                    const url = new URL(request.url);
+                    if (url.pathname === "/left") return new Response(String(request.headers.get("cf-ew-via")));
+                    // A fresh request, without the incoming headers: the count must still go on.
+                    if (url.pathname === "/fresh") return fetch(url.href);
+                    return fetch(request);
+                  }
+                }
+                """,
+        });
+        foreach (var path in new[] { "/", "/fresh" })
+        {
+            using var response = await w.Client.GetAsync(path);
+            Assert.Equal(508, (int)response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("error code: 1019", body);
+            Assert.Contains("proxy-loop", body);
+        }
+        await w.Logs.WaitForAsync(l => l.Contains("Worker proxy-loop") && l.Contains("loop limit"));
+        // 16 invocations per chain, then the refused one: each is one logged request.
+        Assert.Equal(2 * 17, w.Logs.Lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"GET /(fresh)? \d{3} ")));
+
+        // The count a Worker sees, and a request that arrives with none left.
+        Assert.Equal("4", await (await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/left") { Headers = { { "CF-EW-Via", "5" } } })).Content.ReadAsStringAsync());
+        Assert.Equal("null", await w.GetStringAsync("/left"));
+        var refused = await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/left") { Headers = { { "CF-EW-Via", "0" } } });
+        Assert.Equal(508, (int)refused.StatusCode);
+    }
 }

@@ -22,6 +22,12 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
     public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        if (LoopGuard.IsExhausted(context.Request.Headers))
+        {
+            await RefuseLoopAsync(context).ConfigureAwait(false);
+            LogRequest(context, started, LoopGuard.Status, "Loop Detected");
+            return;
+        }
         var request = ToIncomingRequest(context);
         int status;
         string statusText;
@@ -62,6 +68,17 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
             }
         }
         LogRequest(context, started, status, statusText);
+    }
+
+    /// <summary>Answers a request that has been through Workers too many times, without running the Worker.</summary>
+    private async Task RefuseLoopAsync(HttpContext context)
+    {
+        var worker = host.Current.Config.Name;
+        logger.LogWarning("Worker {Worker}: {Method} {Path} hit the loop limit: it has passed through Workers {Hops} times (CF-EW-Via reached 0). " +
+            "Does its fetch() go back to its own URL?", worker, context.Request.Method, context.Request.Path.Value, LoopGuard.MaxInvocations);
+        context.Response.StatusCode = LoopGuard.Status;
+        context.Response.ContentType = "text/plain;charset=UTF-8";
+        await context.Response.WriteAsync(LoopGuard.Message(worker), context.RequestAborted).ConfigureAwait(false);
     }
 
     private void LogRequest(HttpContext context, long started, int status, string statusText)
@@ -116,7 +133,8 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
             {
                 if (value is null) continue;
                 headers.Add(name);
-                headers.Add(value);
+                // This invocation uses one of the hops the request had left (see LoopGuard).
+                headers.Add(LoopGuard.IsHeader(name) ? LoopGuard.AfterThisInvocation(value) : value);
             }
         }
         if (context.Connection.RemoteIpAddress is { } ip && !req.Headers.ContainsKey("CF-Connecting-IP"))
