@@ -225,8 +225,8 @@ public sealed class WorkerIsolate : IDisposable
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         var baseUri = ModuleSource.ToUri(dir).AbsoluteUri;
-        return text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal)
-            .Replace(dir, "", StringComparison.Ordinal).TrimEnd();
+        return BuiltinFrames.Strip(text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal)
+            .Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
     }
 
     // ---- entering JavaScript ---------------------------------------------------------------

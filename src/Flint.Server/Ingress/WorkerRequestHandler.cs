@@ -53,21 +53,46 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         catch (WorkerException ex)
         {
             if (ex.Message.StartsWith("TypeError: Worker tried to return a WebSocket", StringComparison.Ordinal)) logger.LogError("Uncaught {Error}", ex.Message);
-            status = ex.Status;
-            statusText = status == 503 ? "Service Unavailable" : "Internal Server Error";
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = status;
-                context.Response.ContentType = "text/plain;charset=UTF-8";
-                await context.Response.WriteAsync(ex.Message, context.RequestAborted).ConfigureAwait(false);
-            }
-            else
-            {
-                // The head was sent and the body failed midway: all we can do is cut the connection.
-                context.Abort();
-            }
+            status = await WriteErrorAsync(context, ex.Status, ex.Message).ConfigureAwait(false);
+            statusText = status switch { 400 => "Bad Request", 503 => "Service Unavailable", _ => "Internal Server Error" };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A fault in Flint itself: its stack goes to the log, the client gets a plain message.
+            logger.LogError(ex, "Internal error in Flint serving {Method} {Path} for Worker {Worker}",
+                context.Request.Method, context.Request.Path.Value, host.Current.Config.Name);
+            status = await WriteErrorAsync(context, 500, "Internal error in Flint. Its log has the details.").ConfigureAwait(false);
+            statusText = status == 400 ? "Bad Request" : "Internal Server Error";
         }
         LogRequest(context, started, status, statusText);
+    }
+
+    /// <summary>
+    /// Answers with an error as plain text, or cuts the connection if the head already went out. A
+    /// body the client sent malformed is answered as the client's mistake, a plain 400.
+    /// </summary>
+    private async Task<int> WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            // The head was sent and the body failed midway: all we can do is cut the connection.
+            context.Abort();
+            return status;
+        }
+        if ((context.Items[typeof(ClientBodyStream)] as ClientBodyStream)?.Malformed is { } malformed)
+        {
+            logger.LogWarning("{Method} {Path}: malformed request body from the client ({Reason}); answered 400",
+                context.Request.Method, context.Request.Path.Value, malformed);
+            (status, message) = (400, $"Bad Request: The request body is malformed ({malformed}).");
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain;charset=UTF-8";
+        try
+        {
+            await context.Response.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException) { }
+        return status;
     }
 
     /// <summary>Answers a request that has been through Workers too many times, without running the Worker.</summary>
@@ -146,12 +171,14 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/') rawTarget = req.Path.Value + req.QueryString.Value;
         var url = string.Concat(req.Scheme, "://", req.Host.Value, rawTarget);
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        var body = canHaveBody ? new ClientBodyStream(req.Body) : null;
+        if (body is not null) context.Items[typeof(ClientBodyStream)] = body;
         return new IncomingRequest
         {
             Method = req.Method,
             Url = url,
             Headers = headers,
-            Body = canHaveBody ? req.Body : null,
+            Body = body,
             Aborted = context.RequestAborted,
         };
     }
