@@ -44,10 +44,11 @@ public static class FlintCli
         logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+        var noRestart = new Option<bool>(DevSupervisor.NoRestartOption) { Description = "Do not start the server again when its process dies (by default it restarts on the same port and data)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, noRestart,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -101,6 +102,14 @@ public static class FlintCli
 
     private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
+        var supervisor = DevSupervisor.ChildDirectory;
+        using var inFlight = supervisor is null ? null : Flint.Server.Ingress.InFlightNote.Create(Path.Combine(supervisor, "inflight"));
+        if (supervisor is not null)
+        {
+            DevSupervisor.DieWithSupervisor();
+            options = options with { InFlight = inFlight };
+        }
         DevServer server;
         try
         {
@@ -122,6 +131,7 @@ public static class FlintCli
             stdout.WriteLine($"⛅ flint {Version} — {config.Name}");
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
             stdout.Flush();
+            if (supervisor is not null) DevSupervisor.WriteReady(supervisor, server.Url);
             try
             {
                 await server.WaitForShutdownAsync(cancellationToken);

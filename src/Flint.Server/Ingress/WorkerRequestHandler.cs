@@ -12,7 +12,7 @@ namespace Flint.Server.Ingress;
 /// Turns an HTTP exchange into a Worker fetch event and the Worker's Response back into HTTP:
 /// one crossing in (method, URL, flat headers, a body handle), one out, bodies streamed.
 /// </summary>
-public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestHandler> logger)
+public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestHandler> logger, InFlightNote? inFlight = null)
 {
     private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -20,6 +20,24 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
     };
 
     public async Task HandleAsync(HttpContext context)
+    {
+        if (inFlight is null)
+        {
+            await ServeAsync(context).ConfigureAwait(false);
+            return;
+        }
+        var slot = inFlight.Begin(host.Current.Config.Name, context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value);
+        try
+        {
+            await ServeAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            inFlight.Done(slot);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
         if (LoopGuard.IsExhausted(context.Request.Headers))

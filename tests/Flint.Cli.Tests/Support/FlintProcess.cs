@@ -73,6 +73,38 @@ public sealed class FlintProcess : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>The ids of the processes this one started (flint dev's server runs in a child of its supervisor).</summary>
+    public IReadOnlyList<int> ChildIds()
+    {
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces, so count from its ")".
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1]) == Process.Id) children.Add(pid);
+            }
+            catch (IOException) { }
+        }
+        return children;
+    }
+
+    /// <summary>Waits until the output has a line matching <paramref name="pattern"/> (after <paramref name="skip"/> matches).</summary>
+    public async Task<Match> WaitForOutputAsync(string pattern, int skip = 0, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            var matches = _output.Select(l => Regex.Match(l, pattern)).Where(m => m.Success).ToList();
+            if (matches.Count > skip) return matches[skip];
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"No output line matches {pattern}. Output:\n{Output}");
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush.</summary>
     public async Task KillAsync()
     {
