@@ -19,8 +19,9 @@ internal static class DevSupervisor
     public const string NoRestartOption = "--no-restart";
 
     private const int SigTerm = 15;
-    private static readonly TimeSpan QuickCrash = TimeSpan.FromSeconds(10);
-    private const int MaxQuickCrashes = 3;
+    // A server that dies before it is ready will die again (a Worker that aborts V8 as it loads):
+    // after this many such deaths in a row, stop. One that dies serving a request is restarted.
+    private const int MaxDeathsBeforeReady = 3;
 
     public static string? ChildDirectory => Environment.GetEnvironmentVariable(ChildVariable);
 
@@ -44,13 +45,12 @@ internal static class DevSupervisor
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
-        var quickCrashes = 0;
+        var deathsBeforeReady = 0;
         try
         {
             while (true)
             {
                 File.Delete(Path.Combine(dir, "ready"));
-                var started = Stopwatch.StartNew();
                 child = StartChild(childArgs, dir);
                 await child.WaitForExitAsync().ConfigureAwait(false);
                 var code = child.ExitCode;
@@ -58,13 +58,14 @@ internal static class DevSupervisor
                 // An exit the child chose (0, or 1 for a config error) ends it; a death by signal does not.
                 if (stopping || code < 128) return code;
                 stderr.WriteLine($"✘ [ERROR] The flint dev server process died ({Describe(code)}){InFlight(dir)}.");
-                quickCrashes = started.Elapsed < QuickCrash ? quickCrashes + 1 : 0;
-                if (quickCrashes >= MaxQuickCrashes)
+                var port = ReadyPort(dir);
+                deathsBeforeReady = port is null ? deathsBeforeReady + 1 : 0;
+                if (deathsBeforeReady >= MaxDeathsBeforeReady)
                 {
-                    stderr.WriteLine($"✘ [ERROR] It died {MaxQuickCrashes} times within {QuickCrash.TotalSeconds:F0} s of starting; not starting it again.");
+                    stderr.WriteLine($"✘ [ERROR] It died {MaxDeathsBeforeReady} times in a row before it was ready; not starting it again.");
                     return 1;
                 }
-                if (ReadyPort(dir) is { } port) childArgs = WithPort(childArgs, port);
+                if (port is not null) childArgs = WithPort(childArgs, port.Value);
                 stderr.WriteLine("[flint:info] Starting it again on the same port and data. (flint dev --no-restart does not.)");
                 stderr.Flush();
             }
