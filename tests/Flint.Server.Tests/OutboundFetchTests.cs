@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Flint.JavaScript.Web.Network;
 using Flint.Server.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -116,6 +117,71 @@ public class OutboundFetchTests : IAsyncLifetime
         Assert.Equal("TimeoutError", json.GetProperty("aborted").GetString());
         Assert.StartsWith("TypeError: Network connection lost", json.GetProperty("refused").GetString());
         Assert.Equal("Fetch API cannot load: ftp://example.com/", json.GetProperty("badScheme").GetString());
+    }
+
+    private const string FetchOriginWorker = """
+        export default {
+          async fetch(request, env) {
+            const path = new URL(request.url).pathname;
+            try {
+              if (path === "/ws") {
+                const ws = new WebSocket(env.ORIGIN.replace("http", "ws") + "/hello");
+                return await new Promise((resolve) => {
+                  ws.addEventListener("open", () => resolve(new Response("opened")));
+                  ws.addEventListener("error", (e) => resolve(new Response(`${e.error?.name}: ${e.error?.message ?? e.message}`)));
+                });
+              }
+              const r = await fetch(`${env.ORIGIN}/hello`, { headers: { "x-from": "worker" } });
+              return new Response(await r.text());
+            } catch (e) {
+              return new Response(`${e.constructor.name}: ${e.message}`);
+            }
+          },
+        };
+        """;
+
+    [Fact]
+    public async Task AServerPolicyOfPublicAddressesRefusesLoopbackAndSaysWhyInTheLog()
+    {
+        var hits = 0;
+        _origin.Use(async (context, next) => { Interlocked.Increment(ref hits); await next(); });
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = WranglerToml(),
+            ["index.js"] = FetchOriginWorker,
+        }, outbound: OutboundPolicy.PublicOnly());
+        // As workerd with `network = (allow = ["public"])`: an internal error with a reference, and the refused address in the log.
+        var answer = await w.GetStringAsync("/");
+        Assert.Matches("^Error: internal error; reference = [0-9a-f]{24}$", answer);
+        var reference = answer[^24..];
+        var port = new Uri(_originUrl).Port;
+        var line = await w.Logs.WaitForAsync(l => l.Contains(reference));
+        Assert.Contains($"connecting to 127.0.0.1:{port} is not allowed", line);
+        Assert.Equal(0, Volatile.Read(ref hits));
+    }
+
+    [Fact]
+    public async Task TheOutboundAllowListOpensNamedAddresses()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = WranglerToml(),
+            ["index.js"] = FetchOriginWorker,
+        }, outbound: OutboundPolicy.PublicOnly(["127.0.0.0/8"]));
+        Assert.Equal("hello worker", await w.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task OutboundWebSocketsFollowThePolicyToo()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = WranglerToml(),
+            ["index.js"] = FetchOriginWorker,
+        }, outbound: OutboundPolicy.PublicOnly());
+        var answer = await w.GetStringAsync("/ws");
+        Assert.Contains("internal error; reference = ", answer);
+        Assert.Contains(w.Logs.Lines, l => l.Contains("is not allowed"));
     }
 
     private static byte[] BigBody()

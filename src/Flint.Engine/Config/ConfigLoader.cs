@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Flint.Engine.Compatibility;
 
 namespace Flint.Engine.Config;
 
@@ -15,6 +16,8 @@ public sealed record ConfigLoadOptions
     public string? PersistTo { get; init; }
     /// <summary><c>--compatibility-date</c>: overrides the file's.</summary>
     public string? CompatibilityDate { get; init; }
+    /// <summary>Accept experimental compatibility flags, as wrangler dev does (it runs workerd with --experimental).</summary>
+    public bool AllowExperimentalCompatibilityFlags { get; init; } = true;
 }
 
 /// <summary>
@@ -73,6 +76,7 @@ public static class ConfigLoader
             Main = script,
             Environment = options.Environment,
             CompatibilityDate = compatibilityDate,
+            Compatibility = ResolveCompatibility(compatibilityDate, [], options, null, warnings),
             Vars = vars,
             SecretNames = secretNames,
             SecretsFiles = secretFiles,
@@ -126,6 +130,7 @@ public static class ConfigLoader
             Environment = string.IsNullOrEmpty(options.Environment) ? null : options.Environment,
             CompatibilityDate = compatibilityDate,
             CompatibilityFlags = env.CompatibilityFlags,
+            Compatibility = ResolveCompatibility(compatibilityDate, env.CompatibilityFlags, options, path, warnings),
             Vars = vars,
             SecretNames = secretNames,
             SecretsFiles = secretFiles,
@@ -159,6 +164,27 @@ public static class ConfigLoader
         if (errors.Count == 0) return;
         var lines = errors.Select(e => "  - " + string.Join("\n", e.Split('\n').Select((l, i) => i == 0 || l.Length == 0 ? l : "    " + l)));
         throw new ConfigException($"Processing {path} configuration:\n{string.Join("\n", lines)}", path, errors);
+    }
+
+    /// <summary>
+    /// The behaviours the date and flags give, as workerd resolves them; without a date, today's (as
+    /// wrangler dev does). A flag workerd does not know is an error, as in workerd.
+    /// </summary>
+    private static CompatibilitySettings ResolveCompatibility(string? date, IReadOnlyList<string> flags, ConfigLoadOptions options,
+        string? path, List<ConfigWarning> warnings)
+    {
+        var resolution = CompatibilityResolver.Resolve(date ?? CompatibilityResolver.Today(), flags, options.AllowExperimentalCompatibilityFlags);
+        var where = path is null ? "" : $"{path}: ";
+        foreach (var warning in resolution.Warnings) warnings.Add(new ConfigWarning($"{where}{warning}", path, "compatibility_flags"));
+        if (resolution.Errors.Count > 0)
+        {
+            var errors = resolution.Errors.Select(e => e.StartsWith("No such compatibility flag", StringComparison.Ordinal)
+                ? $"{e}. Check its spelling in \"compatibility_flags\"; the flags are listed at https://developers.cloudflare.com/workers/configuration/compatibility-flags/"
+                : e).ToList();
+            if (path is null) throw new ConfigException(string.Join("\n", errors));
+            ThrowIfErrors(path, errors);
+        }
+        return resolution.Settings;
     }
 
     private static string? CommandLineCompatibilityDate(ConfigLoadOptions options)

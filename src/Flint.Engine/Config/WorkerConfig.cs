@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Flint.Engine.Compatibility;
 
 namespace Flint.Engine.Config;
 
@@ -21,6 +22,8 @@ public sealed record WorkerConfig
     public string? Environment { get; init; }
     public string? CompatibilityDate { get; init; }
     public IReadOnlyList<string> CompatibilityFlags { get; init; } = [];
+    /// <summary>The behaviours <see cref="CompatibilityDate"/> and <see cref="CompatibilityFlags"/> give, resolved as workerd does.</summary>
+    public CompatibilitySettings Compatibility { get; init; } = CompatibilitySettings.Default;
     /// <summary>Plain-text vars and secrets as strings, JSON vars as parsed JSON.</summary>
     public IReadOnlyDictionary<string, JsonNode?> Vars { get; init; } = new Dictionary<string, JsonNode?>();
     /// <summary>Names in <see cref="Vars"/> whose value came from <c>.dev.vars</c> / <c>.env</c> (secrets: do not log their values).</summary>

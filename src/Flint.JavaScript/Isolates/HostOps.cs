@@ -134,11 +134,22 @@ internal static class HostOps
             var text = isolate.CallBindingInline(a.GetInt32(0, "binding"), a.GetString(1, "method"), a.GetString(2, "args"));
             if (text is null) r.SetNull(); else r.Set(text);
         });
+        Add("installWasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.InstallWasmGateOnCurrentIsolate());
+        Add("wasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.SetWasmGate(a.IsTruthy(0)));
+        Add("moduleByteLength", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(isolate.ModuleBytes(a.GetInt32(0, "module"), null)));
+        Add("moduleBytesInto", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var target = a.Get<ITypedArray<byte>>(1, "target");
+            using var targetLease = ScriptHandles.Own(target);
+            r.Set(isolate.ModuleBytes(a.GetInt32(0, "module"), target));
+        });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
             isolate.EventDone(a.GetInt32(0, "event")));
         Web.Crypto.CryptoOps.Register(ops, isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, isolate);
+        Node.ContinuationData.Register(ops);
+        Node.NodeCryptoOps.Register(ops);
 
         return ops.Build(engine);
     }

@@ -18,6 +18,8 @@ internal static class V8ProcessSettings
         // On the isolate's own thread the same work costs less than the posting did
         // (bench/run.sh stream: 680 MB/s, steady).
         V8Settings.GlobalFlags |= V8GlobalFlags.DisableBackgroundWork;
+        // Workers may not make code from strings, as on Cloudflare (see CodeGeneration).
+        CodeGeneration.RefuseStringsProcessWide();
         return true;
     }
 }

@@ -28,6 +28,10 @@ public sealed record IsolateOptions
     public int SubrequestLimit { get; init; } = 1000;
     /// <summary>V8 heap size at which the isolate is stopped and replaced.</summary>
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
+    /// <summary>Which addresses fetch() and outbound WebSockets may reach.</summary>
+    public Web.Network.OutboundPolicy Outbound { get; init; } = Web.Network.OutboundPolicy.AllowAll;
+    /// <summary>The behaviours the Worker's compatibility date and flags give; the built-ins ask with compatEnabled("flag").</summary>
+    public Engine.Compatibility.CompatibilitySettings Compatibility { get; init; } = Engine.Compatibility.CompatibilitySettings.Default;
 }
 
 /// <summary>The Worker failed to load: a syntax error, a missing module, an exception at startup.</summary>
@@ -38,7 +42,7 @@ public sealed class WorkerLoadException(string message) : Exception(message);
 /// <see cref="EventLoop"/>; host I/O completes back into that loop. Many requests may be in
 /// flight at once, interleaving at their awaits, as in workerd.
 /// </summary>
-public sealed class WorkerIsolate : IDisposable
+public sealed class WorkerIsolate : IDisposable, IModuleHost
 {
     private readonly IsolateOptions _options;
     private readonly ILogger _logger;
@@ -47,6 +51,7 @@ public sealed class WorkerIsolate : IDisposable
     private readonly EventLoop _loop;
     private readonly ConcurrentDictionary<int, PendingEvent> _events = new();
     private readonly TimerQueue _timers;
+    private readonly Node.NodeModules _nodeModules;
     private readonly ConcurrentDictionary<int, HostStream> _hostStreams = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ReadOnlyMemory<byte>?>> _jsPulls = new();
     private readonly ConcurrentDictionary<int, CancellationTokenSource> _fetches = new();
@@ -90,7 +95,8 @@ public sealed class WorkerIsolate : IDisposable
             V8ScriptEngineFlags.DisableGlobalMembers |
             V8ScriptEngineFlags.HideHostExceptions |
             V8ScriptEngineFlags.EnableDynamicModuleImports);
-        _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules);
+        _nodeModules = new Node.NodeModules(options.Compatibility);
+        _engine.DocumentSettings.Loader = new WorkerModuleLoader(options.Modules, this, _nodeModules);
         // Unhandled rejections become `unhandledrejection` / `rejectionhandled` events on the global
         // scope. V8 reports them while script runs; JavaScript must not be re-entered from here.
         _engine.PromiseRejectionCallback = (kind, promise, value) =>
@@ -98,7 +104,6 @@ public sealed class WorkerIsolate : IDisposable
             if (kind == V8PromiseRejectionEventKind.RejectedWithoutHandler) _rejections.Add((1, promise, value));
             else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection) _rejections.Add((2, promise, null));
         };
-        _engine.DocumentSettings.AccessFlags = DocumentAccessFlags.EnableFileLoading;
         WebSockets = new Web.WebSockets.WebSocketHub(this);
     }
 
@@ -134,11 +139,11 @@ public sealed class WorkerIsolate : IDisposable
         var ops = HostOps.Create(_engine, this);
         var builtins = BuiltinScripts.Compile(_engine);
         var factory = (ScriptObject)_engine.Evaluate(builtins);
-        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script);
+        var runtime = (ScriptObject)factory.InvokeAsFunction(ops, _engine.Script, string.Join(',', _options.Compatibility.Enabled));
         // Entry points are called through arrows made by Evaluate: ClearScript invokes those about
         // fifteen times faster than functions fetched as properties of a script object. One Evaluate
         // makes them all; one-shot calls at load use InvokeMethod instead of an arrow each.
-        var arrows = (ScriptObject)((ScriptObject)_engine.Evaluate("""
+        var arrows = (ScriptObject)((ScriptObject)_engine.Evaluate(new DocumentInfo("flint:host"), """
             (rt) => [
               (a, b, c, d, e, f) => rt.dispatchFetch(a, b, c, d, e, f),
               (a) => rt.pullStream(a),
@@ -151,6 +156,9 @@ public sealed class WorkerIsolate : IDisposable
               () => rt.dispatchRejections(),
               (a, b, c, d, e) => rt.webSocketEvent(a, b, c, d, e),
               (a, n) => rt.completeOp(a, rt.takeHostTransfer(n)),
+              (name) => rt.loadBuiltinModule(name),
+              (id, wasm) => rt.moduleBytes(id, wasm),
+              (exports) => rt.registerModule(exports),
             ]
             """)).InvokeAsFunction(runtime);
         ScriptObject Arrow(int i) => (ScriptObject)arrows[i];
@@ -159,15 +167,18 @@ public sealed class WorkerIsolate : IDisposable
         (_trackRejection, _dispatchRejections) = (Arrow(7), Arrow(8));
         _webSocketEvent = Arrow(9);
         _completeOpTransferred = Arrow(10);
+        (_loadBuiltinModule, _moduleBytes, _registerModule) = (Arrow(11), Arrow(12), Arrow(13));
+        _builtinModules = ParseBuiltinModules(runtime.InvokeMethod("builtinModules") as string);
         _transfer = (ITypedArray<byte>)runtime.GetProperty("hostTransfer");
         if ((int)_transfer.Length != TransferSize) throw new InvalidOperationException("The transfer buffer's size differs between C# and 00_internal.js.");
+        _nodeModules.Bridge = (ScriptObject)runtime.GetProperty("nodeBridge");
         runtime.InvokeMethod("configure", _options.EnvJson, _options.DefaultCfJson ?? "{}", BindingsJson(_options.Bindings), _options.SubrequestLimit);
         _builtinsTime = Stopwatch.GetElapsedTime(started);
 
         var modules = _options.Modules;
         try
         {
-            var main = modules.Get(modules.MainPath, null);
+            var main = modules.Main();
             if (main.Type == Engine.Config.ModuleType.ESModule && !ModuleSource.LooksLikeEsModule(main.Code))
             {
                 // A script without import/export is the service-worker form: bindings are globals.
@@ -177,11 +188,11 @@ public sealed class WorkerIsolate : IDisposable
             }
             else
             {
-                const string register = "__flint_register";
-                _engine.Script[register] = runtime.GetProperty("registerModule");
-                _engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard },
-                    $"import * as worker from {System.Text.Json.JsonSerializer.Serialize(main.Uri.AbsoluteUri)};\nglobalThis.{register}(worker);");
-                _engine.Execute($"delete globalThis.{register}; delete globalThis[Symbol.for('flint.cloudflare:workers')];");
+                // The entry hands the main module's namespace to the runtime through its import.meta,
+                // which no Worker module can reach (nothing is put on the global scope for it).
+                var entryMeta = new Dictionary<string, object> { [ModuleMeta.Register] = _registerModule };
+                _engine.Execute(new DocumentInfo(new Uri("flint:entry")) { Category = ModuleCategory.Standard, ContextCallback = _ => entryMeta },
+                    $"import * as worker from {System.Text.Json.JsonSerializer.Serialize("/" + main.Name)};\nimport.meta.{ModuleMeta.Register}(worker);");
             }
             ExportNames = runtime.InvokeMethod("exportsSummary") as string;
             _workerTime = Stopwatch.GetElapsedTime(started) - _builtinsTime;
@@ -192,8 +203,48 @@ public sealed class WorkerIsolate : IDisposable
         }
         catch (ModuleNotFoundException ex)
         {
-            throw new WorkerLoadException(ex.Message);
+            throw new WorkerLoadException(ex.Describe());
         }
+    }
+
+    // ---- modules -----------------------------------------------------------------------------
+
+    private ScriptObject _loadBuiltinModule = null!, _moduleBytes = null!, _registerModule = null!;
+    private IReadOnlyDictionary<string, IReadOnlyList<string>> _builtinModules = new Dictionary<string, IReadOnlyList<string>>();
+    // Data and CompiledWasm modules loaded into this isolate, by the id their import.meta names. Loop thread only.
+    private readonly List<WorkerModule> _byteModules = [];
+
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> ParseBuiltinModules(string? json) =>
+        json is null ? new Dictionary<string, IReadOnlyList<string>>()
+            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, List<string>>>(json)!
+                .ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal);
+
+    private ModuleNotFoundException? _lastMissingModule;
+
+    void IModuleHost.ModuleNotFound(ModuleNotFoundException error) => _lastMissingModule = error;
+
+    IReadOnlyList<string>? IModuleHost.BuiltinExports(string specifier) => _builtinModules.GetValueOrDefault(specifier);
+
+    IDictionary<string, object> IModuleHost.MetaFor(string? builtin, WorkerModule? module)
+    {
+        if (builtin is not null) return new Dictionary<string, object> { [ModuleMeta.Builtin] = _loadBuiltinModule };
+        var id = _byteModules.IndexOf(module!);
+        if (id < 0) { id = _byteModules.Count; _byteModules.Add(module!); }
+        return new Dictionary<string, object>
+        {
+            [module!.Type == Engine.Config.ModuleType.CompiledWasm ? ModuleMeta.Wasm : ModuleMeta.Bytes] = _moduleBytes,
+            [ModuleMeta.Id] = id,
+        };
+    }
+
+    /// <summary>The bytes of module <paramref name="id"/> (see <see cref="IModuleHost.MetaFor"/>): their length when <paramref name="target"/> is null, else copied into it.</summary>
+    internal int ModuleBytes(int id, ITypedArray<byte>? target)
+    {
+        if ((uint)id >= (uint)_byteModules.Count || _byteModules[id].Bytes is not { } bytes) return -1;
+        if (target is null) return bytes.Length;
+        if ((int)target.Length != bytes.Length) return -1;
+        if (bytes.Length > 0) target.WriteBytes(bytes, 0, (ulong)bytes.Length, 0);
+        return bytes.Length;
     }
 
     /// <summary>The bindings as the runtime's configure() takes them: [{name, kind, index, …descriptor}].</summary>
@@ -216,17 +267,20 @@ public sealed class WorkerIsolate : IDisposable
     internal string DescribeScriptError(ScriptEngineException ex)
     {
         var text = string.IsNullOrWhiteSpace(ex.ErrorDetails) ? ex.Message : ex.ErrorDetails;
-        if (ex.InnerException is ModuleNotFoundException mnf) text = mnf.Message;
+        if (ExceptionChain.Find<ModuleNotFoundException>(ex) is { } mnf) text = mnf.Describe();
+        else if (_lastMissingModule is { } missing && text.Contains(missing.Message, StringComparison.Ordinal))
+        {
+            text = text.Replace(missing.Message, missing.Describe(), StringComparison.Ordinal);
+        }
         return RelativizePaths(text);
     }
 
-    /// <summary>Shows the Worker's files by their path from its directory, as wrangler does.</summary>
+    /// <summary>Shows the Worker's modules by their names (<c>src/index.js</c>), as workerd does, never by host paths.</summary>
     private string RelativizePaths(string text)
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var baseUri = ModuleSource.ToUri(dir).AbsoluteUri;
-        return BuiltinFrames.Strip(text.Replace(baseUri, "", StringComparison.Ordinal).Replace("file://", "", StringComparison.Ordinal)
-            .Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
+        return BuiltinFrames.Strip(text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
+            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
     }
 
     // ---- entering JavaScript ---------------------------------------------------------------
@@ -504,9 +558,10 @@ public sealed class WorkerIsolate : IDisposable
     private async Task FetchAsync(int promiseId, OutboundRequest request, CancellationTokenSource cts)
     {
         string? head = null, error = null;
+        var errorName = "TypeError";
         try
         {
-            var response = await OutboundFetch.SendAsync(request, cts.Token).ConfigureAwait(false);
+            var response = await OutboundFetch.SendAsync(_options.Outbound, request, cts.Token).ConfigureAwait(false);
             var bodyId = response.Body is null ? 0 : RegisterHostStream(response.Body, response.Owner);
             if (response.Body is null) response.Owner.Dispose();
             head = OutboundFetch.EncodeHead(response, bodyId);
@@ -514,6 +569,10 @@ public sealed class WorkerIsolate : IDisposable
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             return; // the Worker aborted it and already rejected the promise
+        }
+        catch (Exception ex) when (ExceptionChain.Find<Web.Network.OutboundDeniedException>(ex) is { } denied)
+        {
+            (error, errorName) = (DeniedOutbound(denied), "Error");
         }
         catch (OutboundFetchException ex)
         {
@@ -538,10 +597,27 @@ public sealed class WorkerIsolate : IDisposable
         }
         _loop.Post(() => Enter(() =>
         {
-            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, "TypeError");
+            if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
             else _completeOp.InvokeAsFunction(promiseId, head);
         }));
     }
+
+    /// <summary>
+    /// A connection the outbound policy refused: the Worker sees workerd's "internal error" with a
+    /// reference, and the log says which address was refused under that reference.
+    /// </summary>
+    internal string DeniedOutbound(Web.Network.OutboundDeniedException denied)
+    {
+        var reference = NewErrorReference();
+        _logger.LogWarning("Worker {Worker}: {Denied}: outbound connections may reach public addresses only, unless the server's outbound allow-list names it (reference = {Reference})",
+            _options.WorkerName, denied.Message, reference);
+        return $"internal error; reference = {reference}";
+    }
+
+    internal Web.Network.OutboundPolicy Outbound => _options.Outbound;
+
+    /// <summary>A reference tying what the Worker is told of an internal error to Flint's log line, like workerd's.</summary>
+    private static string NewErrorReference() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
     internal void AbortFetch(int promiseId)
     {
@@ -603,8 +679,10 @@ public sealed class WorkerIsolate : IDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "Binding {Binding} failed in {Method}", binding.Name, call.Method);
-            (error, errorName) = ($"{binding.Name}.{call.Method}() failed: internal error in Flint ({ex.GetType().Name}). See Flint's log.", "Error");
+            // As workerd: the Worker learns only that it failed and a reference; the log has the rest.
+            var reference = NewErrorReference();
+            _logger.LogError(ex, "Binding {Binding} failed in {Method} (reference = {Reference})", binding.Name, call.Method, reference);
+            (error, errorName) = ($"internal error; reference = {reference}", "Error");
         }
         finally
         {

@@ -1,26 +1,34 @@
+using Flint.Engine.Config;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.JavaScript;
 
 namespace Flint.JavaScript.Modules;
 
 /// <summary>
-/// Resolves `import` specifiers for one isolate: relative paths within the Worker, and the
-/// built-in `cloudflare:workers`. Documents come from the version's <see cref="ModuleSource"/>.
+/// What the module loader needs from the isolate: the built-in modules the built-in JavaScript
+/// registered, and the functions Flint-generated modules reach through their <c>import.meta</c>.
 /// </summary>
-internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
+internal interface IModuleHost
 {
-    public const string CloudflareWorkers = "cloudflare:workers";
+    /// <summary>The export names of built-in module <paramref name="specifier"/>, or null when there is no such module.</summary>
+    IReadOnlyList<string>? BuiltinExports(string specifier);
 
-    private static readonly string CloudflareWorkersCode = """
-        const m = globalThis[Symbol.for("flint.cloudflare:workers")];
-        export const WorkerEntrypoint = m.WorkerEntrypoint;
-        export const DurableObject = m.DurableObject;
-        export const WorkflowEntrypoint = m.WorkflowEntrypoint;
-        export const RpcTarget = m.RpcTarget;
-        export const env = m.env;
-        export const waitUntil = m.waitUntil;
-        export default m;
-        """;
+    /// <summary>The <c>import.meta</c> members of a Flint-generated module (built-in, Data, CompiledWasm).</summary>
+    IDictionary<string, object> MetaFor(string? builtin, WorkerModule? module);
+
+    /// <summary>Told of each failed import, so Flint's log can say where it came from and how to fix it (the Worker sees only the message).</summary>
+    void ModuleNotFound(ModuleNotFoundException error);
+}
+
+/// <summary>
+/// Resolves `import` specifiers for one isolate: the built-in modules (`cloudflare:workers`, …),
+/// the `node:` modules the Worker's flags give, and the Worker's own modules by name (<see cref="ModuleSource"/>), nothing else. Only modules
+/// Flint generates get an <c>import.meta</c> with host functions; a Worker's modules get none.
+/// </summary>
+internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host, Node.NodeModules? node = null) : DocumentLoader
+{
+    private const string NpmHint =
+        "To use npm packages, install esbuild in the Worker's project (npm install --save-dev esbuild; installing wrangler brings it too): Flint then bundles the Worker as wrangler does.";
 
     public override Task<Document> LoadDocumentAsync(DocumentSettings settings, DocumentInfo? sourceInfo,
         string specifier, DocumentCategory category, DocumentContextCallback contextCallback)
@@ -28,6 +36,11 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
         try
         {
             return Task.FromResult(Load(sourceInfo, specifier));
+        }
+        catch (ModuleNotFoundException ex)
+        {
+            host.ModuleNotFound(ex);
+            return Task.FromException<Document>(ex);
         }
         catch (Exception ex)
         {
@@ -37,34 +50,48 @@ internal sealed class WorkerModuleLoader(ModuleSource source) : DocumentLoader
 
     private Document Load(DocumentInfo? sourceInfo, string specifier)
     {
-        if (specifier == CloudflareWorkers)
+        var referrer = ModuleSource.NameFromUri(sourceInfo?.Uri);
+        if (host.BuiltinExports(specifier) is { } exports) return Builtin(specifier, exports);
+        // The node: modules the Worker's compatibility flags give (Node/NodeModules.cs).
+        if (node?.TryLoad(specifier, sourceInfo, referrer) is { } nodeModule) return nodeModule;
+        // Like workerd, any other specifier is a path among the Worker's modules ("node:fs" and
+        // "https://…" included); only the hint differs.
+        if (IsSchemeModule(specifier)) throw new ModuleNotFoundException($"No such module \"{specifier}\".", referrer);
+        var name = ModuleSource.ResolveName(specifier, referrer);
+        WorkerModule module;
+        try
         {
-            return new StringDocument(new DocumentInfo(new Uri("cloudflare:workers")) { Category = ModuleCategory.Standard }, CloudflareWorkersCode);
+            module = source.Get(name, referrer);
         }
-        if (specifier.StartsWith("node:", StringComparison.Ordinal) || specifier.StartsWith("cloudflare:", StringComparison.Ordinal))
+        catch (ModuleNotFoundException ex) when (IsPackageLike(specifier))
         {
-            throw new ModuleNotFoundException(
-                $"No such module \"{specifier}\". Flint does not provide it yet (Node.js compatibility and other cloudflare: modules are not supported).");
+            throw new ModuleNotFoundException(ex.Message, ex.ImportedFrom, specifier.Contains(':') ? null : NpmHint);
         }
-        var from = sourceInfo?.Uri is { IsFile: true } u ? u.LocalPath : null;
-        string path;
-        if (specifier.StartsWith("file:", StringComparison.Ordinal)) path = new Uri(specifier).LocalPath;
-        else if (specifier.StartsWith('/')) path = Path.GetFullPath(Path.Combine(source.BaseDirectory, specifier.TrimStart('/')));
-        else if (specifier.StartsWith("./", StringComparison.Ordinal) || specifier.StartsWith("../", StringComparison.Ordinal))
-            path = Path.GetFullPath(Path.Combine(source.ImportDirectory(from ?? source.MainPath), specifier));
-        else
+        var info = new DocumentInfo(module.Uri) { Category = ModuleCategory.Standard };
+        if (module.Type is ModuleType.Data or ModuleType.CompiledWasm)
         {
-            // Bare specifiers name a module by its path from the base directory, as wrangler's
-            // no-bundle mode does; packages are not bundled.
-            path = Path.GetFullPath(Path.Combine(source.BaseDirectory, specifier));
-            if (!File.Exists(path))
-            {
-                throw new ModuleNotFoundException(
-                    $"No such module \"{specifier}\".{(from is null ? "" : $"\n  imported from \"{source.DisplayPath(from)}\"")}\n" +
-                    "To use npm packages, install esbuild in the Worker's project (npm install --save-dev esbuild; installing wrangler brings it too): Flint then bundles the Worker as wrangler does.");
-            }
+            var meta = host.MetaFor(null, module);
+            info.ContextCallback = _ => meta;
         }
-        var module = source.Get(path, from);
-        return new StringDocument(new DocumentInfo(module.Uri) { Category = ModuleCategory.Standard }, module.Code);
+        return new StringDocument(info, module.Code);
+    }
+
+    /// <summary>Specifiers workerd keeps as they are rather than resolving them as paths.</summary>
+    private static bool IsSchemeModule(string specifier) =>
+        specifier.StartsWith("node:", StringComparison.Ordinal) || specifier.StartsWith("cloudflare:", StringComparison.Ordinal) ||
+        specifier.StartsWith("workerd:", StringComparison.Ordinal);
+
+    private static bool IsPackageLike(string specifier) =>
+        !specifier.StartsWith('.') && !specifier.StartsWith('/');
+
+    private Document Builtin(string specifier, IReadOnlyList<string> exports)
+    {
+        var named = exports.Where(e => e != "default").ToList();
+        var code = "const m = import.meta." + ModuleMeta.Builtin + "(" + System.Text.Json.JsonSerializer.Serialize(specifier) + ");\n" +
+                   (named.Count == 0 ? "" : $"export const {{ {string.Join(", ", named)} }} = m;\n") +
+                   (exports.Contains("default") ? "export default m.default;\n" : "export default m;\n");
+        var meta = host.MetaFor(specifier, null);
+        var info = new DocumentInfo(new Uri(specifier)) { Category = ModuleCategory.Standard, ContextCallback = _ => meta };
+        return new StringDocument(info, code);
     }
 }

@@ -7,7 +7,7 @@ namespace Flint.JavaScript.Web;
 
 /// <summary>
 /// The built-in Web APIs: every embedded <c>Web/js/*.js</c> file, in name order, inside one
-/// function that receives the host ops. Compiled once per process; later isolates start from
+/// function that receives the host ops and the Worker's enabled compatibility flags. Compiled once per process; later isolates start from
 /// V8's code cache so they skip parsing and compiling it again.
 /// </summary>
 internal static class BuiltinScripts
@@ -26,7 +26,7 @@ internal static class BuiltinScripts
         var names = asm.GetManifestResourceNames()
             .Where(n => n.StartsWith("flint/", StringComparison.Ordinal) && n.EndsWith(".js", StringComparison.Ordinal))
             .OrderBy(n => n, StringComparer.Ordinal);
-        var sb = new StringBuilder("(function (ops, globalThis) {\n\"use strict\";\n");
+        var sb = new StringBuilder("(function (ops, globalThis, compatFlags) {\n\"use strict\";\n");
         foreach (var name in names)
         {
             using var stream = asm.GetManifestResourceStream(name)!;

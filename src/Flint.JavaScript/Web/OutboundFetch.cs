@@ -14,22 +14,13 @@ internal sealed class OutboundFetchException(string message) : Exception(message
 internal sealed record OutboundResponse(int Status, string StatusText, string Url, bool Redirected, IReadOnlyList<string> Headers, Stream? Body, IDisposable Owner);
 
 /// <summary>
-/// Sends Workers' subrequests through one shared <see cref="SocketsHttpHandler"/> (connection
-/// pooling across isolates), following redirects itself so `redirect: "manual"` and
-/// `response.redirected` behave as in workerd.
+/// Sends Workers' subrequests through their outbound policy's client (one connection pool per
+/// policy, shared across isolates; see <see cref="Network.OutboundPolicy"/>), following redirects
+/// itself so `redirect: "manual"` and `response.redirected` behave as in workerd.
 /// </summary>
 internal static class OutboundFetch
 {
     private const int MaxRedirects = 20;
-
-    private static readonly HttpMessageInvoker s_client = new(new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-    });
 
     // Headers the host sets itself, as workerd does.
     private static readonly HashSet<string> s_dropped = new(StringComparer.OrdinalIgnoreCase)
@@ -37,7 +28,7 @@ internal static class OutboundFetch
         "host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "proxy-connection",
     };
 
-    public static async Task<OutboundResponse> SendAsync(OutboundRequest request, CancellationToken cancellationToken)
+    public static async Task<OutboundResponse> SendAsync(Network.OutboundPolicy policy, OutboundRequest request, CancellationToken cancellationToken)
     {
         var method = new HttpMethod(request.Method);
         var uri = new Uri(request.Url);
@@ -56,7 +47,7 @@ internal static class OutboundFetch
                     message.Content.Headers.TryAddWithoutValidation(name, request.Headers[i + 1]);
                 }
             }
-            var response = await s_client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var response = await policy.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (!request.ManualRedirect && status is 301 or 302 or 303 or 307 or 308 && response.Headers.NonValidated.TryGetValues("location", out var locations))
             {

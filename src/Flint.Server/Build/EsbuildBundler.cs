@@ -23,17 +23,52 @@ public static class EsbuildBundler
 
     public static bool IsTypeScript(string path) => TypeScriptExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
-    /// <summary>The esbuild executable for a Worker: $FLINT_ESBUILD, else node_modules/.bin/esbuild in its directory or a parent.</summary>
+    /// <summary>
+    /// The esbuild executable for a Worker: $FLINT_ESBUILD, else, in the nearest node_modules of its
+    /// directory or a parent, the esbuild wrangler depends on (wrangler's own nested copy, or the hoisted
+    /// one when it is the version wrangler asks for), else node_modules/.bin/esbuild. Another tool's
+    /// esbuild may be older than the options wrangler's take (a Remix project's refuses --target=es2024).
+    /// </summary>
     public static string? Find(string startDirectory)
     {
         var fromEnv = Environment.GetEnvironmentVariable("FLINT_ESBUILD");
         if (!string.IsNullOrEmpty(fromEnv)) return File.Exists(fromEnv) ? Path.GetFullPath(fromEnv) : null;
         for (var dir = new DirectoryInfo(Path.GetFullPath(startDirectory)); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "node_modules", ".bin", "esbuild");
+            var modules = Path.Combine(dir.FullName, "node_modules");
+            if (WranglersEsbuild(modules) is { } wranglers) return wranglers;
+            var candidate = Path.Combine(modules, ".bin", "esbuild");
             if (File.Exists(candidate)) return candidate;
         }
         return null;
+    }
+
+    private static string? WranglersEsbuild(string nodeModules)
+    {
+        var wrangler = Path.Combine(nodeModules, "wrangler");
+        if (!Directory.Exists(wrangler)) return null;
+        var nested = Path.Combine(wrangler, "node_modules", "esbuild", "bin", "esbuild");
+        if (File.Exists(nested)) return nested;
+        var hoisted = Path.Combine(nodeModules, "esbuild");
+        var wanted = PackageField(Path.Combine(wrangler, "package.json"), "dependencies", "esbuild");
+        var version = PackageField(Path.Combine(hoisted, "package.json"), null, "version");
+        var binary = Path.Combine(hoisted, "bin", "esbuild");
+        return wanted is not null && version is not null && wanted.TrimStart('^', '~', '=') == version && File.Exists(binary) ? binary : null;
+    }
+
+    private static string? PackageField(string packageJson, string? section, string name)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(packageJson));
+            var element = doc.RootElement;
+            if (section is not null && !element.TryGetProperty(section, out element)) return null;
+            return element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Whether a Worker is bundled: unless <c>no_bundle</c> is set, whenever esbuild is available (as wrangler always bundles).</summary>
@@ -75,7 +110,68 @@ public static class EsbuildBundler
             $"--outfile={outFile}", $"--metafile={metaFile}", "--log-level=error", "--color=false",
         };
         args.AddRange(ExternalByRule.Select(e => "--external:" + e));
+        var nodeBuiltins = NodeBuiltinExternals(config);
+        args.AddRange(nodeBuiltins.Select(n => "--external:" + n));
 
+        var errors = await RunAsync(esbuild, config, args, cancellationToken).ConfigureAwait(false);
+        // CommonJS in the bundle that require()s a Node built-in gets a `require` made of static imports
+        // of those modules (wrangler's nodejs_compat plugin turns such requires into imports too).
+        if (errors is null && nodeBuiltins.Count > 0 && RequiredBuiltins(metaFile, nodeBuiltins) is { Count: > 0 } required)
+        {
+            args.Add("--banner:js=" + RequireBanner(required));
+            errors = await RunAsync(esbuild, config, args, cancellationToken).ConfigureAwait(false);
+        }
+        if (errors is not null)
+        {
+            var relative = errors.Replace(config.BaseDirectory + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
+            throw new ConfigException($"Could not bundle {Path.GetRelativePath(config.BaseDirectory, config.Main)} with esbuild:\n{relative}");
+        }
+        return new WorkerBundle(outFile, Path.GetDirectoryName(config.Main)!, ReadInputs(metaFile, config.BaseDirectory));
+    }
+
+    /// <summary>With nodejs_compat, the Node built-ins the Worker may import, which stay external for Flint to serve.</summary>
+    private static IReadOnlyList<string> NodeBuiltinExternals(WorkerConfig config)
+    {
+        if (!config.Compatibility.IsEnabled("nodejs_compat")) return [];
+        var names = Flint.JavaScript.Node.NodeModuleNames.All;
+        return [.. names, .. names.Select(n => "node:" + n)];
+    }
+
+    /// <summary>The built-ins the bundle require()s, from esbuild's metafile (imports of kind require-call).</summary>
+    private static IReadOnlyList<string> RequiredBuiltins(string metaFile, IReadOnlyList<string> builtins)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(metaFile));
+            var set = new HashSet<string>(builtins, StringComparer.Ordinal);
+            return doc.RootElement.GetProperty("outputs").EnumerateObject()
+                .SelectMany(o => o.Value.TryGetProperty("imports", out var imports) ? imports.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                .Where(i => i.GetProperty("kind").GetString() == "require-call" && set.Contains(i.GetProperty("path").GetString()!))
+                .Select(i => i.GetProperty("path").GetString()!)
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or KeyNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private static string RequireBanner(IReadOnlyList<string> required)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < required.Count; i++)
+        {
+            var module = required[i].StartsWith("node:", StringComparison.Ordinal) ? required[i] : "node:" + required[i];
+            sb.Append("import * as __flint_node").Append(i).Append(" from ").Append(JsonSerializer.Serialize(module)).Append(';');
+        }
+        sb.Append("const __flint_node_required = {");
+        for (var i = 0; i < required.Count; i++) sb.Append(JsonSerializer.Serialize(required[i])).Append(": __flint_node").Append(i).Append(',');
+        sb.Append("};const require = (id) => { const m = __flint_node_required[id]; if (m === undefined) throw new Error(`No such module \"${id}\".`); return m.default ?? m; };");
+        return sb.ToString();
+    }
+
+    private static async Task<string?> RunAsync(string esbuild, WorkerConfig config, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
         var psi = new ProcessStartInfo(esbuild)
         {
             WorkingDirectory = config.BaseDirectory,
@@ -90,12 +186,7 @@ public static class EsbuildBundler
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         var errors = (await stderr.ConfigureAwait(false)).Trim();
         await stdout.ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            var relative = errors.Replace(config.BaseDirectory + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
-            throw new ConfigException($"Could not bundle {Path.GetRelativePath(config.BaseDirectory, config.Main)} with esbuild:\n{relative}");
-        }
-        return new WorkerBundle(outFile, Path.GetDirectoryName(config.Main)!, ReadInputs(metaFile, config.BaseDirectory));
+        return process.ExitCode == 0 ? null : errors;
     }
 
     /// <summary>The source files esbuild read, from its metafile (paths relative to the working directory).</summary>

@@ -11,7 +11,8 @@ namespace Flint.Server.Dev;
 /// takes new requests; requests in flight finish on the old one. A broken edit keeps the old
 /// version running and says why.
 /// </summary>
-internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, LocalData data, int isolates) : IDisposable
+internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, LocalData data, int isolates,
+    Flint.JavaScript.Web.Network.OutboundPolicy outbound) : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(150);
     private readonly ILogger _log = loggers.CreateLogger("flint");
@@ -70,7 +71,7 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         {
             var (config, warnings) = loadConfig();
             foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
-            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates);
+            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates, outbound);
             lock (_gate)
             {
                 if (_disposed) { next.Dispose(); return; }

@@ -27,6 +27,8 @@ public sealed record DevServerOptions
     public bool Watch { get; init; } = true;
     /// <summary>Isolates per version; 0 means one per core.</summary>
     public int Isolates { get; init; }
+    /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
+    public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
@@ -91,7 +93,7 @@ public sealed class DevServer : IAsyncDisposable
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
-            host = new WorkerHost(await WorkerVersion.LoadAsync(config, loggers, data, options.Isolates).ConfigureAwait(false));
+            host = new WorkerHost(await WorkerVersion.LoadAsync(config, loggers, data, options.Isolates, options.Outbound).ConfigureAwait(false));
         }
         catch
         {
@@ -117,7 +119,7 @@ public sealed class DevServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, data, options.Isolates) : null;
+        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, data, options.Isolates, options.Outbound) : null;
         reloader?.Start();
         return new DevServer(app, host, reloader, data, url);
     }

@@ -29,7 +29,8 @@ public sealed class WorkerVersion : IDisposable
     /// Bundles the Worker when esbuild is there (as wrangler does), then loads it into its first
     /// isolate. Throws <see cref="WorkerLoadException"/> or <see cref="ConfigException"/>.
     /// </summary>
-    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0)
+    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0,
+        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
         ModuleSource modules;
@@ -37,12 +38,12 @@ public sealed class WorkerVersion : IDisposable
         if (EsbuildBundler.EsbuildFor(config) is { } esbuild)
         {
             var bundle = await EsbuildBundler.BundleAsync(config, esbuild).ConfigureAwait(false);
-            modules = new ModuleSource(config.BaseDirectory, bundle.MainPath, config.Rules, bundle.ImportDirectory);
+            modules = new ModuleSource(config.BaseDirectory, bundle.MainPath, config.Rules, bundle.ImportDirectory, [config.PersistDirectory]);
             sources = bundle.Inputs;
         }
         else
         {
-            modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules);
+            modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules, excludedDirectories: [config.PersistDirectory]);
         }
         var env = new JsonObject();
         foreach (var (name, value) in config.Vars) env[name] = value?.DeepClone();
@@ -54,7 +55,9 @@ public sealed class WorkerVersion : IDisposable
             DefaultCfJson = LocalCf.Json,
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
+            Compatibility = config.Compatibility,
             Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
+            Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
         var pool = await Task.Run(() => new IsolatePool(options, log, isolates)).ConfigureAwait(false);

@@ -10,7 +10,7 @@ public class ConfigLoaderTests
     public void TomlBasicsAndVarsOfEveryType()
     {
         using var w = TempWorker.Toml("""
-            compatibility_flags = ["nodejs_compat"]
+            compatibility_flags = ["no_upper_case_all_http_methods"]
 
             [vars]
             TEXT = "hello"
@@ -35,7 +35,8 @@ public class ConfigLoaderTests
         Assert.Equal(w.Path("src/index.js"), config.Main);
         Assert.Equal(w.Path("src"), config.ModuleRoot);
         Assert.Equal("2025-01-01", config.CompatibilityDate);
-        Assert.Equal(["nodejs_compat"], config.CompatibilityFlags);
+        Assert.Equal(["no_upper_case_all_http_methods"], config.CompatibilityFlags);
+        Assert.False(config.Compatibility.IsEnabled("upper_case_all_http_methods"));
         Assert.Equal(100, config.Limits.CpuMs);
         Assert.Equal(["*/5 * * * *", "0 0 * * *"], config.CronTriggers);
         Assert.Equal(Path.Combine(w.Dir, ".flint"), config.PersistDirectory);

@@ -15,9 +15,8 @@ public static class JsChecks
         function check(name, fn) { __checks.push([name, fn]); }
         function fmt(v) { try { return typeof v === "string" ? JSON.stringify(v) : typeof v === "bigint" ? v + "n" : JSON.stringify(v) ?? String(v); } catch { return String(v); } }
         function eq(actual, expected, what = "") {
-          const same = typeof expected === "object" && expected !== null
-            ? JSON.stringify(actual) === JSON.stringify(expected)
-            : Object.is(actual, expected);
+          const same = Object.is(actual, expected) || (typeof expected === "object" && expected !== null &&
+            JSON.stringify(actual) === JSON.stringify(expected));
           if (!same) throw new Error(`${what ? what + ": " : ""}expected ${fmt(expected)} but got ${fmt(actual)}`);
         }
         function ok(value, message = "expected a truthy value") { if (!value) throw new Error(message); }
@@ -50,9 +49,11 @@ public static class JsChecks
         """;
 
     /// <summary>Runs the checks and returns how many passed; fails the test listing each failure.</summary>
-    public static async Task<int> RunAsync(string checks, IDictionary<string, string>? files = null)
+    /// <param name="compatibility">The Worker's compatibility date and flags, e.g. ("2024-10-01", ["nodejs_compat"]); by default today's date.</param>
+    public static async Task<int> RunAsync(string checks, IDictionary<string, string>? files = null, (string Date, string[] Flags)? compatibility = null,
+        string envJson = "{}")
     {
-        using var worker = new TestWorker(Prelude + "\n" + checks + "\n" + Runner, files);
+        using var worker = new TestWorker(Prelude + "\n" + checks + "\n" + Runner, files, envJson: envJson, compatibility: compatibility);
         var response = await worker.FetchAsync();
         Assert.True(response.Status == 200, $"the check Worker failed: {response.Text}\n{worker.Logs.All}");
         using var doc = JsonDocument.Parse(response.Text);

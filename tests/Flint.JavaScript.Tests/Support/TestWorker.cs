@@ -1,4 +1,5 @@
 using System.Text;
+using Flint.Engine.Compatibility;
 using Flint.Engine.Config;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
@@ -17,7 +18,7 @@ public sealed class TestWorker : IDisposable
     public ListLogger Logs { get; } = new();
 
     public TestWorker(string mainCode, IDictionary<string, string>? files = null, string mainName = "index.js",
-        string envJson = "{}", int isolates = 1, TimeSpan? cpuLimit = null)
+        string envJson = "{}", int isolates = 1, TimeSpan? cpuLimit = null, (string Date, string[] Flags)? compatibility = null)
     {
         _dir = Path.Combine(Path.GetTempPath(), "flint-test-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(_dir);
@@ -36,10 +37,18 @@ public sealed class TestWorker : IDisposable
             EnvJson = envJson,
             DefaultCfJson = """{"colo":"DFW"}""",
             CpuLimit = cpuLimit ?? TimeSpan.FromSeconds(30),
+            Compatibility = compatibility is { } c ? Resolve(c.Date, c.Flags) : CompatibilitySettings.Default,
         }, Logs, isolates);
     }
 
     public string Directory_ => _dir;
+
+    private static CompatibilitySettings Resolve(string date, string[] flags)
+    {
+        var resolution = CompatibilityResolver.Resolve(date, flags, allowExperimental: true);
+        Assert.Empty(resolution.Errors);
+        return resolution.Settings;
+    }
 
     public async Task<TestResponse> FetchAsync(string url = "http://localhost/", string method = "GET",
         IEnumerable<(string, string)>? headers = null, byte[]? body = null)

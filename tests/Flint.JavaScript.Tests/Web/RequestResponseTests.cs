@@ -60,6 +60,23 @@ public class RequestResponseTests
         check("illegal invocation", () => { throws(() => Response.prototype.status, "TypeError", "Illegal invocation"); });
         """);
 
+    [Theory]
+    [InlineData("2024-10-13", "", false)]
+    [InlineData("2024-10-14", "", true)]
+    [InlineData("2024-01-01", "upper_case_all_http_methods", true)]
+    [InlineData("2025-01-01", "no_upper_case_all_http_methods", false)]
+    public Task MethodsAreUpperCasedByCompatibilityDate(string date, string flag, bool upperCaseAll) => JsChecks.RunAsync($$"""
+        const upperCaseAll = {{(upperCaseAll ? "true" : "false")}};
+        check("the six spec methods are always upper-cased", () => {
+          for (const m of ["get", "post", "put", "delete", "head", "options"]) eq(new Request("https://x/", { method: m }).method, m.toUpperCase());
+        });
+        check("other known methods only with upper_case_all_http_methods", () => {
+          eq(new Request("https://x/", { method: "PATCH" }).method, "PATCH");
+          if (upperCaseAll) eq(new Request("https://x/", { method: "patch" }).method, "PATCH");
+          else throws(() => new Request("https://x/", { method: "patch" }), "TypeError", "Invalid HTTP method string: patch");
+        });
+        """, compatibility: (date, flag.Length == 0 ? [] : [flag]));
+
     [Fact]
     public Task RequestFollowsFetchSpecAndWorkerd() => JsChecks.RunAsync("""
         check("defaults", () => {

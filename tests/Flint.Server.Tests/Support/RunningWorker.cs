@@ -42,19 +42,19 @@ public sealed class RunningWorker : IAsyncDisposable
 
     /// <summary>Serves a Worker made of <paramref name="files"/>; a wrangler.toml is added when none is given.</summary>
     public static Task<RunningWorker> StartAsync(IDictionary<string, string> files, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null)
+        IReadOnlyDictionary<string, string>? vars = null, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
     {
         var all = new Dictionary<string, string>(files);
         if (!all.Keys.Any(k => k.StartsWith("wrangler.", StringComparison.Ordinal)))
         {
             all["wrangler.toml"] = "name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n";
         }
-        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true);
+        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true, outbound: outbound);
     }
 
     /// <summary>Serves an existing Worker; the directory is deleted afterwards only when <paramref name="ownsDirectory"/>.</summary>
     public static async Task<RunningWorker> StartInAsync(string target, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false)
+        IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
     {
         var logs = new LogSink();
         var configOptions = new ConfigLoadOptions
@@ -69,6 +69,7 @@ public sealed class RunningWorker : IAsyncDisposable
             Port = 0,
             Watch = watch,
             Isolates = 2,
+            Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
             LogLevel = LogLevel.Debug,
             ConfigureLogging = b => b.AddProvider(logs),
         });

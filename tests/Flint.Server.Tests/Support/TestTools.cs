@@ -90,6 +90,37 @@ public static class TestTools
         }
     }
 
+    /// <summary>
+    /// The real npm packages the Node.js compatibility tests run (tests/fixtures/npm, installed from its
+    /// lockfile once and kept): links DIR/node_modules to them, esbuild included.
+    /// </summary>
+    public static async Task LinkNpmFixtureIntoAsync(string workerDirectory)
+    {
+        var dir = Path.Combine(RepoRoot.Path, "tests", "fixtures", "npm");
+        var modules = Path.Combine(dir, "node_modules");
+        await s_install.WaitAsync();
+        try
+        {
+            if (!File.Exists(Path.Combine(modules, ".bin", "esbuild")))
+            {
+                var psi = new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                {
+                    WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
+                };
+                using var npm = Process.Start(psi) ?? throw new InvalidOperationException("Could not start npm to install tests/fixtures/npm. Install Node.js and npm.");
+                var err = npm.StandardError.ReadToEndAsync();
+                await npm.StandardOutput.ReadToEndAsync();
+                await npm.WaitForExitAsync();
+                if (npm.ExitCode != 0) throw new InvalidOperationException($"npm install in tests/fixtures/npm failed ({npm.ExitCode}): {await err}");
+            }
+        }
+        finally
+        {
+            s_install.Release();
+        }
+        Directory.CreateSymbolicLink(Path.Combine(workerDirectory, "node_modules"), modules);
+    }
+
     /// <summary>Puts esbuild where a project that installed wrangler has it: DIR/node_modules/.bin/esbuild.</summary>
     public static async Task InstallEsbuildIntoAsync(string workerDirectory)
     {

@@ -70,11 +70,16 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
                 catch (ArgumentException) { }
             }
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await client.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
+            await client.ConnectAsync(uri, isolate.Outbound.Client, timeout.Token).ConfigureAwait(false);
             var socket = Create();
             head = Head(101, socket.Id, client.SubProtocol ?? "", "Switching Protocols", client.HttpResponseHeaders);
             client.HttpResponseHeaders = null;
             _ = socket.RunAsync(client);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<Network.OutboundDeniedException>(ex) is { } denied)
+        {
+            error = isolate.DeniedOutbound(denied);
+            client.Dispose();
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or OperationCanceledException or ArgumentException or UriFormatException)
         {

@@ -1,14 +1,39 @@
 // Shared internals of Flint's Web APIs.
 // Every built-in file in this folder runs inside one function scope, in file-name order:
-//   (function (ops, globalThis) { "use strict"; <00_internal.js> <05_…> … ; return runtime })
+//   (function (ops, globalThis, compatFlags) { "use strict"; <00_internal.js> <05_…> … ; return runtime })
 // so files share these helpers without exposing them to Worker code. `ops` holds the few
 // host operations (I/O, crypto, encoding); nothing else from the host is reachable.
+// `compatFlags` names the behaviours the Worker's compatibility date and flags enable, comma-separated.
 
-const kState = Symbol("flint.state");
+const enabledCompatFlags = new Set(compatFlags ? compatFlags.split(",") : []);
+
+/** Whether the behaviour `flag` (its enable-flag name, e.g. "nodejs_compat") is on for this Worker. */
+function compatEnabled(flag) {
+  return enabledCompatFlags.has(flag);
+}
+
+/**
+ * Internal symbols key the built-ins' own state on the objects they make. Worker code cannot
+ * find them by reflection (89_lockdown.js filters them out of getOwnPropertySymbols and
+ * Reflect.ownKeys), as workerd's objects show no such properties.
+ */
+const internalKeys = new Set();
+
+function internalSymbol(description) {
+  const key = Symbol(description);
+  internalKeys.add(key);
+  return key;
+}
+
+const kState = internalSymbol("flint.state");
+
+/** Globals the built-ins define (89_lockdown.js marks their functions as native). */
+const builtinGlobals = [];
 
 /** Defines a global the way Web IDL does: writable, configurable, not enumerable. */
 function defineGlobal(name, value) {
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+  builtinGlobals.push(value);
 }
 
 /**
@@ -24,7 +49,9 @@ function defineLazy(entries, load) {
     state = 1;
     try { load(); state = 2; } catch (e) { state = 0; throw e; }
     for (const [target, name] of entries) {
-      if (Object.getOwnPropertyDescriptor(target, name)?.get === stubs.get(name)) throw new Error(`Internal error: lazy ${name} was not defined.`);
+      const d = Object.getOwnPropertyDescriptor(target, name);
+      if (d?.get === stubs.get(name)) throw new Error(`Internal error: lazy ${name} was not defined.`);
+      if (d !== undefined) markLoadedBuiltin("value" in d ? d.value : d.get);
     }
   };
   const stubs = new Map();
@@ -55,6 +82,53 @@ function webidlInterface(cls, tag = cls.name) {
 function illegalInvocation() {
   // workerd's wording, link included, so a Worker's error handling sees the same text.
   return new TypeError("Illegal invocation: function called with incorrect `this` reference. See https://developers.cloudflare.com/workers/observability/errors/#illegal-invocation-errors for details.");
+}
+
+// ---- built-in modules ------------------------------------------------------------------
+// Modules such as `cloudflare:workers` are objects the built-ins make; the host synthesizes an ES
+// module re-exporting the names registered here, which reaches the object through its own
+// import.meta (no Worker module can reach it, and nothing is put on the global scope for it).
+const builtinModuleTable = new Map(); // specifier -> { exportNames, load, loaded, value }
+
+/** Registers built-in module `specifier`; `load()` makes its exports object on first import. */
+function registerBuiltinModule(specifier, exportNames, load) {
+  builtinModuleTable.set(specifier, { exportNames, load, loaded: false, value: undefined });
+}
+
+/** For the host at boot: {specifier: [export names]} as JSON. */
+function builtinModules() {
+  const out = {};
+  for (const [specifier, m] of builtinModuleTable) out[specifier] = m.exportNames;
+  return JSON.stringify(out);
+}
+
+function loadBuiltinModule(specifier) {
+  const m = builtinModuleTable.get(specifier);
+  if (m === undefined) throw new Error(`No such module "${specifier}".`);
+  if (!m.loaded) { m.value = m.load(); m.loaded = true; }
+  return m.value;
+}
+
+// ---- WebAssembly -----------------------------------------------------------------------
+// Compiling WebAssembly from bytes is refused to Worker code (CodeGeneration.cs). Modules the
+// Worker was deployed with (CompiledWasm rules) are compiled here, from bytes the host holds, with
+// the constructor captured before any Worker code ran: only while this call runs does the host's
+// gate let V8 compile.
+const TrustedWasmModule = WebAssembly.Module;
+ops.installWasmGate();
+
+function compileTrustedWasm(bytes) {
+  ops.wasmGate(true);
+  try { return new TrustedWasmModule(bytes); } finally { ops.wasmGate(false); }
+}
+
+/** A Data module's ArrayBuffer, or a CompiledWasm module's WebAssembly.Module (see ModuleMeta in C#). */
+function moduleBytes(id, wasm) {
+  const length = ops.moduleByteLength(id);
+  if (length < 0) throw new Error("Internal error: no such module.");
+  const bytes = new Uint8Array(length);
+  ops.moduleBytesInto(id, bytes);
+  return wasm ? compileTrustedWasm(bytes) : bytes.buffer;
 }
 
 // ---- the event a turn of the loop works for ----------------------------------------------

@@ -1621,7 +1621,7 @@ Object.defineProperty(URLSearchParams.prototype, Symbol.iterator, {
 webidlInterface(URLSearchParams);
 
 // Iterators read the live list by position, as Web IDL's pair iterators do.
-const kIteratorState = Symbol("flint.urlSearchParamsIterator");
+const kIteratorState = internalSymbol("flint.urlSearchParamsIterator");
 const ITERATOR_PROTOTYPE = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
 
 function makeParamsIteratorPrototype(tag, kind) {

@@ -12,7 +12,7 @@ function startTimer(callback, delay, args, repeat) {
   delay = Number(delay);
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
-  timers.set(id, { callback, args, delay, repeat, event: currentEvent });
+  timers.set(id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame() });
   ops.timerStart(id, delay);
   return id;
 }
@@ -28,7 +28,8 @@ function fireTimer(id) {
   if (t.repeat) ops.timerStart(id, t.delay);
   else timers.delete(id);
   currentEvent = t.event;
-  t.callback.apply(globalThis, t.args);
+  if (t.frame === undefined) t.callback.apply(globalThis, t.args);
+  else runInAsyncFrame(t.frame, t.callback, globalThis, t.args);
 }
 
 defineGlobal("setTimeout", function setTimeout(callback, delay = 0, ...args) { return startTimer(callback, delay, args, false); });

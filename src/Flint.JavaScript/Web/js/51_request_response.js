@@ -23,12 +23,16 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"
   "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "ACL", "REPORT", "MKACTIVITY",
   "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE", "MKCALENDAR", "LINK", "UNLINK", "QUERY"]);
 
+// The methods the Fetch spec upper-cases (https://fetch.spec.whatwg.org/#methods).
+const SPEC_NORMALIZED_METHODS = new Set(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"]);
+
 function normalizeMethod(m) {
   m = String(m);
   if (KNOWN_METHODS.has(m)) return m;
   const upper = m.toUpperCase();
-  // The spec upper-cases only its six standard methods; workerd does so for every method it knows.
-  if (KNOWN_METHODS.has(upper)) return upper;
+  // The spec upper-cases only its six standard methods and rejects other lower-case ones; workerd
+  // does so before 2024-10-14, then upper-cases every method it knows (upper_case_all_http_methods).
+  if (KNOWN_METHODS.has(upper) && (SPEC_NORMALIZED_METHODS.has(upper) || compatEnabled("upper_case_all_http_methods"))) return upper;
   throw new TypeError(`Invalid HTTP method string: ${m}`);
 }
 

@@ -3,7 +3,7 @@
 // becomes a File named after the field, names in multipart output escape `"` and LF only.
 // A Blob holds its bytes in one immutable Uint8Array; slice() shares them.
 
-const kBlob = Symbol("flint.blob");
+const kBlob = internalSymbol("flint.blob");
 
 function blobState(b) {
   const st = b?.[kBlob];

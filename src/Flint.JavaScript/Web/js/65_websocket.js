@@ -13,7 +13,7 @@
 const WS_CONNECTING = 0, WS_OPEN = 1, WS_CLOSING = 2, WS_CLOSED = 3;
 // workerd's limit on a received message (1 MiB).
 const WS_MAX_MESSAGE = 1 << 20;
-const kWsInternal = Symbol("flint.webSocket");
+const kWsInternal = internalSymbol("flint.webSocket");
 const WS_NOT_ACCEPTED = "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.";
 const WS_LOST = "Network connection lost.";
 const WS_NO_CLOSE_FRAME = "WebSocket disconnected without sending Close frame.";

@@ -28,8 +28,8 @@ const cloudflareWorkersModule = {
     event.waitUntil(promise);
   },
 };
-// Read once by the synthesized `cloudflare:workers` module, then deleted.
-Object.defineProperty(globalThis, Symbol.for("flint.cloudflare:workers"), { value: cloudflareWorkersModule, configurable: true });
+registerBuiltinModule("cloudflare:workers", ["WorkerEntrypoint", "DurableObject", "WorkflowEntrypoint", "RpcTarget", "env", "waitUntil"],
+  () => cloudflareWorkersModule);
 
 // ---- execution context -------------------------------------------------------------------
 class ExecutionContext {
@@ -221,9 +221,11 @@ if (typeof globalThis.addEventListener !== "function") {
 // ---- loading -----------------------------------------------------------------------------
 function configure(envJson, cfJson, bindingsJson, subrequests) {
   env = JSON.parse(envJson);
+  processEnvSource = envJson;
   if (subrequests > 0) subrequestLimit = subrequests;
   createBindings(JSON.parse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
+  lockDownBuiltins([env, cloudflareWorkersModule]);
 }
 
 /** Service-worker scripts see their bindings as globals; call before running the script. */
@@ -253,4 +255,6 @@ return {
   trackRejection, dispatchRejections,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
+  builtinModules, loadBuiltinModule, moduleBytes,
+  nodeBridge,
 };

@@ -1,0 +1,2 @@
+import Stream from "node:stream";
+export default Stream.Readable;

@@ -1,0 +1,445 @@
+// node:crypto — hashes, HMAC, random values, PBKDF2, HKDF, scrypt, timingSafeEqual, KeyObject and
+// sign/verify with PEM or DER keys, over host ops (Node/NodeCryptoOps.cs); webcrypto is the global
+// crypto. Ciphers (createCipheriv) and key generation are not implemented yet and say so.
+import bridge from "node-internal:bridge";
+import { Buffer } from "node:buffer";
+
+const { ops, nodeError, invalidArgType, notImplemented } = bridge;
+
+function opError() {
+  const text = ops.nodeCryptoError();
+  const nl = text.indexOf("\n");
+  const code = text.slice(0, nl), message = text.slice(nl + 1);
+  const Type = code === "ERR_CRYPTO_INVALID_DIGEST" ? TypeError : Error;
+  return nodeError(Type, code, message);
+}
+function checked(result) {
+  if (result < 0) throw opError();
+  return result;
+}
+function takeOutput(length) {
+  const out = new Uint8Array(checked(length));
+  ops.nodeTakeOutput(out);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+const isView = (v) => ArrayBuffer.isView(v);
+
+/** Node's BinaryLike | string data as bytes (strings in `encoding`, UTF-8 by default). */
+function toBytes(data, name, encoding) {
+  if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
+  if (isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && data instanceof SharedArrayBuffer)) return new Uint8Array(data);
+  if (data instanceof KeyObject && data.type === "secret") return data[kSecret];
+  throw invalidArgType(name, "of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView", data);
+}
+
+function encodeOutput(bytes, encoding) {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return encoding === undefined || encoding === "buffer" ? buffer : buffer.toString(encoding);
+}
+
+function validateInteger(value, name, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  if (typeof value !== "number") throw invalidArgType(name, "of type number", value);
+  if (!Number.isInteger(value)) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be an integer. Received ${value}`);
+  if (value < min || value > max) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be >= ${min} && <= ${max}. Received ${value}`);
+}
+
+function validateFunction(fn, name) {
+  if (typeof fn !== "function") throw invalidArgType(name, "of type function", fn);
+}
+
+/** Runs work now and calls back on a later turn, as Node's thread-pool jobs do. */
+function deferred(callback, work) {
+  let result, error = null;
+  try { result = work(); } catch (e) { error = e; }
+  setTimeout(() => (error ? callback(error) : callback(null, result)), 0);
+}
+
+// ---- hashes and HMAC ------------------------------------------------------------------------
+const kHandle = Symbol("handle");
+const kDigested = Symbol("digested");
+
+class Hash {
+  constructor(algorithm, options) {
+    if (algorithm !== kCopy && typeof algorithm !== "string") throw invalidArgType("algorithm", "of type string", algorithm);
+    const handle = algorithm === kCopy ? options : ops.nodeHashCreate(algorithm, null);
+    if (handle < 0) { ops.nodeCryptoError(); throw new Error("Digest method not supported"); } // Node: a plain Error, no code
+    this[kHandle] = handle;
+    this[kSize] = algorithm === kCopy ? arguments[2] : ops.nodeHashSize(algorithm);
+    this[kDigested] = false;
+    registry.register(this, this[kHandle], this);
+  }
+  update(data, inputEncoding) {
+    if (this[kDigested]) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    checked(ops.nodeHashUpdate(this[kHandle], toBytes(data, "data", inputEncoding)));
+    return this;
+  }
+  digest(outputEncoding) {
+    if (this[kDigested]) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    this[kDigested] = true;
+    registry.unregister(this);
+    const out = new Uint8Array(Math.max(this[kSize], 0) || 64);
+    const n = checked(ops.nodeHashDigest(this[kHandle], out));
+    return encodeOutput(out.subarray(0, n), outputEncoding);
+  }
+  copy() {
+    if (this[kDigested]) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    return new Hash(kCopy, checked(ops.nodeHashCopy(this[kHandle])), this[kSize]);
+  }
+}
+const kCopy = Symbol("copy");
+const kSize = Symbol("size");
+// A hash dropped without digest() frees its host object when collected.
+const registry = new FinalizationRegistry((handle) => { releasedHandles.push(handle); });
+const releasedHandles = [];
+function releaseDropped() { while (releasedHandles.length) ops.nodeRelease(releasedHandles.pop()); }
+
+class Hmac {
+  constructor(hmac, key, options) {
+    if (typeof hmac !== "string") throw invalidArgType("hmac", "of type string", hmac);
+    releaseDropped();
+    const keyBytes = key instanceof KeyObject ? secretOf(key) : toBytes(key, "key", options?.encoding);
+    this[kHandle] = checked(ops.nodeHashCreate(hmac, keyBytes));
+    this[kSize] = ops.nodeHashSize(hmac);
+    this[kDigested] = false;
+    registry.register(this, this[kHandle], this);
+  }
+  update(data, inputEncoding) {
+    if (this[kDigested]) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    checked(ops.nodeHashUpdate(this[kHandle], toBytes(data, "data", inputEncoding)));
+    return this;
+  }
+  digest(outputEncoding) {
+    if (this[kDigested]) return encodeOutput(new Uint8Array(0), outputEncoding);
+    this[kDigested] = true;
+    registry.unregister(this);
+    const out = new Uint8Array(Math.max(this[kSize], 0) || 64);
+    const n = checked(ops.nodeHashDigest(this[kHandle], out));
+    return encodeOutput(out.subarray(0, n), outputEncoding);
+  }
+}
+
+export function createHash(algorithm, options) { releaseDropped(); return new Hash(algorithm, options); }
+export function createHmac(hmac, key, options) { return new Hmac(hmac, key, options); }
+export function hash(algorithm, data, outputEncoding = "hex") {
+  if (typeof data !== "string" && !isView(data)) throw invalidArgType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+  return createHash(algorithm).update(data).digest(outputEncoding);
+}
+
+export function getHashes() {
+  return ["md5", "ripemd160", "sha1", "sha224", "sha256", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "sha384", "sha512", "sha512-224", "sha512-256", "shake128", "shake256"];
+}
+export function getCiphers() { return []; }
+export function getCurves() { return ["prime256v1", "secp384r1", "secp521r1"]; }
+
+// ---- random -----------------------------------------------------------------------------------
+function fill(view) {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  for (let i = 0; i < bytes.length; i += 65536) globalThis.crypto.getRandomValues(bytes.subarray(i, Math.min(i + 65536, bytes.length)));
+  return view;
+}
+
+export function randomBytes(size, callback) {
+  validateInteger(size, "size", 0, 2 ** 31 - 1);
+  const buffer = fill(Buffer.alloc(size));
+  if (callback === undefined) return buffer;
+  validateFunction(callback, "callback");
+  setTimeout(() => callback(null, buffer), 0);
+}
+export const pseudoRandomBytes = randomBytes;
+export const prng = randomBytes;
+export const rng = randomBytes;
+
+export function randomFillSync(buffer, offset = 0, size) {
+  if (!isView(buffer) && !(buffer instanceof ArrayBuffer)) throw invalidArgType("buf", "an instance of ArrayBuffer or ArrayBufferView", buffer);
+  const bytes = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  validateInteger(offset, "offset", 0, bytes.length);
+  size ??= bytes.length - offset;
+  validateInteger(size, "size", 0, bytes.length - offset);
+  fill(bytes.subarray(offset, offset + size));
+  return buffer;
+}
+
+export function randomFill(buffer, offset, size, callback) {
+  if (typeof offset === "function") { callback = offset; offset = 0; size = undefined; }
+  else if (typeof size === "function") { callback = size; size = undefined; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => randomFillSync(buffer, offset, size));
+}
+
+export function randomInt(min, max, callback) {
+  if (typeof max === "undefined" || typeof max === "function") { callback = max; max = min; min = 0; }
+  if (!Number.isSafeInteger(min)) throw invalidArgType("min", "a safe integer", min);
+  if (!Number.isSafeInteger(max)) throw invalidArgType("max", "a safe integer", max);
+  if (max <= min) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`);
+  const range = max - min;
+  if (range > 2 ** 48 - 1) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max - min" is out of range. It must be <= 281474976710655. Received ${range}`);
+  // Rejection sampling over 48 random bits, as Node does.
+  const limit = 2 ** 48 - (2 ** 48 % range);
+  const six = new Uint8Array(6);
+  let x;
+  do { fill(six); x = six[0] * 2 ** 40 + six[1] * 2 ** 32 + six[2] * 2 ** 24 + six[3] * 2 ** 16 + six[4] * 2 ** 8 + six[5]; } while (x >= limit);
+  const n = min + (x % range);
+  if (callback === undefined) return n;
+  validateFunction(callback, "callback");
+  setTimeout(() => callback(null, n), 0);
+}
+
+export function randomUUID(options) { return globalThis.crypto.randomUUID(); }
+export function getRandomValues(array) { return globalThis.crypto.getRandomValues(array); }
+
+// ---- key derivation ---------------------------------------------------------------------------
+export function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+  password = toBytes(password, "password");
+  salt = toBytes(salt, "salt");
+  validateInteger(iterations, "iterations", 1, 2 ** 31 - 1);
+  validateInteger(keylen, "keylen", 0, 2 ** 31 - 1);
+  if (typeof digest !== "string") throw invalidArgType("digest", "of type string", digest);
+  const out = new Uint8Array(keylen);
+  if (keylen > 0 && ops.nodePbkdf2(digest, password, salt, iterations, out) < 0) {
+    const e = opError();
+    if (e.code === "ERR_CRYPTO_INVALID_DIGEST") throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${digest}`);
+    throw e;
+  }
+  return Buffer.from(out.buffer);
+}
+
+export function pbkdf2(password, salt, iterations, keylen, digest, callback) {
+  if (typeof digest === "function") { callback = digest; digest = undefined; }
+  validateFunction(callback, "callback");
+  const result = pbkdf2Sync(password, salt, iterations, keylen, digest);
+  setTimeout(() => callback(null, result), 0);
+}
+
+export function hkdfSync(digest, ikm, salt, info, keylen) {
+  if (typeof digest !== "string") throw invalidArgType("digest", "of type string", digest);
+  const key = ikm instanceof KeyObject ? secretOf(ikm) : toBytes(ikm, "ikm");
+  salt = toBytes(salt, "salt");
+  info = toBytes(info, "info");
+  validateInteger(keylen, "length", 0, 2 ** 31 - 1);
+  if (info.length > 1024) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "info" is out of range. It must be <= 1024. Received ${info.length}`);
+  const size = ops.nodeHashSize(digest);
+  if (size < 0) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${digest}`);
+  if (keylen > size * 255) throw nodeError(RangeError, "ERR_CRYPTO_INVALID_KEYLEN", "Invalid key length");
+  const out = new Uint8Array(keylen);
+  if (keylen > 0) checked(ops.nodeHkdf(digest, key, salt, info, out));
+  return out.buffer;
+}
+
+export function hkdf(digest, ikm, salt, info, keylen, callback) {
+  validateFunction(callback, "callback");
+  const result = hkdfSync(digest, ikm, salt, info, keylen);
+  setTimeout(() => callback(null, result), 0);
+}
+
+export function scryptSync(password, salt, keylen, options = {}) {
+  password = toBytes(password, "password");
+  salt = toBytes(salt, "salt");
+  validateInteger(keylen, "keylen", 0, 2 ** 31 - 1);
+  const N = options.N ?? options.cost ?? 16384, r = options.r ?? options.blockSize ?? 8, p = options.p ?? options.parallelization ?? 1;
+  const maxmem = options.maxmem ?? 32 << 20;
+  if (N < 2 || (N & (N - 1)) !== 0 || 128 * N * r > maxmem) {
+    throw nodeError(RangeError, "ERR_CRYPTO_INVALID_SCRYPT_PARAMS", "Invalid scrypt params: error:030000E8:digital envelope routines::memory limit exceeded");
+  }
+  const out = new Uint8Array(keylen);
+  if (keylen > 0) checked(ops.nodeScrypt(password, salt, N, r, p, out));
+  return Buffer.from(out.buffer);
+}
+
+export function scrypt(password, salt, keylen, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => scryptSync(password, salt, keylen, options));
+}
+
+export function timingSafeEqual(a, b) {
+  if (!isView(a) && !(a instanceof ArrayBuffer)) throw invalidArgType("buf1", "an instance of ArrayBuffer, Buffer, TypedArray, or DataView", a);
+  if (!isView(b) && !(b instanceof ArrayBuffer)) throw invalidArgType("buf2", "an instance of ArrayBuffer, Buffer, TypedArray, or DataView", b);
+  if (a.byteLength !== b.byteLength) throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
+  return globalThis.crypto.subtle.timingSafeEqual(a, b);
+}
+
+// ---- KeyObject ----------------------------------------------------------------------------------
+const kSecret = Symbol("secret");
+const kKey = Symbol("key");
+const keyRegistry = new FinalizationRegistry((handle) => { releasedHandles.push(handle); });
+
+export class KeyObject {
+  #type;
+  constructor(type, handleOrSecret) {
+    if (type !== "secret" && type !== "public" && type !== "private") throw invalidArgType("type", "one of 'secret', 'public', 'private'", type);
+    this.#type = type;
+    if (type === "secret") this[kSecret] = handleOrSecret;
+    else { this[kKey] = handleOrSecret; keyRegistry.register(this, handleOrSecret); }
+    Object.defineProperty(this, Symbol.for("flint.KeyObject"), { value: true });
+  }
+  get type() { return this.#type; }
+  get symmetricKeySize() { return this.#type === "secret" ? this[kSecret].length : undefined; }
+  get asymmetricKeyType() { return this.#type === "secret" ? undefined : ops.nodeKeyInfo(this[kKey]).split("\n")[0]; }
+  get asymmetricKeyDetails() {
+    if (this.#type === "secret") return undefined;
+    const [type, bits, curve] = ops.nodeKeyInfo(this[kKey]).split("\n");
+    if (type === "rsa") return { modulusLength: Number(bits), publicExponent: 65537n };
+    if (type === "ec") return { namedCurve: curve };
+    return {};
+  }
+  export(options = {}) {
+    if (this.#type === "secret") {
+      if (options.format === "jwk") return { kty: "oct", k: Buffer.from(this[kSecret]).toString("base64url") };
+      return Buffer.from(this[kSecret]);
+    }
+    const format = options.format ?? "pem";
+    const type = options.type ?? (this.#type === "public" ? "spki" : "pkcs8");
+    const bytes = takeOutput(ops.nodeKeyExport(this[kKey], format, type, this.#type === "public"));
+    return format === "pem" ? bytes.toString("latin1") : bytes;
+  }
+  equals(other) {
+    if (!(other instanceof KeyObject) || other.type !== this.#type) return false;
+    if (this.#type === "secret") return Buffer.from(this[kSecret]).equals(Buffer.from(other[kSecret]));
+    return this.export({ format: "der", type: this.#type === "public" ? "spki" : "pkcs8" }).equals(other.export({ format: "der", type: this.#type === "public" ? "spki" : "pkcs8" }));
+  }
+  static from(key) {
+    if (typeof CryptoKey !== "function" || !(key instanceof CryptoKey)) throw invalidArgType("key", "an instance of CryptoKey", key);
+    throw notImplemented("KeyObject.from");
+  }
+  get [Symbol.toStringTag]() { return "KeyObject"; }
+}
+
+function secretOf(key) {
+  if (key.type !== "secret") throw nodeError(TypeError, "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", `Invalid key object type ${key.type}, expected secret.`);
+  return key[kSecret];
+}
+
+export function createSecretKey(key, encoding) {
+  return new KeyObject("secret", Uint8Array.from(toBytes(key, "key", encoding)));
+}
+
+function importAsymmetric(kind, key) {
+  releaseDropped();
+  if (key instanceof KeyObject) {
+    if (kind === 2 && key.type === "private") return new KeyObject("public", checked(ops.nodeKeyImport(2, key.export({ format: "der", type: "pkcs8" }), "pkcs8", null)));
+    return key;
+  }
+  let data = key, format = "pem", type = "", passphrase = null;
+  if (typeof key === "object" && key !== null && !isView(key) && !(key instanceof ArrayBuffer)) {
+    data = key.key; format = key.format ?? "pem"; type = key.type ?? ""; passphrase = key.passphrase ?? null;
+    if (format === "jwk") throw notImplemented("createPrivateKey/createPublicKey with format \"jwk\"");
+    if (data instanceof KeyObject) return importAsymmetric(kind, data);
+  }
+  if (format === "pem") {
+    if (typeof data !== "string") data = Buffer.from(toBytes(data, "key")).toString("utf8");
+  } else {
+    data = toBytes(data, "key");
+  }
+  const handle = checked(ops.nodeKeyImport(kind, data, format === "der" ? type : format, passphrase === null ? null : toBytes(passphrase, "passphrase")));
+  return new KeyObject(kind === 1 ? "private" : "public", handle);
+}
+
+export function createPrivateKey(key) { return importAsymmetric(1, key); }
+export function createPublicKey(key) { return importAsymmetric(2, key); }
+
+// ---- sign and verify ----------------------------------------------------------------------------
+function keyOptions(key) {
+  const o = typeof key === "object" && key !== null && !isView(key) && !(key instanceof KeyObject) ? key : {};
+  return {
+    padding: o.padding ?? constants.RSA_PKCS1_PADDING,
+    saltLength: o.saltLength ?? -2,
+    dsaEncoding: o.dsaEncoding === "ieee-p1363" ? 1 : 0,
+  };
+}
+
+function signWith(algorithm, data, key) {
+  const k = importAsymmetric(1, key);
+  const o = keyOptions(key);
+  return takeOutput(ops.nodeSign(algorithm ?? "", k[kKey], data, o.padding, o.saltLength, o.dsaEncoding));
+}
+
+function verifyWith(algorithm, data, key, signature) {
+  const k = importAsymmetric(2, key);
+  const o = keyOptions(key);
+  return checked(ops.nodeVerify(algorithm ?? "", k[kKey], data, signature, o.padding, o.saltLength, o.dsaEncoding)) === 1;
+}
+
+class Sign {
+  #algorithm; #chunks = [];
+  constructor(algorithm) { this.#algorithm = algorithm; }
+  update(data, encoding) { this.#chunks.push(Uint8Array.from(toBytes(data, "data", encoding))); return this; }
+  sign(privateKey, outputEncoding) {
+    const signature = signWith(this.#algorithm, Buffer.concat(this.#chunks), privateKey);
+    return outputEncoding === undefined || outputEncoding === "buffer" ? signature : signature.toString(outputEncoding);
+  }
+  write(data, encoding) { this.update(data, encoding); return true; }
+  end(data, encoding) { if (data !== undefined) this.update(data, encoding); return this; }
+}
+
+class Verify {
+  #algorithm; #chunks = [];
+  constructor(algorithm) { this.#algorithm = algorithm; }
+  update(data, encoding) { this.#chunks.push(Uint8Array.from(toBytes(data, "data", encoding))); return this; }
+  verify(publicKey, signature, signatureEncoding) {
+    return verifyWith(this.#algorithm, Buffer.concat(this.#chunks), publicKey, toBytes(signature, "signature", signatureEncoding));
+  }
+  write(data, encoding) { this.update(data, encoding); return true; }
+  end(data, encoding) { if (data !== undefined) this.update(data, encoding); return this; }
+}
+
+export function createSign(algorithm) {
+  if (typeof algorithm !== "string") throw invalidArgType("algorithm", "of type string", algorithm);
+  return new Sign(algorithm);
+}
+export function createVerify(algorithm) {
+  if (typeof algorithm !== "string") throw invalidArgType("algorithm", "of type string", algorithm);
+  return new Verify(algorithm);
+}
+export function sign(algorithm, data, key, callback) {
+  const signature = signWith(algorithm, toBytes(data, "data"), key);
+  if (callback === undefined) return signature;
+  setTimeout(() => callback(null, signature), 0);
+}
+export function verify(algorithm, data, key, signature, callback) {
+  const ok = verifyWith(algorithm, toBytes(data, "data"), key, toBytes(signature, "signature"));
+  if (callback === undefined) return ok;
+  setTimeout(() => callback(null, ok), 0);
+}
+
+// ---- not implemented yet ------------------------------------------------------------------------
+function missing(name) { return () => { throw notImplemented(`crypto.${name}`); }; }
+export const createCipheriv = missing("createCipheriv");
+export const createDecipheriv = missing("createDecipheriv");
+export const generateKeyPair = missing("generateKeyPair");
+export const generateKeyPairSync = missing("generateKeyPairSync");
+export const generateKey = missing("generateKey");
+export const generateKeySync = missing("generateKeySync");
+export const createDiffieHellman = missing("createDiffieHellman");
+export const createECDH = missing("createECDH");
+export const publicEncrypt = missing("publicEncrypt");
+export const privateDecrypt = missing("privateDecrypt");
+export const privateEncrypt = missing("privateEncrypt");
+export const publicDecrypt = missing("publicDecrypt");
+export const generatePrime = missing("generatePrime");
+export const generatePrimeSync = missing("generatePrimeSync");
+export const checkPrime = missing("checkPrime");
+export const checkPrimeSync = missing("checkPrimeSync");
+
+export const constants = Object.freeze({
+  RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
+  RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2,
+  POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6,
+});
+
+export const webcrypto = globalThis.crypto;
+export const subtle = globalThis.crypto.subtle;
+export function getFips() { return 0; }
+export function setFips() { throw notImplemented("crypto.setFips"); }
+
+export { Hash, Hmac, Sign, Verify };
+export default {
+  createHash, createHmac, hash, getHashes, getCiphers, getCurves, randomBytes, pseudoRandomBytes, prng, rng, randomFillSync,
+  randomFill, randomInt, randomUUID, getRandomValues, pbkdf2, pbkdf2Sync, hkdf, hkdfSync, scrypt, scryptSync,
+  timingSafeEqual, KeyObject, createSecretKey, createPrivateKey, createPublicKey, createSign, createVerify, sign, verify,
+  createCipheriv, createDecipheriv, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync, createDiffieHellman,
+  createECDH, publicEncrypt, privateDecrypt, privateEncrypt, publicDecrypt, generatePrime, generatePrimeSync, checkPrime,
+  checkPrimeSync, constants, webcrypto, subtle, getFips, setFips, Hash, Hmac, Sign, Verify,
+};

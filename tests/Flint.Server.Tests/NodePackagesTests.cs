@@ -1,0 +1,92 @@
+using Flint.Server.Tests.Support;
+
+namespace Flint.Server.Tests;
+
+/// <summary>
+/// Real npm packages (tests/fixtures/npm) bundled with nodejs_compat and served by flint dev, as a
+/// Worker using them on Cloudflare would run.
+/// </summary>
+public class NodePackagesTests
+{
+    private static async Task<RunningWorker> StartAsync(string code, string date = "2025-11-01", string flags = "[\"nodejs_compat\"]")
+    {
+        var dir = RunningWorker.WriteFiles(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = $"name = \"npm\"\nmain = \"index.js\"\ncompatibility_date = \"{date}\"\ncompatibility_flags = {flags}\n[vars]\nGREETING = \"hi\"\n",
+            ["index.js"] = code,
+        });
+        await TestTools.LinkNpmFixtureIntoAsync(dir);
+        return await RunningWorker.StartInAsync(dir, ownsDirectory: true);
+    }
+
+    [Fact]
+    public async Task JsonWebTokenSignsAndVerifies()
+    {
+        await using var w = await StartAsync("""
+            import jwt from "jsonwebtoken";
+            import crypto from "node:crypto";
+            export default {
+              async fetch() {
+                const token = jwt.sign({ sub: "user-1", role: "admin" }, "s3cret", { algorithm: "HS256", noTimestamp: true });
+                const claims = jwt.verify(token, "s3cret");
+                let wrong;
+                try { jwt.verify(token, "other"); } catch (e) { wrong = `${e.name}: ${e.message}`; }
+                const { privateKey, publicKey } = await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"]);
+                const pem = (label, der) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString("base64").match(/.{1,64}/g).join("\n")}\n-----END ${label}-----\n`;
+                const priv = pem("PRIVATE KEY", await crypto.subtle.exportKey("pkcs8", privateKey));
+                const pub = pem("PUBLIC KEY", await crypto.subtle.exportKey("spki", publicKey));
+                const rs = jwt.sign({ sub: "rs" }, priv, { algorithm: "RS256" });
+                const rsClaims = jwt.verify(rs, pub, { algorithms: ["RS256"] });
+                return Response.json({ token, claims, wrong, rs: rsClaims.sub });
+              },
+            };
+            """);
+        var body = await w.GetStringAsync("/");
+        Assert.Contains("\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJyb2xlIjoiYWRtaW4ifQ.", body);
+        Assert.Contains("\"claims\":{\"sub\":\"user-1\",\"role\":\"admin\"}", body);
+        Assert.Contains("\"wrong\":\"JsonWebTokenError: invalid signature\"", body);
+        Assert.Contains("\"rs\":\"rs\"", body);
+    }
+
+    [Fact]
+    public async Task BcryptjsHashesAndCompares()
+    {
+        await using var w = await StartAsync("""
+            import bcrypt from "bcryptjs";
+            export default {
+              async fetch() {
+                const hash = await bcrypt.hash("correct horse", 4);
+                // made by bcryptjs under Node.js: the same hash must verify here
+                return Response.json({ prefix: hash.slice(0, 7), ok: await bcrypt.compare("correct horse", hash), bad: await bcrypt.compare("wrong", hash),
+                  known: bcrypt.compareSync("password", "$2a$04$sLZAJDbTRiqEfUgFjnVsK.dXzgaDB4j55AWHgmYlehyHQb9ufVJBS") });
+              },
+            };
+            """);
+        Assert.Equal("""{"prefix":"$2a$04$","ok":true,"bad":false,"known":true}""", await w.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task HonoAndPinoRun()
+    {
+        await using var w = await StartAsync("""
+            import { Hono } from "hono";
+            import pino from "pino";
+            import { AsyncLocalStorage } from "node:async_hooks";
+            const als = new AsyncLocalStorage();
+            const lines = [];
+            const log = pino({ browser: { write: (o) => lines.push(o) } });
+            const app = new Hono();
+            app.use(async (c, next) => als.run(c.req.header("x-id"), next));
+            app.get("/hello/:name", async (c) => {
+              await new Promise((r) => setTimeout(r, 1));
+              log.info({ id: als.getStore() }, "greeting");
+              return c.json({ hello: c.req.param("name"), id: als.getStore(), env: process.env.GREETING, logged: lines.length > 0 });
+            });
+            export default app;
+            """);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/hello/flint");
+        request.Headers.Add("x-id", "r-7");
+        var response = await w.Client.SendAsync(request);
+        Assert.Equal("""{"hello":"flint","id":"r-7","env":"hi","logged":true}""", await response.Content.ReadAsStringAsync());
+    }
+}
