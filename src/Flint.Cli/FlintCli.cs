@@ -45,10 +45,11 @@ public static class FlintCli
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
         var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
+        var noRestart = new Option<bool>(DevSupervisor.NoRestartOption) { Description = "Do not start the server again when its process dies (by default it restarts on the same port and data)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize, noRestart,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -108,6 +109,14 @@ public static class FlintCli
 
     private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
+        var supervisor = DevSupervisor.ChildDirectory;
+        using var inFlight = supervisor is null ? null : Flint.Server.Ingress.InFlightNote.Create(Path.Combine(supervisor, "inflight"));
+        if (supervisor is not null)
+        {
+            DevSupervisor.DieWithSupervisor();
+            options = options with { InFlight = inFlight };
+        }
         DevServer server;
         try
         {
@@ -129,6 +138,7 @@ public static class FlintCli
             stdout.WriteLine($"⛅ flint {Version} — {config.Name}");
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
             stdout.Flush();
+            if (supervisor is not null) DevSupervisor.WriteReady(supervisor, server.Url);
             try
             {
                 await server.WaitForShutdownAsync(cancellationToken);

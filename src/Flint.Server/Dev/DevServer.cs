@@ -33,6 +33,8 @@ public sealed record DevServerOptions
     public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
+    public InFlightNote? InFlight { get; init; }
 }
 
 /// <summary>
@@ -102,7 +104,7 @@ public sealed class DevServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
+        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
         app.UseWebSockets();
         app.Run(handler.HandleAsync);
         try
