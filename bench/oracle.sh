@@ -5,7 +5,6 @@
 #   bench/oracle.sh WORKER_DIR [PATH...]       # default path: /
 #   RECORD=DIR bench/oracle.sh …               # also save wrangler's answers as DIR/<path>.json,
 #                                              # golden files a test can compare Flint with
-#   ORACLE_PORT=N bench/oracle.sh …            # listen on N (wrangler) and N+1 (flint); default 18901
 #
 # Both listen on 127.0.0.1 only; each runs with its own fresh local state (a temporary
 # --persist-to), so runs do not see each other's data. Exit status 1 when the answers differ.
@@ -21,8 +20,7 @@ trap '[[ $wpid -gt 0 ]] && kill -- -$wpid 2>/dev/null; [[ $fpid -gt 0 ]] && kill
 [[ -f "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" ]] || (cd "$BENCH_DIR" && npm install --no-audit --no-fund --loglevel=error >&2)
 dotnet build -v q "$REPO_DIR/src/Flint.Cli" >&2 || exit 2
 
-# ORACLE_PORT picks the pair of ports (wrangler, flint) so several runs can share a machine.
-port_w=${ORACLE_PORT:-18901}; port_f=$((port_w + 1))
+port_w=${PORT_W:-18901}; port_f=${PORT_F:-18902}
 (cd "$dir" && exec setsid env "PATH=$BENCH_DIR/node_modules/.bin:$PATH" CI=1 WRANGLER_SEND_METRICS=false \
   WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false NO_UPDATE_NOTIFIER=1 \
   "$BENCH_DIR/node_modules/.bin/node" "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" dev \

@@ -231,7 +231,8 @@ run_one() {
     flint)
       if [[ -n $FLINT_BUILD_ERROR ]]; then R_ERR=$FLINT_BUILD_ERROR; return; fi
       # shellcheck disable=SC2206
-      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 $FLINT_ARGS)
+      # --no-restart: the server alone, as `flint serve` runs under systemd; dev's supervisor is a second process.
+      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 --no-restart $FLINT_ARGS)
       ;;
     workerd)
       local cfg

@@ -48,10 +48,11 @@ public static class FlintCli
         var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
         var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
         var s3Port = new Option<int?>("--s3-port") { Description = "Port of the S3 API over the R2 buckets (default: --port + 1 when the config binds R2 buckets)." };
+        var noRestart = new Option<bool>(DevSupervisor.NoRestartOption) { Description = "Do not start the server again when its process dies (by default it restarts on the same port and data)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize, s3Port,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize, s3Port, noRestart,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -112,6 +113,14 @@ public static class FlintCli
 
     private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
+        var supervisor = DevSupervisor.ChildDirectory;
+        using var inFlight = supervisor is null ? null : Flint.Server.Ingress.InFlightNote.Create(Path.Combine(supervisor, "inflight"));
+        if (supervisor is not null)
+        {
+            DevSupervisor.DieWithSupervisor();
+            options = options with { InFlight = inFlight };
+        }
         DevServer server;
         try
         {
@@ -134,6 +143,7 @@ public static class FlintCli
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
             if (server.S3 is { } s3) stdout.WriteLine($"[flint:info] {DescribeS3(s3)}");
             stdout.Flush();
+            if (supervisor is not null) DevSupervisor.WriteReady(supervisor, server.Url);
             try
             {
                 await server.WaitForShutdownAsync(cancellationToken);

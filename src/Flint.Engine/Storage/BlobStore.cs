@@ -133,7 +133,11 @@ public sealed class BlobStore
 
     public void Delete(string id) => TryDelete(PathOf(id));
 
-    /// <summary>Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).</summary>
+    /// <summary>
+    /// Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).
+    /// Only safe while no one else can be writing a blob here: another process's blob is unreferenced
+    /// until its row commits. Hold the store's <see cref="StoreLock"/> exclusively.
+    /// </summary>
     public int DeleteUnreferenced(IReadOnlySet<string> referenced)
     {
         var deleted = 0;

@@ -279,8 +279,8 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     private string RelativizePaths(string text)
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        return text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
-            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal).TrimEnd();
+        return BuiltinFrames.Strip(text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
+            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
     }
 
     // ---- entering JavaScript ---------------------------------------------------------------
@@ -373,6 +373,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         var id = Interlocked.Increment(ref _nextEventId);
         var bodyId = request.Body is null ? 0 : RegisterHostStream(request.Body, owner: null);
         var ev = new PendingEvent(id) { RequestBodyId = bodyId };
+        ev.WatchClient(request.Aborted);
         _events[id] = ev;
         Interlocked.Increment(ref _inFlight);
         var headers = string.Join('\n', request.Headers);
@@ -400,7 +401,9 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     // outside V8, instead of hopping to another thread.
     internal void Respond(int id, WorkerResponse response)
     {
-        if (_events.TryGetValue(id, out var ev)) _loop.Post(() => ev.Response.TrySetResult(response));
+        if (!_events.TryGetValue(id, out var ev)) return;
+        ev.StopWatchingClient();
+        _loop.Post(() => ev.Response.TrySetResult(response));
     }
 
     internal void RespondError(int id, string error, bool passThrough)
@@ -431,6 +434,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     {
         if (_events.TryRemove(id, out var ev))
         {
+            ev.StopWatchingClient();
             // A request body nothing read (or passed on) is let go with its event.
             if (ev.RequestBodyId != 0) CloseHostStream(ev.RequestBodyId);
             _loop.Post(() => ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response.")));
@@ -570,11 +574,21 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         {
             (error, errorName) = (DeniedOutbound(denied), "Error");
         }
+        catch (OutboundFetchException ex)
+        {
+            error = ex.Message;
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
             error = $"Network connection lost. ({ex.Message})";
             if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
                 error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+        }
+        catch (Exception ex)
+        {
+            // Never leave the Worker's promise pending: a fault in Flint is logged with its stack.
+            _logger.LogError(ex, "fetch({Url}) failed inside Flint in Worker {Worker}", request.Url, _options.WorkerName);
+            error = $"Network connection lost. (internal error in Flint: {ex.GetType().Name}; see Flint's log)";
         }
         finally
         {
@@ -616,7 +630,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
     /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
     /// </summary>
-    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int hostStreamId)
+    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int eventId, int hostStreamId)
     {
         if ((uint)index >= (uint)_options.Bindings.Count)
         {
@@ -627,7 +641,8 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         IDisposable? owner = null;
         // A request or fetch body passed on unread goes to the binding as it is, never entering V8.
         if (hostStreamId > 0 && _hostStreams.TryRemove(hostStreamId, out var hs)) (body, owner) = (hs.Stream, hs.Owner);
-        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body), owner);
+        var clientGone = _events.TryGetValue(eventId, out var ev) ? ev.ClientGone : CancellationToken.None;
+        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body), clientGone, owner);
     }
 
     /// <summary>A binding's answer right away when it can give one cheaply (see <see cref="HostBinding.TryInvokeInline"/>), else null.</summary>
@@ -647,15 +662,17 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         }
     }
 
-    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call, IDisposable? bodyOwner)
+    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call, CancellationToken clientGone, IDisposable? bodyOwner)
     {
         BindingResult? result = null;
         string? error = null, errorName = null;
+        // A call made for a request whose client went away before it was answered is cancelled (a D1 query stops).
+        using var cancel = clientGone.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, clientGone) : null;
         try
         {
             // Off the loop: the engines may do synchronous work (SQLite) before their first await.
             await Task.Yield();
-            result = await binding.InvokeAsync(call, _lifetime.Token).ConfigureAwait(false);
+            result = await binding.InvokeAsync(call, cancel?.Token ?? _lifetime.Token).ConfigureAwait(false);
         }
         catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }
         catch (WorkerException ex) when (call.Body is JsReadStream)
@@ -664,6 +681,10 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             (error, errorName) = ScriptErrorParts(ex.Message);
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
+        {
+            (error, errorName) = ($"{binding.Name}.{call.Method}() was cancelled: the request's client disconnected.", "Error");
+        }
         catch (Exception ex)
         {
             // As workerd: the Worker learns only that it failed and a reference; the log has the rest.
@@ -856,6 +877,21 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         public int RequestBodyId { get; init; }
         /// <summary>Completed only outside JavaScript (see <see cref="Respond"/>), so continuations may run inline.</summary>
         public TaskCompletionSource<WorkerResponse> Response { get; } = new();
+
+        private CancellationTokenSource? _clientGone;
+        private CancellationTokenRegistration _watch;
+
+        /// <summary>Cancelled when the client goes away before the response is ready (not after: waitUntil work goes on).</summary>
+        public CancellationToken ClientGone => _clientGone?.Token ?? CancellationToken.None;
+
+        public void WatchClient(CancellationToken aborted)
+        {
+            if (!aborted.CanBeCanceled) return;
+            _clientGone = new CancellationTokenSource();
+            _watch = aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _clientGone);
+        }
+
+        public void StopWatchingClient() => _watch.Dispose();
     }
 
     private sealed record HostStream(Stream Stream, IDisposable? Owner)

@@ -41,6 +41,8 @@ public sealed record DevServerOptions
     public int? S3Port { get; init; }
     /// <summary>Where the S3 access keys are looked up (see <see cref="S3Credentials"/>); null means the process environment.</summary>
     public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
+    /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
+    public InFlightNote? InFlight { get; init; }
 }
 
 /// <summary>
@@ -113,7 +115,7 @@ public sealed class DevServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
+        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
         app.UseWebSockets();
         app.Run(handler.HandleAsync);
         try

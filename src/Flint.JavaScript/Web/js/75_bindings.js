@@ -21,7 +21,9 @@ function callBinding(index, method, args, bytes = null, stream = null, hostStrea
     if (text !== null) return Promise.resolve({ text, bytes: null, stream: null });
   }
   const streamId = stream === null ? 0 : registerJsStream(stream);
-  return opAsync((id) => ops.bindingCall(id, index, method, args, bytes, streamId, hostStream));
+  // The event the call is made for: the host cancels it if that request's client goes away.
+  const eventId = currentEvent?.id ?? 0;
+  return opAsync((id) => ops.bindingCall(id, index, method, args, bytes, streamId, eventId, hostStream));
 }
 
 /** The host settles a binding call: text, bytes and a host stream id (0 when none). */
