@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Flint.Cli.Tests.Support;
 using Flint.Engine.Storage;
 
 namespace Flint.Cli.Tests;
@@ -94,5 +95,37 @@ public sealed class R2CliTests : IDisposable
         await RunAsync(payload, "r2", "object", "put", "assets/piped.bin", "--pipe");
         var (_, got) = await RunAsync(null, "r2", "object", "get", "assets/piped.bin", "--pipe");
         Assert.Equal(payload, got);
+    }
+
+    [Fact]
+    public async Task TheCliAndARunningFlintDevShareABucket()
+    {
+        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+            export default {
+              async fetch(request, env) {
+                const key = new URL(request.url).pathname.slice(1);
+                if (request.method === "PUT") return new Response((await env.B.put(key, request.body)).etag);
+                const o = await env.B.get(key);
+                return o === null ? new Response("missing", { status: 404 }) : new Response(o.body);
+              }
+            }
+            """);
+        using var flint = await FlintProcess.StartDevAsync(_dir, "--s3-port", "0");
+        using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(30) };
+        var fromCli = RandomNumberGenerator.GetBytes(500_000);
+        var file = Path.Combine(_dir, "from-cli.bin");
+        File.WriteAllBytes(file, fromCli);
+        // A second process opens the bucket flint dev has open: it must not take flint dev's files for leftovers.
+        var put = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "put", "assets/from-cli.bin", "--file", file, "--config", _dir);
+        Assert.True(put.Code == 0, put.Err);
+        Assert.Equal(fromCli, await http.GetByteArrayAsync("/from-cli.bin"));
+
+        var fromWorker = RandomNumberGenerator.GetBytes(400_000);
+        (await http.PutAsync("/from-worker.bin", new ByteArrayContent(fromWorker))).EnsureSuccessStatusCode();
+        var copy = Path.Combine(_dir, "copy.bin");
+        var get = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "get", "assets/from-worker.bin", "--file", copy, "--config", _dir);
+        Assert.True(get.Code == 0, get.Err);
+        Assert.Equal(fromWorker, File.ReadAllBytes(copy));
+        Assert.Equal(fromCli, await http.GetByteArrayAsync("/from-cli.bin"));
     }
 }

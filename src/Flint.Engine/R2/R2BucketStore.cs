@@ -67,6 +67,7 @@ public sealed class R2BucketStore : IDisposable
 
     private readonly SqliteDatabase _db;
     private readonly BlobStore _blobs;
+    private StoreLock? _storeLock;
     private readonly TimeProvider _time;
     // Blobs a body stream may still read, and blobs freed while leased (deleted on release).
     private readonly Lock _leaseLock = new();
@@ -85,14 +86,27 @@ public sealed class R2BucketStore : IDisposable
     public string Name { get; }
     public string Directory { get; }
 
-    /// <summary>Opens (creating) the bucket stored in <paramref name="directory"/>; removes files a crash left behind.</summary>
+    /// <summary>
+    /// Opens (creating) the bucket stored in <paramref name="directory"/>. Other processes may have it
+    /// open too (flint dev and the flint r2 CLI on one data directory): files a crash left behind are
+    /// removed only by a process that opens it alone (<see cref="StoreLock"/>), since another
+    /// process's new blob has no row until its commit.
+    /// </summary>
     public static R2BucketStore Open(string name, string directory, TimeProvider? time = null)
     {
         var db = SqliteDatabase.Open(Path.Combine(directory, "r2.sqlite"), Schema);
-        var blobs = new BlobStore(Path.Combine(directory, "blobs"));
-        var store = new R2BucketStore(name, directory, db, blobs, time ?? TimeProvider.System);
-        store.DeleteOrphans();
-        return store;
+        try
+        {
+            var blobs = new BlobStore(Path.Combine(directory, "blobs"));
+            var store = new R2BucketStore(name, directory, db, blobs, time ?? TimeProvider.System);
+            store._storeLock = StoreLock.Acquire(Path.Combine(directory, "store.lock"), store.DeleteOrphans);
+            return store;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -812,5 +826,9 @@ public sealed class R2BucketStore : IDisposable
         });
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _storeLock?.Dispose();
+    }
 }
