@@ -98,14 +98,17 @@ public static class ConfigLoader
         var warnings = reader.Warnings;
         var dir = Path.GetDirectoryName(path)!;
 
-        if (env.Main is null)
+        // An assets-only project (assets and no main) is served by the asset server alone, as wrangler does.
+        var assetsOnly = env.Main is null && env.Assets is not null;
+        if (assetsOnly) Assets.AssetsOnlyWorker.Check(env.Assets!, env.AssetsKey, path);
+        if (env.Main is null && !assetsOnly)
         {
             var hint = parsed.Format == ConfigFormat.Toml ? "main = \"src/index.js\"" : "\"main\": \"src/index.js\"";
             throw new ConfigException(
                 "Missing entry-point: The entry-point should be specified via the command line (e.g. `flint dev path/to/script`) or the `main` config field.\n" +
                 $"Add {hint} to {path}.", path, ["main"]);
         }
-        if (!File.Exists(env.Main))
+        if (!assetsOnly && !File.Exists(env.Main))
         {
             var what = Directory.Exists(env.Main) ? "is a directory, not a file" : "was not found";
             throw new ConfigException(
@@ -121,12 +124,14 @@ public static class ConfigLoader
         }
 
         var (vars, secretNames, secretFiles) = BuildVars(env.Vars, env.RequiredSecrets, dir, options, warnings, env);
+        var persist = PersistDirectory(options, dir);
+        var main = assetsOnly ? Assets.AssetsOnlyWorker.PathIn(persist) : env.Main!;
         var config = new WorkerConfig
         {
             ConfigPath = path,
             BaseDirectory = dir,
             Name = env.Name ?? "worker",
-            Main = env.Main,
+            Main = main,
             Environment = string.IsNullOrEmpty(options.Environment) ? null : options.Environment,
             CompatibilityDate = compatibilityDate,
             CompatibilityFlags = env.CompatibilityFlags,
@@ -135,7 +140,7 @@ public static class ConfigLoader
             SecretNames = secretNames,
             SecretsFiles = secretFiles,
             Rules = rules,
-            ModuleRoot = env.BaseDir ?? Path.GetDirectoryName(env.Main)!,
+            ModuleRoot = env.BaseDir ?? Path.GetDirectoryName(main)!,
             NoBundle = env.NoBundle,
             FindAdditionalModules = env.FindAdditionalModules,
             Limits = env.Limits,
@@ -151,10 +156,10 @@ public static class ConfigLoader
                 Services = env.Services,
             },
             CronTriggers = env.Crons,
-            Assets = env.Assets,
+            Assets = assetsOnly ? env.Assets! with { HasUserWorker = false } : env.Assets,
             RequiredSecrets = env.RequiredSecrets,
             Dev = reader.Dev,
-            PersistDirectory = PersistDirectory(options, dir),
+            PersistDirectory = persist,
         };
         return (config, warnings);
     }

@@ -161,6 +161,10 @@ public sealed record AssetsConfig(string Directory, string? Binding, string? Htm
 {
     /// <summary><c>run_worker_first</c> given as route patterns (e.g. <c>["/api/*", "!/api/docs/*"]</c>) rather than a boolean.</summary>
     public IReadOnlyList<string>? RunWorkerFirstPatterns { get; init; }
+    /// <summary>False for an assets-only project (no <c>main</c>): the asset server answers every request.</summary>
+    public bool HasUserWorker { get; init; } = true;
+    /// <summary>For <c>flint pages dev</c>: the directory is served by Pages' asset server, with these routes.</summary>
+    public Assets.PagesRouting? Pages { get; init; }
 }
 
 /// <summary>Invalid configuration: the message names the file, the key and the fix.</summary>
