@@ -3,6 +3,7 @@ using Flint.Engine.Cache;
 using Flint.JavaScript.Web.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 
 namespace Flint.Server.Assets;
 
@@ -23,12 +24,24 @@ internal static class AssetResponseWriter
         var file = response.File;
         var isHead = response.OmitBody || HttpMethods.IsHead(context.Request.Method);
 
-        var encoding = EdgeEncoding.Identity;
+        // Cloudflare's edge (and wrangler dev after it) encodes every answer whose type it compresses,
+        // a redirect without a body included, and refuses a client that accepts no encoding it has.
+        var acceptEncoding = context.Request.Headers.AcceptEncoding;
+        var encoding = EdgeCompression.Choose(acceptEncoding.Count == 0 ? null : acceptEncoding.ToString(), headers.Get("content-type"));
+        if (encoding == EdgeEncoding.Unacceptable)
+        {
+            http.StatusCode = 415;
+            http.Headers.ContentType = "text/plain;charset=UTF-8";
+            http.Headers.AcceptEncoding = "br, gzip";
+            http.ContentLength = "Unsupported Media Type".Length;
+            await http.WriteAsync("Unsupported Media Type", aborted).ConfigureAwait(false);
+            return;
+        }
         (long Start, long Length)? range = null;
-        if (file is not null && status is 200 or 404)
+        if (file is not null && status == 200)
         {
             var rangeHeader = context.Request.Headers.Range.ToString();
-            if (status == 200 && rangeHeader.Length > 0)
+            if (rangeHeader.Length > 0)
             {
                 var ranges = ByteRanges.Parse(rangeHeader, file.Length);
                 if (ranges is null)
@@ -38,32 +51,31 @@ internal static class AssetResponseWriter
                     http.ContentLength = 0;
                     return;
                 }
-                // One range is served as 206; several are allowed to be answered with the whole file.
-                if (ranges.Count == 1) range = (ranges[0].Start, ranges[0].Length);
-            }
-            if (range is null)
-            {
-                encoding = EdgeCompression.Choose(context.Request.Headers.AcceptEncoding.Count == 0 ? null : context.Request.Headers.AcceptEncoding.ToString(),
-                    headers.Get("content-type"));
-                if (encoding == EdgeEncoding.Unacceptable)
+                // One range is served as 206, uncompressed; several may be answered with the whole file.
+                if (ranges.Count == 1)
                 {
-                    http.StatusCode = 415;
-                    http.Headers.AcceptEncoding = "br, gzip";
-                    http.ContentType = "text/plain;charset=UTF-8";
-                    await http.WriteAsync("Unsupported Media Type", aborted).ConfigureAwait(false);
-                    return;
+                    range = (ranges[0].Start, ranges[0].Length);
+                    encoding = EdgeEncoding.Identity;
                 }
             }
         }
+        var coding = encoding switch { EdgeEncoding.Gzip => "gzip", EdgeEncoding.Brotli => "br", _ => null };
 
         http.StatusCode = range is null ? status : 206;
         if (range is null && response.StatusText is { } reason) context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
-        foreach (var (name, value) in headers) http.Headers.Append(name, value);
+        foreach (var (name, value) in headers)
+        {
+            // Not Headers.Append: it drops an empty value, which a _headers placeholder can give.
+            http.Headers[name] = http.Headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
+        }
 
+        if (coding is not null) http.Headers.ContentEncoding = coding;
         if (response.Text is { } text)
         {
-            http.ContentLength = System.Text.Encoding.UTF8.GetByteCount(text);
-            if (!isHead) await http.WriteAsync(text, aborted).ConfigureAwait(false);
+            if (coding is null) http.ContentLength = System.Text.Encoding.UTF8.GetByteCount(text);
+            if (isHead) return;
+            if (coding is null) await http.WriteAsync(text, aborted).ConfigureAwait(false);
+            else await EncodeAsync(http, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), coding, aborted).ConfigureAwait(false);
             return;
         }
         if (file is null || status == 304)
@@ -78,22 +90,27 @@ internal static class AssetResponseWriter
             if (!isHead) await SendFileAsync(http, file, r.Start, r.Length, aborted).ConfigureAwait(false);
             return;
         }
-        if (encoding is EdgeEncoding.Gzip or EdgeEncoding.Brotli)
+        if (coding is not null)
         {
-            http.Headers.ContentEncoding = encoding == EdgeEncoding.Gzip ? "gzip" : "br";
             if (isHead) return;
-            await http.StartAsync(aborted).ConfigureAwait(false);
             await using var source = Open(file);
-            await using var encoder = ContentEncoding.Encode(encoding == EdgeEncoding.Gzip ? "gzip" : "br", http.Body);
-            try
-            {
-                await source.CopyToAsync(encoder, 64 * 1024, aborted).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException) { }
+            await EncodeAsync(http, source, coding, aborted).ConfigureAwait(false);
             return;
         }
         http.ContentLength = file.Length;
         if (!isHead) await SendFileAsync(http, file, 0, file.Length, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams <paramref name="source"/> to the client through a gzip or br encoder (no Content-Length).</summary>
+    private static async Task EncodeAsync(HttpResponse http, Stream source, string coding, CancellationToken aborted)
+    {
+        await http.StartAsync(aborted).ConfigureAwait(false);
+        try
+        {
+            await using var encoder = ContentEncoding.Encode(coding, http.Body);
+            await source.CopyToAsync(encoder, 64 * 1024, aborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException) { }
     }
 
     private static FileStream Open(AssetFile file) =>
