@@ -29,7 +29,7 @@ export function send(port, probe) {
     });
     req.setTimeout(10000, () => req.destroy(new Error(`timeout: ${probe.method} ${probe.path}`)));
     req.on("error", reject);
-    req.end();
+    req.end(probe.body);
   });
 }
 

@@ -53,6 +53,8 @@ public sealed record WorkerConfig
     /// <summary><c>triggers.crons</c>.</summary>
     public IReadOnlyList<string> CronTriggers { get; init; } = [];
     public AssetsConfig? Assets { get; init; }
+    /// <summary><c>pages_build_output_dir</c> (a Pages project's config), absolute.</summary>
+    public string? PagesBuildOutputDirectory { get; init; }
     /// <summary>Secret names declared in <c>secrets.required</c>, or null when the config has no <c>secrets</c> section.</summary>
     public IReadOnlyList<string>? RequiredSecrets { get; init; }
     /// <summary>The <c>[dev]</c> section (top level only, as in wrangler).</summary>

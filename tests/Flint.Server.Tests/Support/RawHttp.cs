@@ -36,7 +36,7 @@ public sealed record RawResponse(int Status, string Reason, IReadOnlyList<KeyVal
 /// </summary>
 public static class RawHttp
 {
-    public static async Task<RawResponse> SendAsync(Uri server, string method, string target, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    public static async Task<RawResponse> SendAsync(Uri server, string method, string target, IEnumerable<KeyValuePair<string, string>>? headers = null, string? body = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var client = new TcpClient();
@@ -46,8 +46,11 @@ public static class RawHttp
         var sb = new StringBuilder($"{method} {target} HTTP/1.1\r\n");
         if (!list.Any(h => h.Key.Equals("host", StringComparison.OrdinalIgnoreCase))) sb.Append($"Host: {server.Host}:{server.Port}\r\n");
         foreach (var (k, v) in list) sb.Append($"{k}: {v}\r\n");
+        var content = body is null ? null : Encoding.UTF8.GetBytes(body);
+        if (content is not null) sb.Append($"Content-Length: {content.Length}\r\n");
         sb.Append("Connection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), cts.Token);
+        if (content is not null) await stream.WriteAsync(content, cts.Token);
         using var all = new MemoryStream();
         await stream.CopyToAsync(all, cts.Token);
         return Parse(all.ToArray(), method == "HEAD");
