@@ -44,7 +44,7 @@ workload_path() {
     json) printf '/api/items?name=flint&n=5' ;;
     kv) printf '/kv' ;;
     d1) printf '/d1' ;;
-    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;;
+    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;; r2) printf '/r2' ;;
     cache) printf '/cache/asset.txt' ;; htmlrewriter) printf '/page' ;;
     *) printf '/' ;;
   esac

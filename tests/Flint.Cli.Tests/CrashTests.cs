@@ -126,6 +126,103 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         Assert.True(lost.Count == 0, $"{lost.Count} of {kvAcknowledged.Count + d1Acknowledged.Count} acknowledged writes lost or damaged: {string.Join(", ", lost.Take(10))}");
     }
 
+    [Fact]
+    public async Task NoAcknowledgedR2PutOrMultipartCompleteIsLostWhenTheServerIsKilledAtRandomPoints()
+    {
+        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+            name = "crash"
+            main = "index.js"
+            compatibility_date = "2025-11-01"
+            r2_buckets = [{ binding = "B", bucket_name = "crash" }]
+            """);
+        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+            export default {
+              async fetch(request, env) {
+                const url = new URL(request.url);
+                const key = url.searchParams.get("key");
+                if (url.pathname === "/mp") {
+                  const upload = await env.B.createMultipartUpload(key);
+                  const parts = [];
+                  if (url.searchParams.has("big")) parts.push(await upload.uploadPart(1, new Uint8Array(5 * 1024 * 1024).fill(7)));
+                  parts.push(await upload.uploadPart(parts.length + 1, request.body));
+                  await upload.complete(parts);
+                } else {
+                  await env.B.put(key, request.body);
+                }
+                return new Response("ok " + key);
+              }
+            }
+            """);
+        var acknowledged = new ConcurrentDictionary<string, (int Size, bool Multipart, bool Big)>();
+        var random = new Random();
+        using (var flint = await FlintProcess.StartDevAsync(_dir))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(20) };
+            for (var trial = 0; trial < Trials; trial++)
+            {
+                using var stop = new CancellationTokenSource();
+                var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+                {
+                    for (var i = 0; !stop.IsCancellationRequested; i++)
+                    {
+                        var key = $"t{trial}-w{w}-{i}";
+                        var multipart = w % 2 == 1;
+                        var big = multipart && i % 10 == 1;
+                        // Some bodies stay in SQLite rows, others go to blob files.
+                        var size = i % 3 == 0 ? 70_000 + i : 10 + i;
+                        var path = multipart ? $"/mp?key={key}{(big ? "&big" : "")}" : $"/?key={key}";
+                        try
+                        {
+                            using var response = await http.PostAsync(path, new ByteArrayContent(Value(key, size)));
+                            if (await Acknowledged(response, key)) acknowledged[key] = (size, multipart, big);
+                        }
+                        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+                        {
+                            await Task.Delay(20); // the server is gone or restarting
+                        }
+                    }
+                })).ToList();
+                await Task.Delay(random.Next(300, 1500));
+                Process.GetProcessById(flint.ChildIds().Single()).Kill(); // SIGKILL: no shutdown, no flush
+                stop.Cancel();
+                await Task.WhenAll(writers);
+                // The restarted server opens the bucket again, removing what the crash left half-written.
+                await flint.WaitForOutputAsync(@"Ready on http://", skip: trial + 1);
+            }
+        }
+
+        using var data = new LocalData(Path.Combine(_dir, ".flint"));
+        var bucket = data.R2.Bucket("crash");
+        var lost = new List<string>();
+        foreach (var (key, (size, multipart, big)) in acknowledged)
+        {
+            var expected = big ? [.. Enumerable.Repeat((byte)7, 5 * 1024 * 1024), .. Value(key, size)] : Value(key, size);
+            using var got = bucket.Get(key);
+            if (got is null) { lost.Add(key); continue; }
+            var body = new MemoryStream();
+            await got.TakeBody().CopyToAsync(body);
+            if (!body.ToArray().AsSpan().SequenceEqual(expected) || got.Object.Etag.Contains('-') != multipart) lost.Add(key);
+        }
+        output.WriteLine($"R2 fault injection: {Trials} trials, {acknowledged.Count} writes acknowledged ({acknowledged.Values.Count(a => a.Multipart)} multipart completes), lost: {lost.Count}");
+        Assert.True(acknowledged.Count >= 10 * Trials && acknowledged.Values.Count(a => a.Multipart) >= Trials, $"too few writes to mean anything: {acknowledged.Count}");
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged writes lost or damaged: {string.Join(", ", lost.Take(10))}");
+        // Nothing half-written is visible: every object listed reads back whole.
+        string? cursor = null;
+        do
+        {
+            var page = bucket.List(new Flint.Engine.R2.R2ListOptions { Cursor = cursor });
+            foreach (var o in page.Objects)
+            {
+                using var got = bucket.Get(o.Key)!;
+                var body = new MemoryStream();
+                await got.TakeBody().CopyToAsync(body);
+                Assert.Equal(o.Size, body.Length);
+            }
+            cursor = page.Truncated ? page.Cursor : null;
+        } while (cursor is not null);
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(_dir, ".flint", "r2", "crash", "blobs")), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
     private static async Task<bool> Acknowledged(HttpResponseMessage response, string key) =>
         response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync() == "ok " + key;
 

@@ -2,6 +2,7 @@ using Flint.Engine.Assets;
 using Flint.Engine.Cache;
 using Flint.Engine.D1;
 using Flint.Engine.Kv;
+using Flint.Engine.R2;
 
 namespace Flint.Engine.Storage;
 
@@ -14,6 +15,7 @@ public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
+    private readonly Lazy<R2Storage> _r2;
     private readonly Lazy<CacheStore> _cache;
 
     public LocalData(string directory, TimeProvider? time = null, CacheOptions? cache = null)
@@ -21,6 +23,7 @@ public sealed class LocalData : IDisposable
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
+        _r2 = new Lazy<R2Storage>(() => new R2Storage(Directory, time));
         _cache = new Lazy<CacheStore>(() => CacheStore.Open(Path.Combine(Directory, "cache"), cache, time));
     }
 
@@ -32,6 +35,8 @@ public sealed class LocalData : IDisposable
     /// <summary>D1 databases, under <c>d1/</c>.</summary>
     public D1Storage D1 => _d1.Value;
 
+    /// <summary>R2 buckets, under <c>r2/</c>.</summary>
+    public R2Storage R2 => _r2.Value;
     /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
     public CacheStore Cache => _cache.Value;
 
@@ -44,5 +49,6 @@ public sealed class LocalData : IDisposable
         if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
+        if (_r2.IsValueCreated) _r2.Value.Dispose();
     }
 }

@@ -630,16 +630,19 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
     /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
     /// </summary>
-    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int eventId)
+    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int eventId, int hostStreamId)
     {
         if ((uint)index >= (uint)_options.Bindings.Count)
         {
             _loop.Post(() => Enter(() => _completeOp.InvokeAsFunction(promiseId, null, "No such binding.", "Error")));
             return;
         }
-        var body = streamId > 0 ? new JsReadStream(this, streamId) : null;
+        Stream? body = streamId > 0 ? new JsReadStream(this, streamId) : null;
+        IDisposable? owner = null;
+        // A request or fetch body passed on unread goes to the binding as it is, never entering V8.
+        if (hostStreamId > 0 && _hostStreams.TryRemove(hostStreamId, out var hs)) (body, owner) = (hs.Stream, hs.Owner);
         var clientGone = _events.TryGetValue(eventId, out var ev) ? ev.ClientGone : CancellationToken.None;
-        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body), clientGone);
+        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body), clientGone, owner);
     }
 
     /// <summary>A binding's answer right away when it can give one cheaply (see <see cref="HostBinding.TryInvokeInline"/>), else null.</summary>
@@ -659,7 +662,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         }
     }
 
-    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call, CancellationToken clientGone)
+    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call, CancellationToken clientGone, IDisposable? bodyOwner)
     {
         BindingResult? result = null;
         string? error = null, errorName = null;
@@ -672,6 +675,11 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             result = await binding.InvokeAsync(call, cancel?.Token ?? _lifetime.Token).ConfigureAwait(false);
         }
         catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }
+        catch (WorkerException ex) when (call.Body is JsReadStream)
+        {
+            // The Worker's own stream failed while the binding read it: the call fails with that error.
+            (error, errorName) = ScriptErrorParts(ex.Message);
+        }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
@@ -687,6 +695,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         finally
         {
             if (call.Body is not null) await call.Body.DisposeAsync().ConfigureAwait(false);
+            bodyOwner?.Dispose();
         }
         if (_disposed)
         {
@@ -700,6 +709,15 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
             else InvokeAndRelease(_completeBinding, promiseId, result!.Text, result.Bytes is { } b ? ToJsBytes(b) : null, streamId);
         }));
+    }
+
+    /// <summary>A script error's text ("TypeError: message\n    at …") as the message and name to rethrow it with.</summary>
+    private static (string Message, string Name) ScriptErrorParts(string text)
+    {
+        var line = text.Split('\n', 2)[0];
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        var name = colon > 0 ? line[..colon] : "";
+        return name is "Error" or "TypeError" or "RangeError" ? (line[(colon + 2)..], name) : (line, "Error");
     }
 
     // ---- WebSockets ----------------------------------------------------------------------------

@@ -97,11 +97,14 @@ function fetchedResponse(head) {
   const status = Number(parts[0]);
   const bodyId = Number(parts[4]);
   const r = Object.create(Response.prototype);
+  const headers = headersFromFlat(parts.slice(5), true);
+  // A decoded body's length is not its Content-Length.
+  const length = bodyId > 0 && !headers.has("content-encoding") ? Number(headers.get("content-length") ?? -1) : -1;
   r[kState] = {
     status,
     statusText: parts[1],
-    headers: headersFromFlat(parts.slice(5), true),
-    body: bodyId > 0 ? makeBody("host", bodyId) : makeBody("none", null),
+    headers,
+    body: bodyId > 0 ? makeBody("host", bodyId, null, Number.isSafeInteger(length) && length >= 0 ? length : -1) : makeBody("none", null),
     webSocket: null, encodeBody: "automatic", cf: undefined, type: "default",
     url: parts[2], redirected: parts[3] === "1",
   };

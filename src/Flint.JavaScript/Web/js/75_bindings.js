@@ -10,11 +10,12 @@ function registerBindingKind(kind, factory) {
 
 /**
  * Calls method `method` of binding `index` in the host. `args` is a string (often JSON), `bytes`
- * an optional Uint8Array, `stream` an optional ReadableStream of bytes the host reads.
+ * an optional Uint8Array, `stream` an optional ReadableStream of bytes the host reads, and
+ * `hostStream` the id of an unread host body (a request or fetch body) the host reads itself.
  * Resolves to { text, bytes, stream } where stream is a ReadableStream or null.
  */
-function callBinding(index, method, args, bytes = null, stream = null) {
-  if (bytes === null && stream === null) {
+function callBinding(index, method, args, bytes = null, stream = null, hostStream = 0) {
+  if (bytes === null && stream === null && hostStream === 0) {
     // Some calls (a cached D1 read) the host answers on the spot, sparing two thread hops.
     const text = ops.bindingCallInline(index, method, args);
     if (text !== null) return Promise.resolve({ text, bytes: null, stream: null });
@@ -22,7 +23,7 @@ function callBinding(index, method, args, bytes = null, stream = null) {
   const streamId = stream === null ? 0 : registerJsStream(stream);
   // The event the call is made for: the host cancels it if that request's client goes away.
   const eventId = currentEvent?.id ?? 0;
-  return opAsync((id) => ops.bindingCall(id, index, method, args, bytes, streamId, eventId));
+  return opAsync((id) => ops.bindingCall(id, index, method, args, bytes, streamId, eventId, hostStream));
 }
 
 /** The host settles a binding call: text, bytes and a host stream id (0 when none). */
