@@ -28,6 +28,10 @@ public static class FlintFlagSupport
         ["nodejs_compat_v2"] = FlagSupport.Follows,
         ["nodejs_als"] = FlagSupport.Follows,
         ["nodejs_compat_populate_process_env"] = FlagSupport.Follows,
+        // Service bindings and RPC (88_service.js, 87_rpc.js).
+        ["rpc"] = FlagSupport.Follows,
+        ["fetcher_no_get_put_delete"] = FlagSupport.Follows,
+        ["rpc_params_dup_stubs"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,
