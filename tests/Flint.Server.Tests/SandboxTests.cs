@@ -260,6 +260,76 @@ public sealed class SandboxTests : IAsyncLifetime
         Assert.Matches(@"^ok: 0 host objects among \d+$", answer);
     }
 
+    private const string PollutionProbe = """
+        const pollutions = {
+          "Array.prototype.join": () => { Array.prototype.join = () => "x-injected\ninjected"; },
+          "Array.prototype.push": () => { Array.prototype.push = () => { throw new Error("push polluted"); }; },
+          "Array.prototype[Symbol.iterator]": () => { Array.prototype[Symbol.iterator] = function* () { yield "evil"; }; },
+          "Map.prototype.get": () => { Map.prototype.get = () => "evil"; },
+          "Map.prototype.forEach": () => { Map.prototype.forEach = () => { throw new Error("forEach polluted"); }; },
+          "Map.prototype[Symbol.iterator]": () => { Map.prototype[Symbol.iterator] = function* () { yield ["evil", ["evil"]]; }; },
+          "Function.prototype.call": () => { Function.prototype.call = () => { throw new Error("call polluted"); }; },
+          "Function.prototype.apply": () => { Function.prototype.apply = () => { throw new Error("apply polluted"); }; },
+          "Promise.prototype.then": () => { Promise.prototype.then = () => { throw new Error("then polluted"); }; },
+          "JSON.stringify": () => { JSON.stringify = () => "{\"evil\":1}"; },
+          "JSON.parse": () => { JSON.parse = () => ({ evil: 1 }); },
+          "Uint8Array.prototype.slice": () => { Uint8Array.prototype.slice = () => new Uint8Array([101, 118, 105, 108]); },
+          "globalThis.Map": () => { globalThis.Map = function () { throw new Error("Map replaced"); }; },
+          "globalThis.Promise": () => { globalThis.Promise = function () { throw new Error("Promise replaced"); }; },
+        };
+        const PromiseOriginal = Promise;
+        export default {
+          async fetch(request, env) {
+            const which = new URL(request.url).searchParams.get("p");
+            pollutions[which]();
+            let out = "";
+            try { await env.KV.put("k", "v1"); out += "kv: " + (await env.KV.get("k")); } catch (e) { out += "kv: " + e; }
+            try { out += " | json: " + (await Response.json({ a: 1 }).text()); } catch (e) { out += " | json: " + e; }
+            try { out += " | headers: " + new Headers({ a: "1", b: "2" }).get("b"); } catch (e) { out += " | headers: " + e; }
+            try { out += " | text: " + (await new Request("http://x/", { method: "POST", body: "plain" }).text()); } catch (e) { out += " | text: " + e; }
+            try { await fetch("http://127.0.0.1:1/"); out += " | fetch: ok"; } catch (e) { out += " | fetch: " + e.message; }
+            out += " | timer: " + (await new PromiseOriginal((resolve) => setTimeout(() => resolve("fired"), 1)));
+            return new Response(out, { headers: { "x-a": "1", "x-b": "2" } });
+          },
+        };
+        """;
+
+    /// <summary>
+    /// A Worker that patches a prototype or replaces a global changes what its own code sees, as on
+    /// workerd (whose built-ins are C++): Flint's built-ins keep answering as before, the response
+    /// carries the headers the Worker set, and nothing hangs.
+    /// </summary>
+    [Theory]
+    [InlineData("Array.prototype.join")]
+    [InlineData("Array.prototype.push")]
+    [InlineData("Array.prototype[Symbol.iterator]")]
+    [InlineData("Map.prototype.get")]
+    [InlineData("Map.prototype.forEach")]
+    [InlineData("Map.prototype[Symbol.iterator]")]
+    [InlineData("Function.prototype.call")]
+    [InlineData("Function.prototype.apply")]
+    [InlineData("Promise.prototype.then")]
+    [InlineData("JSON.stringify")]
+    [InlineData("JSON.parse")]
+    [InlineData("Uint8Array.prototype.slice")]
+    [InlineData("globalThis.Map")]
+    [InlineData("globalThis.Promise")]
+    public async Task PollutingBuiltInsChangesOnlyTheWorkersOwnCode(string pollution)
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = "name = \"polluted\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\nkv_namespaces = [{ binding = \"KV\" }]\n",
+            ["index.js"] = PollutionProbe,
+        });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await w.Client.GetAsync("/?p=" + Uri.EscapeDataString(pollution), cts.Token);
+        Assert.Equal("kv: v1 | json: {\"a\":1} | headers: 2 | text: plain | fetch: Network connection lost. | timer: fired",
+            await response.Content.ReadAsStringAsync(cts.Token));
+        Assert.Equal("1", response.Headers.GetValues("x-a").Single());
+        Assert.Equal("2", response.Headers.GetValues("x-b").Single());
+        Assert.False(response.Headers.Contains("x-injected"));
+    }
+
     /// <summary>
     /// The global scope is an allow-list: every own property of globalThis is in
     /// sandbox-globals.txt. A new global is a decision: add it there, with the change that makes it.

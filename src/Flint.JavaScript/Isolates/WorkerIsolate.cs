@@ -247,6 +247,14 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         return $"internal error; reference = {reference}";
     }
 
+    /// <summary>What the Worker is told of a failure it cannot act on, as workerd words it; the log gets <paramref name="detail"/> under the same reference.</summary>
+    internal string InternalError(string detail)
+    {
+        var reference = NewErrorReference();
+        _logger.LogWarning("Worker {Worker}: {Detail} (reference = {Reference})", _options.WorkerName, detail, reference);
+        return $"internal error; reference = {reference}";
+    }
+
     internal Web.Network.OutboundPolicy Outbound => _options.Outbound;
 
     /// <summary>A reference tying what the Worker is told of an internal error to Flint's log line, like workerd's.</summary>

@@ -82,11 +82,16 @@ internal sealed class FetchOps
         {
             error = ex.Message;
         }
+        catch (Exception ex) when (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError })
+        {
+            // workerd: a name that does not resolve is an internal error with a reference; the log says which.
+            (error, errorName) = (_worker.InternalError($"fetch({request.Url}): {ex.Message}"), "Error");
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
-            error = $"Network connection lost. ({ex.Message})";
-            if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
-                error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+            // workerd's words for a refused, reset or broken connection; the cause goes to the log.
+            (error, errorName) = ("Network connection lost.", "Error");
+            _worker.LogDebug($"fetch({request.Url}) failed: {ex.Message}");
         }
         catch (Exception ex)
         {

@@ -5,6 +5,62 @@
 // host operations (I/O, crypto, encoding); nothing else from the host is reachable.
 // `compatFlags` names the behaviours the Worker's compatibility date and flags enable, comma-separated.
 
+// ---- primordials -----------------------------------------------------------------------
+// The built-ins run before any Worker code, so they capture the intrinsics they use: a Worker
+// that replaces a global (`globalThis.Promise = …`) or patches a prototype (`Map.prototype.get =
+// …`, `Array.prototype[Symbol.iterator] = …`) changes what its own code sees, as on workerd,
+// whose built-ins are C++. The constructors are captured wholesale below; the core — delivering
+// events, settling host operations, timers, rejection tracking, response headers — also calls
+// prototype methods through the uncurried copies here instead of through the (patchable) objects.
+const {
+  Object, Function, Array, Map, Set, WeakMap, WeakSet, WeakRef, FinalizationRegistry, Promise, Proxy, Reflect, Symbol,
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+  JSON, Math, Number, String, Boolean, BigInt, Date, RegExp,
+  ArrayBuffer, SharedArrayBuffer, DataView, Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Int16Array,
+  Uint32Array, Int32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, WebAssembly, Atomics,
+} = globalThis;
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call);
+const ReflectApply = Reflect.apply;
+const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
+const ArrayPrototypePush = uncurryThis(Array.prototype.push);
+const ArrayPrototypeSplice = uncurryThis(Array.prototype.splice);
+const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice);
+const ArrayPrototypeSort = uncurryThis(Array.prototype.sort);
+const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
+const StringPrototypeSplit = uncurryThis(String.prototype.split);
+const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+const RegExpPrototypeSymbolReplace = uncurryThis(RegExp.prototype[Symbol.replace]);
+const MapPrototypeGet = uncurryThis(Map.prototype.get);
+const MapPrototypeSet = uncurryThis(Map.prototype.set);
+const MapPrototypeHas = uncurryThis(Map.prototype.has);
+const MapPrototypeDelete = uncurryThis(Map.prototype.delete);
+const MapPrototypeForEach = uncurryThis(Map.prototype.forEach);
+const MapPrototypeClear = uncurryThis(Map.prototype.clear);
+const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get);
+const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set);
+const WeakMapPrototypeDelete = uncurryThis(WeakMap.prototype.delete);
+const WeakMapPrototypeHas = uncurryThis(WeakMap.prototype.has);
+const PromisePrototypeThen = uncurryThis(Promise.prototype.then);
+const PromiseStaticResolve = Promise.resolve;
+const TypedArrayPrototypeSlice = uncurryThis(Object.getPrototypeOf(Uint8Array.prototype).slice);
+const ReflectOwnKeysIntrinsic = Reflect.ownKeys;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const JSONStringify = JSON.stringify;
+const JSONParse = JSON.parse;
+
+/** Promise.resolve(value), whatever the Worker did to Promise.resolve. */
+function PromiseResolve(value) {
+  return ReflectApply(PromiseStaticResolve, Promise, [value]);
+}
+
+/** Runs `done` once every promise in `promises` (an array) has settled, without its iterator. */
+function whenAllSettled(promises, done) {
+  let left = promises.length;
+  if (left === 0) { done(); return; }
+  const one = () => { if (--left === 0) done(); };
+  for (let i = 0; i < promises.length; i++) PromisePrototypeThen(PromiseResolve(promises[i]), one, one);
+}
+
 const enabledCompatFlags = new Set(compatFlags ? compatFlags.split(",") : []);
 
 /** Whether the behaviour `flag` (its enable-flag name, e.g. "nodejs_compat") is on for this Worker. */
@@ -103,7 +159,7 @@ function builtinModules() {
 }
 
 function loadBuiltinModule(specifier) {
-  const m = builtinModuleTable.get(specifier);
+  const m = MapPrototypeGet(builtinModuleTable, specifier);
   if (m === undefined) throw new Error(`No such module "${specifier}".`);
   if (!m.loaded) { m.value = m.load(); m.loaded = true; }
   return m.value;
@@ -145,20 +201,20 @@ let nextOpId = 1;
 function opAsync(start) {
   const id = nextOpId++;
   return new Promise((resolve, reject) => {
-    pendingOps.set(id, { resolve, reject, event: currentEvent });
+    MapPrototypeSet(pendingOps, id, { resolve, reject, event: currentEvent });
     try {
       start(id);
     } catch (e) {
-      pendingOps.delete(id);
+      MapPrototypeDelete(pendingOps, id);
       reject(e);
     }
   });
 }
 
 function completeOp(id, value, error, errorName) {
-  const pending = pendingOps.get(id);
+  const pending = MapPrototypeGet(pendingOps, id);
   if (pending === undefined) return;
-  pendingOps.delete(id);
+  MapPrototypeDelete(pendingOps, id);
   currentEvent = pending.event;
   if (error === undefined || error === null) pending.resolve(value);
   else pending.reject(hostError(error, errorName));
@@ -197,7 +253,7 @@ const hostTransfer = new Uint8Array(TRANSFER_SIZE);
 
 /** A fresh copy of the first n bytes the host put in the transfer buffer. */
 function takeHostTransfer(n) {
-  return hostTransfer.slice(0, n);
+  return TypedArrayPrototypeSlice(hostTransfer, 0, n);
 }
 
 function isBufferSource(v) {
@@ -215,7 +271,7 @@ function bytesView(v) {
 /** A copy of the bytes, so later writes to the source are not observed. */
 function bytesCopy(v) {
   const view = bytesView(v);
-  return view.slice();
+  return TypedArrayPrototypeSlice(view);
 }
 
 function concatBytes(chunks, total) {
@@ -252,7 +308,7 @@ function utf8Encode(str) {
       if (c < 0x800) { out[n++] = 0xc0 | (c >> 6); out[n++] = 0x80 | (c & 63); }
       else { out[n++] = 0xe0 | (c >> 12); out[n++] = 0x80 | ((c >> 6) & 63); out[n++] = 0x80 | (c & 63); }
     }
-    return out.slice(0, n);
+    return TypedArrayPrototypeSlice(out, 0, n);
   }
   const out = new Uint8Array(ops.utf8Length(str));
   ops.utf8Encode(str, out);

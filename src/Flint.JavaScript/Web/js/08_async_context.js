@@ -52,7 +52,7 @@ function runInAsyncFrame(frame, fn, thisArg, args) {
   const previous = currentAsyncFrame();
   setAsyncFrame(frame);
   try {
-    return Reflect.apply(fn, thisArg, args);
+    return ReflectApply(fn, thisArg, args);
   } finally {
     setAsyncFrame(previous);
   }

@@ -119,7 +119,7 @@ function formatLogArgs(args) {
         case "%s": return typeof a === "string" ? a : typeof a === "bigint" ? `${a}n` : inspectValue(a, 1, [], 1);
         case "%d": case "%i": return typeof a === "bigint" ? `${a}n` : String(m === "%i" ? parseInt(a) : Number(a));
         case "%f": return String(parseFloat(a));
-        case "%j": try { return JSON.stringify(a); } catch { return "[Circular]"; }
+        case "%j": try { return JSONStringify(a); } catch { return "[Circular]"; }
         case "%o": case "%O": return inspectValue(a, 4, [], 1);
         case "%c": return "";
       }

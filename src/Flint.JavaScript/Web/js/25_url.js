@@ -125,7 +125,7 @@ function percentDecodeString(s) {
 function codeTable(chars, ranges = []) {
   const t = new Uint8Array(128);
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
-  for (const [a, b] of ranges) for (let i = a; i <= b; i++) t[i] = 1;
+  for (let r = 0; r < ranges.length; r++) for (let i = ranges[r][0]; i <= ranges[r][1]; i++) t[i] = 1;
   return t;
 }
 const FORBIDDEN_HOST = codeTable("\0\t\n\r #/:<>?@[\\]^|");
@@ -194,10 +194,11 @@ function parseIPv4(s) {
   if (parts[parts.length - 1] === "" && parts.length > 1) parts.pop();
   if (parts.length > 4) return null;
   const numbers = [];
-  for (const part of parts) {
+  for (let pi = 0; pi < parts.length; pi++) {
+    const part = parts[pi];
     const n = parseIPv4Number(part);
     if (n < 0) return null;
-    numbers.push(n);
+    ArrayPrototypePush(numbers, n);
   }
   for (let i = 0; i < numbers.length - 1; i++) if (numbers[i] > 255) return null;
   let ipv4 = numbers[numbers.length - 1];
@@ -409,13 +410,13 @@ function uts46ToASCII(domain) {
       if (unicode.normalize("NFC") !== unicode || uts46Map(unicode) !== unicode || unicode.startsWith("xn--")) return null;
     }
     if (!isAsciiString(unicode) && !validLabel(unicode)) return null;
-    unicodeLabels.push(unicode);
+    ArrayPrototypePush(unicodeLabels, unicode);
   }
   if (!checkBidi(unicodeLabels)) return null;
   for (let i = 0; i < labels.length; i++) {
     if (!isAsciiString(labels[i])) labels[i] = "xn--" + punycodeEncode(labels[i]);
   }
-  return labels.join(".");
+  return ArrayPrototypeJoin(labels, ".");
 }
 
 function validLabel(label) {
@@ -453,14 +454,16 @@ function checkBidi(labels) {
   if (!labels.some((label) => idnaPatterns().BIDI_HAS_RTL.test(label))) return true;
   const labelClasses = labels.map((label) => Array.from(label, bidiClass));
   if (!labelClasses.some((classes) => classes.includes("R") || classes.includes("AN"))) return true;
-  for (const classes of labelClasses) {
+  for (let ci = 0; ci < labelClasses.length; ci++) {
+    const classes = labelClasses[ci];
     if (classes.length === 0) continue;
     const first = classes[0];
     let last = classes.length - 1;
     while (last > 0 && classes[last] === "NSM") last--;
     if (first === "R") {
       let en = false, an = false;
-      for (const k of classes) {
+      for (let ki = 0; ki < classes.length; ki++) {
+        const k = classes[ki];
         if (k === "L") return false;
         if (k === "EN") en = true;
         if (k === "AN") an = true;
@@ -469,7 +472,7 @@ function checkBidi(labels) {
       const e = classes[last];
       if (e !== "R" && e !== "EN" && e !== "AN") return false;
     } else if (first === "L") {
-      for (const k of classes) if (k === "R" || k === "AN") return false;
+      for (let ki = 0; ki < classes.length; ki++) if (classes[ki] === "R" || classes[ki] === "AN") return false;
       const e = classes[last];
       if (e !== "L" && e !== "EN") return false;
     } else {
@@ -504,17 +507,18 @@ function punycodeDigit(d) {
 function punycodeEncode(input) {
   const cps = Array.from(input, (ch) => ch.codePointAt(0));
   let out = "";
-  for (const cp of cps) if (cp < 0x80) out += String.fromCharCode(cp);
+  for (let i = 0; i < cps.length; i++) if (cps[i] < 0x80) out += String.fromCharCode(cps[i]);
   const basic = out.length;
   let handled = basic;
   if (basic > 0) out += "-";
   let n = 0x80, delta = 0, bias = 72;
   while (handled < cps.length) {
     let m = Infinity;
-    for (const cp of cps) if (cp >= n && cp < m) m = cp;
+    for (let i = 0; i < cps.length; i++) if (cps[i] >= n && cps[i] < m) m = cps[i];
     delta += (m - n) * (handled + 1);
     n = m;
-    for (const cp of cps) {
+    for (let ci = 0; ci < cps.length; ci++) {
+      const cp = cps[ci];
       if (cp < n) delta++;
       if (cp !== n) continue;
       let q = delta;
@@ -542,7 +546,7 @@ function punycodeDecode(input) {
   for (let j = 0; j < basic; j++) {
     const c = input.charCodeAt(j);
     if (c >= 0x80) return null;
-    out.push(c);
+    ArrayPrototypePush(out, c);
   }
   let n = 0x80, bias = 72, i = 0;
   for (let idx = basic > 0 ? basic + 1 : 0; idx < input.length;) {
@@ -813,7 +817,7 @@ function splitPath(path) {
 }
 
 function serializePath(segments) {
-  return segments.length === 0 ? "" : "/" + segments.join("/");
+  return segments.length === 0 ? "" : "/" + ArrayPrototypeJoin(segments, "/");
 }
 
 function shortenPath(url, segments) {
@@ -1064,7 +1068,7 @@ function basicParse(input, base, url, override) {
           url.host = base.host;
           if (!startsWithWindowsDriveLetter(input, p)) {
             const first = splitPath(base.path)[0];
-            if (first !== undefined && isNormalizedWindowsDriveLetter(first)) segs.push(first);
+            if (first !== undefined && isNormalizedWindowsDriveLetter(first)) ArrayPrototypePush(segs, first);
           }
         }
         state = U_PATH;
@@ -1107,7 +1111,7 @@ function basicParse(input, base, url, override) {
           if (c === 0x2f) p++;
           continue;
         }
-        if (override !== 0 && url.host === null) segs.push("");
+        if (override !== 0 && url.host === null) ArrayPrototypePush(segs, "");
         break loop;
 
       case U_PATH: {
@@ -1122,12 +1126,12 @@ function basicParse(input, base, url, override) {
         const dots = dotSegment(buffer);
         if (dots === 2) {
           shortenPath(url, segs);
-          if (!slash) segs.push("");
+          if (!slash) ArrayPrototypePush(segs, "");
         } else if (dots === 1) {
-          if (!slash) segs.push("");
+          if (!slash) ArrayPrototypePush(segs, "");
         } else {
           if (url.scheme === "file" && segs.length === 0 && isWindowsDriveLetter(buffer)) buffer = buffer[0] + ":";
-          segs.push(buffer);
+          ArrayPrototypePush(segs, buffer);
         }
         if (d === U_EOF) break loop;
         p = q + 1;
@@ -1413,7 +1417,7 @@ function parseFormUrlencoded(s) {
           value = s.slice(eq + 1, i);
           if (needsDecoding) value = formDecode(value);
         }
-        list.push(name, value);
+        ArrayPrototypePush(list, name, value);
       }
       start = i + 1;
       eq = -1;
@@ -1487,18 +1491,20 @@ class URLSearchParams {
           if (typeof pair[Symbol.iterator] !== "function") throw new TypeError(NOT_A_SEQUENCE);
           const items = [...pair];
           if (items.length !== 2) throw new TypeError("Invalid URL search params sequence.");
-          list.push(usv(items[0]), usv(items[1]));
+          ArrayPrototypePush(list, usv(items[0]), usv(items[1]));
         }
       } else {
         // A record: keys that become equal as USVStrings keep the first position and last value.
         const record = new Map();
-        for (const key of Reflect.ownKeys(init)) {
+        const keys = withoutInternalKeys(ReflectApply(ReflectOwnKeysIntrinsic, Reflect, [init]));
+        for (let ki = 0; ki < keys.length; ki++) {
+          const key = keys[ki];
           if (typeof key === "symbol") continue;
           const desc = Reflect.getOwnPropertyDescriptor(init, key);
           if (desc === undefined || !desc.enumerable) continue;
-          record.set(usv(key), usv(init[key]));
+          MapPrototypeSet(record, usv(key), usv(init[key]));
         }
-        for (const [name, value] of record) state.list.push(name, value);
+        MapPrototypeForEach(record, (value, name) => { ArrayPrototypePush(state.list, name, value); });
       }
       return;
     }
@@ -1512,7 +1518,7 @@ class URLSearchParams {
   append(name, value) {
     const state = paramsState(this);
     if (arguments.length < 2) throw missingParamsArgument("append", arguments.length + 1);
-    state.list.push(usv(name), usv(value));
+    ArrayPrototypePush(state.list, usv(name), usv(value));
     paramsChanged(state);
   }
 
@@ -1547,7 +1553,7 @@ class URLSearchParams {
     name = usv(name);
     const list = state.list;
     const out = [];
-    for (let i = 0; i < list.length; i += 2) if (list[i] === name) out.push(list[i + 1]);
+    for (let i = 0; i < list.length; i += 2) if (list[i] === name) ArrayPrototypePush(out, list[i + 1]);
     return out;
   }
 
@@ -1580,7 +1586,7 @@ class URLSearchParams {
       list[n++] = list[i + 1];
     }
     list.length = n;
-    if (!found) list.push(name, value);
+    if (!found) ArrayPrototypePush(list, name, value);
     paramsChanged(state);
   }
 
@@ -1588,7 +1594,7 @@ class URLSearchParams {
     const state = paramsState(this);
     const list = state.list;
     const pairs = [];
-    for (let i = 0; i < list.length; i += 2) pairs.push([list[i], list[i + 1]]);
+    for (let i = 0; i < list.length; i += 2) ArrayPrototypePush(pairs, [list[i], list[i + 1]]);
     // Array.prototype.sort is stable; < on strings compares UTF-16 code units.
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (let i = 0; i < pairs.length; i++) {

@@ -12,23 +12,23 @@ function startTimer(callback, delay, args, repeat) {
   delay = Number(delay);
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
-  timers.set(id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame() });
+  MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame() });
   ops.timerStart(id, delay);
   return id;
 }
 
 function clearTimer(id) {
   id = Number(id);
-  if (timers.delete(id)) ops.timerCancel(id);
+  if (MapPrototypeDelete(timers, id)) ops.timerCancel(id);
 }
 
 function fireTimer(id) {
-  const t = timers.get(id);
+  const t = MapPrototypeGet(timers, id);
   if (t === undefined) return;
   if (t.repeat) ops.timerStart(id, t.delay);
-  else timers.delete(id);
+  else MapPrototypeDelete(timers, id);
   currentEvent = t.event;
-  if (t.frame === undefined) t.callback.apply(globalThis, t.args);
+  if (t.frame === undefined) ReflectApply(t.callback, globalThis, t.args);
   else runInAsyncFrame(t.frame, t.callback, globalThis, t.args);
 }
 
@@ -38,5 +38,5 @@ defineGlobal("clearTimeout", function clearTimeout(id) { clearTimer(id); });
 defineGlobal("clearInterval", function clearInterval(id) { clearTimer(id); });
 defineGlobal("queueMicrotask", function queueMicrotask(callback) {
   if (typeof callback !== "function") throw new TypeError("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
-  Promise.resolve().then(() => callback());
+  PromisePrototypeThen(PromiseResolve(), () => callback());
 });

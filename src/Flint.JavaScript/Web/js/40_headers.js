@@ -3,21 +3,22 @@
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_BAD = /[\0\r\n]/;
+const HEADER_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 function normalizeHeaderValue(value) {
   // Strip leading and trailing HTTP whitespace (tab, space, CR, LF).
-  return String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  return RegExpPrototypeSymbolReplace(HEADER_WHITESPACE, String(value), "");
 }
 
 function checkHeaderName(name) {
   name = String(name);
-  if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name.`);
-  return name.toLowerCase();
+  if (RegExpPrototypeExec(HEADER_NAME, name) === null) throw new TypeError(`Invalid header name.`);
+  return StringPrototypeToLowerCase(name);
 }
 
 function checkHeaderValue(value) {
   value = normalizeHeaderValue(toByteString(value, "Header value"));
-  if (HEADER_VALUE_BAD.test(value)) throw new TypeError(`Invalid header value.`);
+  if (RegExpPrototypeExec(HEADER_VALUE_BAD, value) !== null) throw new TypeError(`Invalid header value.`);
   return value;
 }
 
@@ -27,7 +28,8 @@ class Headers {
     this[kState] = { map: new Map(), immutable: false };
     if (init === undefined) return;
     if (init instanceof Headers) {
-      for (const [name, values] of init[kState].map) this[kState].map.set(name, values.slice());
+      const map = this[kState].map;
+      MapPrototypeForEach(init[kState].map, (values, name) => { MapPrototypeSet(map, name, ArrayPrototypeSlice(values)); });
       return;
     }
     if (init === null || (typeof init !== "object" && typeof init !== "function")) {
@@ -45,8 +47,10 @@ class Headers {
         this.append(entry[0], entry[1]);
       }
     } else {
-      for (const key of Reflect.ownKeys(init)) {
-        const d = Reflect.getOwnPropertyDescriptor(init, key);
+      const keys = withoutInternalKeys(ReflectApply(ReflectOwnKeysIntrinsic, Reflect, [init]));
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const d = ReflectApply(ReflectGetOwnPropertyDescriptor, Reflect, [init, key]);
         if (d === undefined || !d.enumerable) continue;
         if (typeof key === "symbol") throw new TypeError("Failed to construct 'Headers': Invalid header name.");
         this.append(key, init[key]);
@@ -60,9 +64,9 @@ class Headers {
     name = checkHeaderName(name);
     value = checkHeaderValue(value);
     if (state.immutable) throw new TypeError("Can't modify immutable headers.");
-    const values = state.map.get(name);
-    if (values === undefined) state.map.set(name, [value]);
-    else values.push(value);
+    const values = MapPrototypeGet(state.map, name);
+    if (values === undefined) MapPrototypeSet(state.map, name, [value]);
+    else ArrayPrototypePush(values, value);
   }
 
   delete(name) {
@@ -70,29 +74,29 @@ class Headers {
     const state = headersState(this);
     name = checkHeaderName(name);
     if (state.immutable) throw new TypeError("Can't modify immutable headers.");
-    state.map.delete(name);
+    MapPrototypeDelete(state.map, name);
   }
 
   get(name) {
     requiredArguments(arguments.length, 1, "get");
-    const values = headersState(this).map.get(checkHeaderName(name));
-    return values === undefined ? null : values.join(", ");
+    const values = MapPrototypeGet(headersState(this).map, checkHeaderName(name));
+    return values === undefined ? null : ArrayPrototypeJoin(values, ", ");
   }
 
   getAll(name) {
     // Cloudflare's non-standard getAll, limited to Set-Cookie as workerd does.
     name = checkHeaderName(name);
     if (name !== "set-cookie") throw new TypeError("getAll() can only be used with the header name \"Set-Cookie\".");
-    return (headersState(this).map.get(name) || []).slice();
+    return ArrayPrototypeSlice(MapPrototypeGet(headersState(this).map, name) || []);
   }
 
   getSetCookie() {
-    return (headersState(this).map.get("set-cookie") || []).slice();
+    return ArrayPrototypeSlice(MapPrototypeGet(headersState(this).map, "set-cookie") || []);
   }
 
   has(name) {
     requiredArguments(arguments.length, 1, "has");
-    return headersState(this).map.has(checkHeaderName(name));
+    return MapPrototypeHas(headersState(this).map, checkHeaderName(name));
   }
 
   set(name, value) {
@@ -101,14 +105,13 @@ class Headers {
     name = checkHeaderName(name);
     value = checkHeaderValue(value);
     if (state.immutable) throw new TypeError("Can't modify immutable headers.");
-    state.map.set(name, [value]);
+    MapPrototypeSet(state.map, name, [value]);
   }
 
   forEach(callback, thisArg = undefined) {
     if (typeof callback !== "function") throw new TypeError("Failed to execute 'forEach' on 'Headers': parameter 1 is not of type 'Function'.");
-    for (const [name, value] of sortedHeaderEntries(headersState(this).map)) {
-      callback.call(thisArg, value, name, this);
-    }
+    const entries = sortedHeaderEntries(headersState(this).map);
+    for (let i = 0; i < entries.length; i++) ReflectApply(callback, thisArg, [entries[i][1], entries[i][0], this]);
   }
 
   *entries() { yield* sortedHeaderEntries(headersState(this).map); }
@@ -125,12 +128,15 @@ function headersState(h) {
 }
 
 function sortedHeaderEntries(map) {
-  const names = [...map.keys()].sort();
+  const names = [];
+  MapPrototypeForEach(map, (_, name) => { ArrayPrototypePush(names, name); });
+  ArrayPrototypeSort(names);
   const out = [];
-  for (const name of names) {
-    const values = map.get(name);
-    if (name === "set-cookie") for (const v of values) out.push([name, v]);
-    else out.push([name, values.join(", ")]);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const values = MapPrototypeGet(map, name);
+    if (name === "set-cookie") for (let j = 0; j < values.length; j++) ArrayPrototypePush(out, [name, values[j]]);
+    else ArrayPrototypePush(out, [name, ArrayPrototypeJoin(values, ", ")]);
   }
   return out;
 }
@@ -140,10 +146,10 @@ function headersFromFlat(flat, immutable) {
   const h = Object.create(Headers.prototype);
   const map = new Map();
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    const name = flat[i].toLowerCase();
-    const values = map.get(name);
-    if (values === undefined) map.set(name, [flat[i + 1]]);
-    else values.push(flat[i + 1]);
+    const name = StringPrototypeToLowerCase(flat[i]);
+    const values = MapPrototypeGet(map, name);
+    if (values === undefined) MapPrototypeSet(map, name, [flat[i + 1]]);
+    else ArrayPrototypePush(values, flat[i + 1]);
   }
   h[kState] = { map, immutable };
   return h;
@@ -152,10 +158,10 @@ function headersFromFlat(flat, immutable) {
 /** The flat list the host expects: name, value, … with each Set-Cookie kept apart. */
 function headersToFlat(h) {
   const out = [];
-  for (const [name, values] of h[kState].map) {
-    if (name === "set-cookie" || values.length === 1) for (const v of values) out.push(name, v);
-    else out.push(name, values.join(", "));
-  }
+  MapPrototypeForEach(h[kState].map, (values, name) => {
+    if (name === "set-cookie" || values.length === 1) for (let i = 0; i < values.length; i++) ArrayPrototypePush(out, name, values[i]);
+    else ArrayPrototypePush(out, name, ArrayPrototypeJoin(values, ", "));
+  });
   return out;
 }
 

@@ -138,7 +138,7 @@ function mixinBody(cls, name) {
     },
     json: {
       value: function json() {
-        try { return consumeBody(get(this), true).then((t) => JSON.parse(t)); } catch (e) { return Promise.reject(e); }
+        try { return consumeBody(get(this), true).then((t) => JSONParse(t)); } catch (e) { return Promise.reject(e); }
       }, enumerable: true, writable: true, configurable: true,
     },
     blob: {

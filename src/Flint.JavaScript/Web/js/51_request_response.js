@@ -117,7 +117,7 @@ class Request {
   get fetcher() { return requestState(this).fetcher; }
   get cf() {
     const st = requestState(this);
-    if (typeof st.cf === "string") st.cf = JSON.parse(st.cf);
+    if (typeof st.cf === "string") st.cf = JSONParse(st.cf);
     return st.cf;
   }
   get integrity() { return ""; }
@@ -149,7 +149,7 @@ function requestHeaders(st) {
 function structuredCloneCf(cf) {
   if (typeof cf === "string") return cf;
   if (cf === null || typeof cf !== "object") return cf;
-  return JSON.parse(JSON.stringify(cf));
+  return JSONParse(JSONStringify(cf));
 }
 
 function neverAbortedSignal() {
@@ -208,7 +208,7 @@ class Response {
   }
 
   static json(data, init = undefined) {
-    const text = JSON.stringify(data);
+    const text = JSONStringify(data);
     if (text === undefined) throw new TypeError("Value is not JSON serializable");
     const headers = new Headers(init?.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");

@@ -13,9 +13,9 @@ const LOOP_INVOCATIONS = 16;
 function withLoopCount(flatList, event) {
   const out = [];
   for (let i = 0; i + 1 < flatList.length; i += 2) {
-    if (flatList[i].toLowerCase() !== LOOP_HEADER) out.push(flatList[i], flatList[i + 1]);
+    if (StringPrototypeToLowerCase(flatList[i]) !== LOOP_HEADER) ArrayPrototypePush(out, flatList[i], flatList[i + 1]);
   }
-  out.push(LOOP_HEADER, String(event?.loopsLeft ?? LOOP_INVOCATIONS - 1));
+  ArrayPrototypePush(out, LOOP_HEADER, String(event?.loopsLeft ?? LOOP_INVOCATIONS - 1));
   return out;
 }
 
@@ -65,7 +65,7 @@ function fetch(input, init = undefined) {
     if (hostId === 0) streamId = registerJsStream(bodyStream(body));
   }
   body.used = true;
-  const flat = withLoopCount(headersToFlat(requestHeaders(st)), event).join("\n");
+  const flat = ArrayPrototypeJoin(withLoopCount(headersToFlat(requestHeaders(st)), event), "\n");
   const manual = st.redirect === "manual";
 
   return new Promise((resolve, reject) => {
@@ -78,10 +78,10 @@ function fetch(input, init = undefined) {
       };
       signal.addEventListener("abort", onAbort, { once: true });
     }
-    opAsync((id) => {
+    PromisePrototypeThen(opAsync((id) => {
       fetchId = id;
       ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual, hostId);
-    }).then((head) => {
+    }), (head) => {
       if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
       resolve(fetchedResponse(head, signal));
     }, (e) => {
@@ -93,11 +93,11 @@ function fetch(input, init = undefined) {
 
 /** Builds the Response from the host's head: status, statusText, url, redirected, body id, headers. */
 function fetchedResponse(head) {
-  const parts = head.split("\n");
+  const parts = StringPrototypeSplit(head, "\n");
   const status = Number(parts[0]);
   const bodyId = Number(parts[4]);
   const r = Object.create(Response.prototype);
-  const headers = headersFromFlat(parts.slice(5), true);
+  const headers = headersFromFlat(ArrayPrototypeSlice(parts, 5), true);
   // A decoded body's length is not its Content-Length.
   const length = bodyId > 0 && !headers.has("content-encoding") ? Number(headers.get("content-length") ?? -1) : -1;
   r[kState] = {

@@ -561,7 +561,7 @@ function fetchWebSocket(url, headers) {
 function respondWebSocket(event, st) {
   const id = transferToHost(st.webSocket);
   event.responded = true;
-  ops.wsRespond(event.id, headersToFlat(st.headers).join("\n"), id);
+  ops.wsRespond(event.id, ArrayPrototypeJoin(headersToFlat(st.headers), "\n"), id);
 }
 
 defineGlobal("MessageEvent", MessageEvent);

@@ -1394,7 +1394,7 @@ defineLazy([[globalThis, "CryptoKey", false], [globalThis, "SubtleCrypto", false
         validateOperation(wrappingKey, alg.name, U.wrapKey);
         if (!key.extractable) throw invalidAccess(`Attempt to export non-extractable ${key.name} key.`);
         const exported = exportKeyNow(format, key);
-        const bytes = exported instanceof ArrayBuffer ? new Uint8Array(exported) : utf8Encode(JSON.stringify(exported));
+        const bytes = exported instanceof ArrayBuffer ? new Uint8Array(exported) : utf8Encode(JSONStringify(exported));
         return wrapNow(true, alg, wrappingKey, bytes);
       });
     }
@@ -1413,7 +1413,7 @@ defineLazy([[globalThis, "CryptoKey", false], [globalThis, "SubtleCrypto", false
         const bytes = new Uint8Array(wrapNow(false, alg, unwrappingKey, wrapped));
         let data;
         if (format === "jwk") {
-          const parsed = JSON.parse(utf8Decode(bytes));
+          const parsed = JSONParse(utf8Decode(bytes));
           if (typeof parsed !== "object" || parsed === null) throw dataError(`Missing "kty" field or corrupt JSON unwrapping key?`);
           data = { jwk: jsonWebKey(parsed) };
         } else {

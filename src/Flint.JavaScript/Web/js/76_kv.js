@@ -89,7 +89,7 @@ function kvDecode(type, result) {
   if (result.bytes === null) value = result.text;
   else if (type === "arrayBuffer") return result.bytes.buffer;
   else value = utf8Decode(result.bytes, false, true);
-  if (type === "json") return JSON.parse(value);
+  if (type === "json") return JSONParse(value);
   if (!KV_TYPES.has(type)) throw kvUnknownType();
   return value;
 }
@@ -103,7 +103,7 @@ async function kvGetOne(st, name, options, withMetadata) {
   const found = result.text !== null || result.bytes !== null || result.stream !== null;
   if (!withMetadata) return found ? kvDecode(type, result) : null;
   if (!found) return { value: null, metadata: null, cacheStatus: null };
-  const metadata = JSON.parse(result.text);
+  const metadata = JSONParse(result.text);
   return { value: kvDecode(type, { text: null, bytes: result.bytes, stream: result.stream }), metadata, cacheStatus: null };
 }
 
@@ -114,8 +114,8 @@ async function kvGetBulk(st, names, options, withMetadata) {
   if (type !== undefined && type !== "") args.type = type;
   if (withMetadata) args.withMetadata = true;
   if (cacheTtl !== undefined) args.cacheTtl = String(cacheTtl);
-  const result = await callBinding(st.index, "bulk", JSON.stringify(args));
-  return new Map(Object.entries(JSON.parse(result.text)));
+  const result = await callBinding(st.index, "bulk", JSONStringify(args));
+  return new Map(Object.entries(JSONParse(result.text)));
 }
 
 // Named as workerd names it; methods in workerd's order (get, list, put, getWithMetadata, delete).
@@ -138,8 +138,8 @@ class KvNamespace {
       if (options.prefix !== undefined && options.prefix !== null) args.prefix = toDOMString(options.prefix);
       if (options.cursor !== undefined && options.cursor !== null) args.cursor = toDOMString(options.cursor);
     }
-    const result = await callBinding(st.index, "list", JSON.stringify(args));
-    return JSON.parse(result.text);
+    const result = await callBinding(st.index, "list", JSONStringify(args));
+    return JSONParse(result.text);
   }
 
   async put(name, value, options = undefined) {
@@ -166,7 +166,7 @@ class KvNamespace {
       if (options.expiration !== undefined) args.expiration = kvInt(options.expiration);
       if (options.expirationTtl !== undefined) args.expirationTtl = kvInt(options.expirationTtl);
       if (options.metadata !== undefined && options.metadata !== null) {
-        const metadata = JSON.stringify(options.metadata);
+        const metadata = JSONStringify(options.metadata);
         if (metadata !== undefined && metadata.length > KV_MAX_METADATA_BYTES) args.metadataBytes = utf8ByteLength(metadata);
         else args.metadata = metadata;
       }
@@ -175,9 +175,9 @@ class KvNamespace {
     kvValidateKeyName("PUT", name);
     if (stream !== null) {
       if (stream.locked) throw new TypeError("This ReadableStream is currently locked to a reader.");
-      await callBinding(st.index, "put", JSON.stringify(args), null, stream);
+      await callBinding(st.index, "put", JSONStringify(args), null, stream);
     } else {
-      await callBinding(st.index, "put", JSON.stringify(args), bytes);
+      await callBinding(st.index, "put", JSONStringify(args), bytes);
     }
   }
 

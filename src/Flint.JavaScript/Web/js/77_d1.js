@@ -21,8 +21,8 @@ async function d1Send(fetcher, queries, format, session) {
   if (queries.some((q) => Array.isArray(q.params) && q.params.includes(d1TooBig))) return { failure: D1_TOO_BIG };
   let answer;
   try {
-    const reply = await callBinding(fetcher.index, "query", JSON.stringify({ queries, format }));
-    answer = JSON.parse(reply.text);
+    const reply = await callBinding(fetcher.index, "query", JSONStringify({ queries, format }));
+    answer = JSONParse(reply.text);
   } catch (e) {
     const message = e?.cause?.message || e?.message || "Something went wrong";
     throw d1Error("D1_ERROR", message);

@@ -34,8 +34,8 @@ function assetsFetch(index, input, init) {
   // The asset server reads no request body (only GET and HEAD are served).
   const head = { method: st.method, url: st.url, headers: headersToFlat(requestHeaders(st)) };
   const manual = st.redirect === "manual";
-  return callBinding(index, "fetch", JSON.stringify(head)).then((r) => {
-    const answer = JSON.parse(r.text);
+  return callBinding(index, "fetch", JSONStringify(head)).then((r) => {
+    const answer = JSONParse(r.text);
     const resp = Object.create(Response.prototype);
     let body = makeBody("none", null);
     if (answer.text !== undefined) body = makeBody("text", answer.text);

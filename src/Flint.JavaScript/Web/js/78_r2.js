@@ -361,7 +361,7 @@ class GetResult extends HeadResult {
     try { return consumeBody(r2ObjectState(this, GetResult).body, true); } catch (e) { return Promise.reject(e); }
   }
   json() {
-    try { return consumeBody(r2ObjectState(this, GetResult).body, true).then((t) => JSON.parse(t)); } catch (e) { return Promise.reject(e); }
+    try { return consumeBody(r2ObjectState(this, GetResult).body, true).then((t) => JSONParse(t)); } catch (e) { return Promise.reject(e); }
   }
   blob() {
     try {
@@ -475,7 +475,7 @@ class R2Bucket {
     const st = r2State(this);
     key = r2Key(key, "head");
     const result = await r2Call(st, "head", key);
-    return result.text === null ? null : r2Object(JSON.parse(result.text));
+    return result.text === null ? null : r2Object(JSONParse(result.text));
   }
 
   async get(key, options = undefined) {
@@ -483,9 +483,9 @@ class R2Bucket {
     key = r2Key(key, "get");
     const args = { key };
     r2GetOptions(args, options);
-    const result = await r2Call(st, "get", JSON.stringify(args));
+    const result = await r2Call(st, "get", JSONStringify(args));
     if (result.text === null) return null;
-    const info = JSON.parse(result.text);
+    const info = JSONParse(result.text);
     if (info.preconditionFailed) return r2Object(info);
     return r2Object(info, result.stream);
   }
@@ -498,8 +498,8 @@ class R2Bucket {
     const args = { key };
     r2PutOptions(args, options);
     v = r2StreamCrossing(v);
-    const result = await r2Call(st, "put", JSON.stringify(args), v);
-    return result.text === null ? null : r2Object(JSON.parse(result.text), null, false);
+    const result = await r2Call(st, "put", JSONStringify(args), v);
+    return result.text === null ? null : r2Object(JSONParse(result.text), null, false);
   }
 
   async createMultipartUpload(key, options = undefined) {
@@ -507,7 +507,7 @@ class R2Bucket {
     key = r2Key(key, "createMultipartUpload");
     const args = { key };
     r2MultipartOptions(args, options);
-    const result = await r2Call(st, "createMultipartUpload", JSON.stringify(args));
+    const result = await r2Call(st, "createMultipartUpload", JSONStringify(args));
     return r2MultipartUpload(this, key, result.text);
   }
 
@@ -522,13 +522,13 @@ class R2Bucket {
     const st = r2State(this);
     if (keys === undefined) throw r2ParameterError("delete", "R2Bucket", 1, "string or Array");
     const list = Array.isArray(keys) ? keys.map((k) => toDOMString(k)) : [toDOMString(keys)];
-    await r2Call(st, "delete", JSON.stringify(list));
+    await r2Call(st, "delete", JSONStringify(list));
   }
 
   async list(options = undefined) {
     const st = r2State(this);
     const args = r2ListOptions(options);
-    const result = JSON.parse((await r2Call(st, "list", JSON.stringify(args))).text);
+    const result = JSONParse((await r2Call(st, "list", JSONStringify(args))).text);
     const out = { objects: result.objects.map((o) => r2Object(o)), truncated: result.truncated };
     if (result.cursor !== undefined) out.cursor = result.cursor;
     out.delimitedPrefixes = result.delimitedPrefixes;
@@ -561,13 +561,13 @@ class R2MultipartUpload {
       r2CheckSsecKey(options.ssecKey, "UploadPartOptions");
     }
     v = r2StreamCrossing(v);
-    const result = await r2Call(st.bucket, "uploadPart", JSON.stringify({ key: st.key, uploadId: st.uploadId, partNumber: number }), v);
+    const result = await r2Call(st.bucket, "uploadPart", JSONStringify({ key: st.key, uploadId: st.uploadId, partNumber: number }), v);
     return { partNumber: number, etag: result.text };
   }
 
   async abort() {
     const st = r2ObjectState(this, R2MultipartUpload);
-    await r2Call(st.bucket, "abortMultipartUpload", JSON.stringify({ key: st.key, uploadId: st.uploadId }));
+    await r2Call(st.bucket, "abortMultipartUpload", JSONStringify({ key: st.key, uploadId: st.uploadId }));
   }
 
   async complete(uploadedParts) {
@@ -581,8 +581,8 @@ class R2MultipartUpload {
       parts.push({ partNumber: Number(p.partNumber) | 0, etag: toDOMString(p.etag) });
     }
     for (const p of parts) r2PartNumber(p.partNumber);
-    const result = await r2Call(st.bucket, "completeMultipartUpload", JSON.stringify({ key: st.key, uploadId: st.uploadId, parts }));
-    return r2Object(JSON.parse(result.text), null, false);
+    const result = await r2Call(st.bucket, "completeMultipartUpload", JSONStringify({ key: st.key, uploadId: st.uploadId, parts }));
+    return r2Object(JSONParse(result.text), null, false);
   }
 }
 webidlInterface(R2MultipartUpload);

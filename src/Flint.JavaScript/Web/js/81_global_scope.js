@@ -82,27 +82,29 @@ const handledRejections = [];            // reported promises that got a handler
 
 /** Host: V8 said `promise` was rejected without a handler (kind 1) or got a handler afterwards (kind 2). */
 function trackRejection(kind, promise, reason) {
-  if (kind === 1) { pendingRejections.set(promise, reason); return; }
-  if (pendingRejections.has(promise)) pendingRejections.delete(promise);
-  else if (reportedRejections.has(promise)) handledRejections.push(promise);
+  if (kind === 1) { MapPrototypeSet(pendingRejections, promise, reason); return; }
+  if (MapPrototypeHas(pendingRejections, promise)) MapPrototypeDelete(pendingRejections, promise);
+  else if (WeakMapPrototypeHas(reportedRejections, promise)) ArrayPrototypePush(handledRejections, promise);
 }
 
-/** Host, after a turn's microtasks: fires the events for what is still unhandled (or handled late). */
 function dispatchRejections() {
-  const unhandled = [...pendingRejections];
-  pendingRejections.clear();
-  const handled = handledRejections.splice(0);
-  for (const [promise, reason] of unhandled) {
-    reportedRejections.set(promise, reason);
+  const unhandled = [];
+  MapPrototypeForEach(pendingRejections, (reason, promise) => { ArrayPrototypePush(unhandled, promise, reason); });
+  MapPrototypeClear(pendingRejections);
+  const handled = ArrayPrototypeSplice(handledRejections, 0);
+  for (let i = 0; i < unhandled.length; i += 2) {
+    const promise = unhandled[i], reason = unhandled[i + 1];
+    WeakMapPrototypeSet(reportedRejections, promise, reason);
     const event = new PromiseRejectionEventImpl("unhandledrejection", { promise, reason, cancelable: true });
     event[kState].trusted = true;
     let notCanceled = true;
     try { notCanceled = dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }
     if (notCanceled) ops.log(4, `Uncaught (in promise) ${uncaughtText(reason)}`);
   }
-  for (const promise of handled) {
-    const reason = reportedRejections.get(promise);
-    reportedRejections.delete(promise);
+  for (let i = 0; i < handled.length; i++) {
+    const promise = handled[i];
+    const reason = WeakMapPrototypeGet(reportedRejections, promise);
+    WeakMapPrototypeDelete(reportedRejections, promise);
     const event = new PromiseRejectionEventImpl("rejectionhandled", { promise, reason });
     event[kState].trusted = true;
     try { dispatchAt(globalTargetState, globalThis, event); } catch { /* already dispatching */ }

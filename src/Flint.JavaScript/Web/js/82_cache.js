@@ -27,7 +27,7 @@ function cacheRequest(requestOrUrl, method) {
 /** The key an entry is stored under: cf.cacheKey when given, else the URL without its fragment. */
 function cacheKeyOf(request) {
   const st = request[kState];
-  const cf = typeof st.cf === "string" ? JSON.parse(st.cf) : st.cf;
+  const cf = typeof st.cf === "string" ? JSONParse(st.cf) : st.cf;
   if (cf !== undefined && cf !== null && cf.cacheKey) return String(cf.cacheKey);
   const hash = st.url.indexOf("#");
   return hash < 0 ? st.url : st.url.slice(0, hash);
@@ -39,7 +39,7 @@ function cacheIgnoresMethod(options) {
 
 function cacheCall(method, args, bytes = null, stream = null) {
   if (cacheBindingIndex < 0) return Promise.reject(new Error("The Cache API is not available in this isolate."));
-  return callBinding(cacheBindingIndex, method, JSON.stringify(args), bytes, stream);
+  return callBinding(cacheBindingIndex, method, JSONStringify(args), bytes, stream);
 }
 
 class Cache {

@@ -201,7 +201,7 @@ function nodeProcess() {
   const env = {};
   if (compatEnabled("nodejs_compat_populate_process_env")) {
     // Text vars and secrets as they are, JSON vars as their JSON text, as workerd does.
-    for (const [k, v] of Object.entries(JSON.parse(processEnvSource))) env[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(JSONParse(processEnvSource))) env[k] = typeof v === "string" ? v : JSONStringify(v);
   }
   const hrtime = (previous) => {
     const now = Date.now();

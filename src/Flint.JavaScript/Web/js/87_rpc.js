@@ -185,7 +185,7 @@ function rpcSend(base, path, kind, args) {
       pendingOps.set(id, { resolve, reject, event, rpc: call });
       try {
         const message = rpcSerialize(args, true);
-        const pathJson = path.length === 1 ? (rpcPaths.get(path[0]) ?? cachePath(path[0])) : JSON.stringify(path);
+        const pathJson = path.length === 1 ? (rpcPaths.get(path[0]) ?? cachePath(path[0])) : JSONStringify(path);
         if (base.binding !== undefined) ops.rpcCall(id, RPC_TARGET_BINDING, base.binding, pathJson, kind, message.payload, message.tokens);
         else if (base.stub !== undefined) ops.rpcCall(id, RPC_TARGET_STUB, base.stub.importId, pathJson, kind, message.payload, message.tokens);
         else ops.rpcCall(id, RPC_TARGET_PIPELINE, base.call.id, pathJson, kind, message.payload, message.tokens);
@@ -204,7 +204,7 @@ function rpcSend(base, path, kind, args) {
 }
 
 function cachePath(name) {
-  const json = JSON.stringify([name]);
+  const json = JSONStringify([name]);
   if (rpcPaths.size < 1024) rpcPaths.set(name, json);
   return json;
 }
@@ -536,7 +536,7 @@ function dispatchRpc(eventId, callId, entrypoint, propsJson, pathJson, kind, pay
   event.holds = 0;
   event.bodyDone = false; // becomes true once the call returned
   event.mainCallId = callId;
-  if (propsJson !== null && propsJson !== undefined) event.props = JSON.parse(propsJson);
+  if (propsJson !== null && propsJson !== undefined) event.props = JSONParse(propsJson);
   liveRpcEvents.set(eventId, event);
   currentEvent = event;
   answerCall(callId, event, () => {
@@ -572,7 +572,7 @@ const parsedPaths = new Map(); // path JSON -> frozen array, for the paths calle
 function parsePath(json) {
   let path = parsedPaths.get(json);
   if (path === undefined) {
-    path = Object.freeze(JSON.parse(json));
+    path = Object.freeze(JSONParse(json));
     if (parsedPaths.size < 1024) parsedPaths.set(json, path);
   }
   return path;

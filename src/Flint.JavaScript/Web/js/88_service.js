@@ -58,10 +58,10 @@ function serviceFetch(index, input, init) {
   }
   body.used = true;
   const head = { method: st.method, url: st.url, headers: headersToFlat(requestHeaders(st)) };
-  if (st.cf !== undefined && st.cf !== null) head.cf = typeof st.cf === "string" ? st.cf : JSON.stringify(st.cf);
+  if (st.cf !== undefined && st.cf !== null) head.cf = typeof st.cf === "string" ? st.cf : JSONStringify(st.cf);
   const manual = st.redirect === "manual";
-  return callBinding(index, "fetch", JSON.stringify(head), bytes, stream, hostStream).then((r) => {
-    const answer = JSON.parse(r.text);
+  return callBinding(index, "fetch", JSONStringify(head), bytes, stream, hostStream).then((r) => {
+    const answer = JSONParse(r.text);
     const resp = Object.create(Response.prototype);
     let responseBody = makeBody("none", null);
     if (answer.text !== undefined) responseBody = makeBody("text", answer.text);

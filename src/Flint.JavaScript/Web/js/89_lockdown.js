@@ -4,7 +4,6 @@
 
 const nativeFunctionNames = new WeakMap(); // function -> the name it prints with
 const FunctionPrototypeToString = Function.prototype.toString;
-const ReflectApply = Reflect.apply;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
 const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;

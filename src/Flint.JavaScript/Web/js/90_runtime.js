@@ -56,7 +56,7 @@ class EventState {
     this.holds = 0;
   }
   waitUntil(promise) {
-    this.pending.push(Promise.resolve(promise).then(undefined, (e) => {
+    ArrayPrototypePush(this.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e) => {
       ops.log(LOG.error, `Uncaught (in promise) ${errorText(e)}`);
     }));
   }
@@ -78,7 +78,7 @@ class EventState {
     const settle = () => {
       const batch = this.pending;
       this.pending = [];
-      Promise.all(batch).then(() => (this.pending.length === 0 ? finish() : settle()));
+      whenAllSettled(batch, () => (this.pending.length === 0 ? finish() : settle()));
     };
     settle();
   }
@@ -101,7 +101,7 @@ function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson, entrypoint,
   event.loopsLeft = loopsLeftOf(headersFlat);
   const cf = routed ? (cfJson ?? undefined) : (cfJson ?? defaultCfJson);
   const request = incomingRequest(method, url, headersFlat, bodyId, cf);
-  if (routed && propsJson !== null && propsJson !== undefined) event.props = JSON.parse(propsJson);
+  if (routed && propsJson !== null && propsJson !== undefined) event.props = JSONParse(propsJson);
   let result;
   // The event this turn of the loop works for; microtasks of this turn belong to it too.
   currentEvent = event;
@@ -112,7 +112,7 @@ function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson, entrypoint,
     return;
   }
   if (result instanceof Response) { sendResponse(event, result); return; }
-  Promise.resolve(result).then((r) => sendResponse(event, r), (e) => failEvent(event, e));
+  PromisePrototypeThen(PromiseResolve(result), (r) => sendResponse(event, r), (e) => failEvent(event, e));
 }
 
 function invokeFetchHandler(request, event, entrypoint) {
@@ -156,13 +156,13 @@ function sendResponse(event, response) {
   const flatList = headersToFlat(st.headers);
   // A FixedLengthStream body has a known length: send it as Content-Length, as workerd does.
   const knownLength = body.kind === "stream" ? streamKnownLength(body.stream ?? body.value) : -1;
-  if (knownLength >= 0 && !st.headers.has("content-length")) flatList.push("content-length", String(knownLength));
+  if (knownLength >= 0 && !MapPrototypeHas(st.headers[kState].map, "content-length")) ArrayPrototypePush(flatList, "content-length", String(knownLength));
   if (st.webSocket !== null) {
     try { respondWebSocket(event, st); } catch (e) { failEvent(event, e); return; }
     event.finishWhenSettled();
     return;
   }
-  const flat = flatList.join("\n");
+  const flat = ArrayPrototypeJoin(flatList, "\n");
   const statusText = st.statusText ?? defaultStatusText(st.status);
   event.responded = true;
   const manual = st.encodeBody === "manual";
@@ -233,10 +233,10 @@ if (typeof globalThis.addEventListener !== "function") {
 
 // ---- loading -----------------------------------------------------------------------------
 function configure(envJson, cfJson, bindingsJson, subrequests) {
-  env = JSON.parse(envJson);
+  env = JSONParse(envJson);
   processEnvSource = envJson;
   if (subrequests > 0) subrequestLimit = subrequests;
-  createBindings(JSON.parse(bindingsJson || "[]"), env);
+  createBindings(JSONParse(bindingsJson || "[]"), env);
   defaultCfJson = cfJson;
   lockDownBuiltins([env, cloudflareWorkersModule]);
 }
