@@ -1,4 +1,5 @@
 using Flint.Engine.D1;
+using Flint.Engine.DurableObjects;
 using Flint.Engine.Kv;
 
 namespace Flint.Engine.Storage;
@@ -12,12 +13,14 @@ public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
+    private readonly Lazy<DurableObjectsData> _durableObjects;
 
     public LocalData(string directory, TimeProvider? time = null)
     {
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
+        _durableObjects = new Lazy<DurableObjectsData>(() => new DurableObjectsData(Directory));
     }
 
     public string Directory { get; }
@@ -28,8 +31,12 @@ public sealed class LocalData : IDisposable
     /// <summary>D1 databases, under <c>d1/</c>.</summary>
     public D1Storage D1 => _d1.Value;
 
+    /// <summary>Durable Object classes and their objects, under <c>do/</c>.</summary>
+    public DurableObjectsData DurableObjects => _durableObjects.Value;
+
     public void Dispose()
     {
+        if (_durableObjects.IsValueCreated) _durableObjects.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
     }
