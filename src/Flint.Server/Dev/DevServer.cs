@@ -148,6 +148,7 @@ public sealed class DevServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         scheduler.Start();
+        registry.DurableObjects?.Start();
         var reloaders = new List<DevReloader>();
         if (options.Watch)
         {
@@ -211,6 +212,8 @@ public sealed class DevServer : IAsyncDisposable
         foreach (var reloader in _reloaders) reloader.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        // Durable Objects commit and close their storage before their isolates go.
+        if (_registry.DurableObjects is { } objects) await objects.DisposeAsync().ConfigureAwait(false);
         _registry.Dispose();
         _data.Dispose();
     }
