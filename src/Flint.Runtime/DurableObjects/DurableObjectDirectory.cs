@@ -90,45 +90,9 @@ public sealed class DurableObjectDirectory : IDurableObjectDirectory, IAsyncDisp
         return _namespaces.GetOrAdd(key, ns);
     }
 
-    public async Task<WorkerResponse> FetchAsync(DurableObjectAddress address, IncomingRequest request)
-    {
-        var entry = Entry(address);
-        for (var attempt = 0; ; attempt++)
-        {
-            var actor = await entry.ActorAsync().ConfigureAwait(false);
-            try
-            {
-                return await entry.Dispatch(actor, a => a.FetchAsync(request)).ConfigureAwait(false);
-            }
-            catch (DurableObjectException ex) when (ex.Retryable && attempt == 0 && !actor.IsLive && request.Body is null)
-            {
-                // It stopped between being found and taking the request (an eviction, a reload): the request never ran.
-            }
-        }
-    }
+    public Task<WorkerResponse> FetchAsync(DurableObjectAddress address, IncomingRequest request) => Entry(address).FetchAsync(request);
 
-    public RpcAnswer Call(DurableObjectAddress address, RpcCall call)
-    {
-        var entry = Entry(address);
-        if (entry.LiveActor() is { } actor) return entry.Dispatch(actor, a => a.Call(call));
-        var answer = new RpcAnswer();
-        _ = answer.FollowAsync(CallLaterAsync(entry, call));
-        return answer;
-    }
-
-    private static async Task<RpcAnswer> CallLaterAsync(ObjectEntry entry, RpcCall call)
-    {
-        try
-        {
-            var actor = await entry.ActorAsync().ConfigureAwait(false);
-            return entry.Dispatch(actor, a => a.Call(call));
-        }
-        catch (Exception ex)
-        {
-            call.Args.Dispose();
-            return RpcAnswer.Failed(ex);
-        }
-    }
+    public RpcAnswer Call(DurableObjectAddress address, RpcCall call) => Entry(address).Call(call);
 
     internal ObjectEntry Entry(DurableObjectAddress address)
     {

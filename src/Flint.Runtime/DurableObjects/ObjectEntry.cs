@@ -1,4 +1,5 @@
 using Flint.JavaScript.Bindings.DurableObjects;
+using Flint.JavaScript.Rpc;
 using Flint.JavaScript.Isolates;
 using Flint.Runtime.Workers;
 using Microsoft.Extensions.Logging;
@@ -38,10 +39,7 @@ internal sealed class ObjectEntry
     /// <summary>The running actor, if it is live and of the Worker's current version.</summary>
     public Actor? LiveActor()
     {
-        lock (_gate)
-        {
-            return _actor is { IsLive: true } a && _version is { } v && _directory.HostOf(Address.Namespace).Current == v ? a : null;
-        }
+        lock (_gate) return LiveActorLocked();
     }
 
     /// <summary>The live actor, started (after the previous one stopped) when there is none.</summary>
@@ -100,6 +98,72 @@ internal sealed class ObjectEntry
         }
     }
 
+    // Events that arrived while the object was starting, in arrival order (E-order, as Cloudflare keeps it).
+    private readonly Queue<(Action<Actor> Send, Action<Exception> Fail)> _queued = new();
+
+    /// <summary>
+    /// Delivers an event in arrival order: at once to the live actor, or after the ones that wait
+    /// for the object to start. <paramref name="fail"/> hears when it cannot start.
+    /// </summary>
+    public void Enqueue(Action<Actor> send, Action<Exception> fail)
+    {
+        Task<Actor> starting;
+        lock (_gate)
+        {
+            if (_queued.Count == 0 && LiveActorLocked() is { } live)
+            {
+                DispatchLocked(live, send);
+                return;
+            }
+            _queued.Enqueue((send, fail));
+            if (_queued.Count > 1) return; // the first one waiting drains the queue
+            starting = ActorAsync();
+        }
+        _ = DrainWhenStartedAsync(starting);
+    }
+
+    private async Task DrainWhenStartedAsync(Task<Actor> starting)
+    {
+        while (true)
+        {
+            Actor? actor = null;
+            Exception? error = null;
+            try { actor = await starting.ConfigureAwait(false); }
+            catch (Exception ex) { error = ex; }
+            lock (_gate)
+            {
+                if (error is not null)
+                {
+                    while (_queued.TryDequeue(out var item)) item.Fail(error);
+                    return;
+                }
+                // Stopped again before the queue drained (a reset): start once more.
+                if (!actor!.IsLive) { starting = ActorAsync(); continue; }
+                while (_queued.TryDequeue(out var item)) DispatchLocked(actor, item.Send);
+                return;
+            }
+        }
+    }
+
+    private Actor? LiveActorLocked()
+    {
+        try
+        {
+            return _actor is { IsLive: true } a && _version is { } v && _directory.HostOf(Address.Namespace).Current == v ? a : null;
+        }
+        catch (DurableObjectException) { return null; }
+    }
+
+    private void DispatchLocked(Actor actor, Action<Actor> send)
+    {
+        _evictTimer?.Dispose();
+        _evictTimer = null;
+        _dispatching++;
+        try { send(actor); }
+        finally { _dispatching--; }
+        if (actor.InFlight == 0) OnIdleLocked(actor);
+    }
+
     /// <summary>Sends one event to <paramref name="actor"/>; while it is being handed over, the object is not evicted.</summary>
     public T Dispatch<T>(Actor actor, Func<Actor, T> send)
     {
@@ -119,13 +183,15 @@ internal sealed class ObjectEntry
 
     private void OnIdle(Actor actor)
     {
-        lock (_gate)
-        {
-            if (_actor != actor || _dispatching > 0 || actor.HasOpenSockets) return;
-            var timeout = Sockets.Count > 0 ? _directory.Options.HibernationTimeout : _directory.Options.IdleTimeout;
-            _evictTimer?.Dispose();
-            _evictTimer = _directory.Time.CreateTimer(_ => Evict(actor), null, timeout, Timeout.InfiniteTimeSpan);
-        }
+        lock (_gate) OnIdleLocked(actor);
+    }
+
+    private void OnIdleLocked(Actor actor)
+    {
+        if (_actor != actor || _dispatching > 0 || actor.HasOpenSockets || actor.InFlight > 0) return;
+        var timeout = Sockets.Count > 0 ? _directory.Options.HibernationTimeout : _directory.Options.IdleTimeout;
+        _evictTimer?.Dispose();
+        _evictTimer = _directory.Time.CreateTimer(_ => Evict(actor), null, timeout, Timeout.InfiniteTimeSpan);
     }
 
     private void Evict(Actor actor)
@@ -190,16 +256,50 @@ internal sealed class ObjectEntry
     }
 
     /// <summary>A hibernatable socket's event: wakes the object if it hibernates, then delivers the event to it.</summary>
-    private async Task DeliverSocketEventAsync(HibernatableSocket socket, int kind, object? data, int code, string? reason)
+    private Task DeliverSocketEventAsync(HibernatableSocket socket, int kind, object? data, int code, string? reason)
     {
-        try
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(actor => actor.WebSocketEventAsync(socket, kind, data, code, reason).ContinueWith(_ => delivered.TrySetResult(), TaskContinuationOptions.ExecuteSynchronously),
+            error =>
+            {
+                _directory.Log.LogWarning("Durable Object {Address} could not take a WebSocket event: {Error}", Address, error.Message);
+                delivered.TrySetResult();
+            });
+        return delivered.Task;
+    }
+
+    /// <summary>A request for the object, delivered in arrival order.</summary>
+    public Task<WorkerResponse> FetchAsync(IncomingRequest request)
+    {
+        var response = new TaskCompletionSource<WorkerResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(actor => actor.FetchAsync(request).ContinueWith(t =>
         {
-            var actor = await ActorAsync().ConfigureAwait(false);
-            await Dispatch(actor, a => a.WebSocketEventAsync(socket, kind, data, code, reason)).ConfigureAwait(false);
-        }
-        catch (Exception ex)
+            if (t.IsCompletedSuccessfully) response.TrySetResult(t.Result);
+            else response.TrySetException(t.Exception!.InnerExceptions);
+        }, TaskContinuationOptions.ExecuteSynchronously), error => response.TrySetException(error));
+        return response.Task;
+    }
+
+    /// <summary>An RPC call on the object, delivered in arrival order; returned at once for pipelining.</summary>
+    public RpcAnswer Call(RpcCall call)
+    {
+        lock (_gate)
         {
-            _directory.Log.LogWarning("Durable Object {Address} could not take a WebSocket event: {Error}", Address, ex.Message);
+            if (_queued.Count == 0 && LiveActorLocked() is { } live)
+            {
+                RpcAnswer direct = null!;
+                DispatchLocked(live, a => direct = a.Call(call));
+                return direct;
+            }
         }
+        var inner = new TaskCompletionSource<RpcAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new RpcAnswer();
+        _ = answer.FollowAsync(inner.Task);
+        Enqueue(actor => inner.TrySetResult(actor.Call(call)), error =>
+        {
+            call.Args.Dispose();
+            inner.TrySetResult(RpcAnswer.Failed(error));
+        });
+        return answer;
     }
 }

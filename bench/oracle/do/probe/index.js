@@ -98,7 +98,7 @@ async function storageCases(ctx, sqlite) {
   o.setAlarmPast = await t(async () => { await s.setAlarm(0); const a = await s.getAlarm(); await s.deleteAlarm(); return a; });
   o.setAlarmNoArg = await t(() => s.setAlarm());
   // sql
-  o.sqlType = typeof s.sql;
+  o.sqlType = await t(() => typeof s.sql);
   if (sqlite) {
     const sql = s.sql;
     o.sqlTag = Object.prototype.toString.call(sql);
@@ -183,9 +183,15 @@ export class SqlObject extends DurableObject {
     };
   }
   async bcwThrow() { return t(() => this.ctx.blockConcurrencyWhile(async () => { throw new RangeError("in bcw"); })); }
-  async alarmNoHandler() { return "n/a"; }
+  async abortMe() { this.ctx.abort("stop now"); return "after abort"; }
+  sqlTypes() {
+    const sql = this.ctx.storage.sql;
+    return sql.exec("SELECT typeof(?) AS a, typeof(?) AS b, typeof(?) AS c, typeof(?) AS d, ? AS e", 2, 2.5, "s", new Uint8Array([1]), -0).one();
+  }
+  async alarm() { }
   async fetch(request) {
     const url = new URL(request.url);
+    if (url.pathname === "/throw") throw new RangeError("thrown in fetch");
     return new Response(`fetched ${request.method} ${url.pathname} ${request.headers.get("x-h")} ${await request.text()}`, { status: 201, headers: { "x-do": "yes" } });
   }
 }
@@ -260,12 +266,10 @@ export default {
     o.throwCustom = await t(() => stub.throwCustom());
     o.ctxInfo = await t(() => stub.ctxInfo());
     o.ctxInfoUnique = await t(async () => (await ns.get(u).ctxInfo()).idName);
-    o.bcwThrow = await t(() => stub.bcwThrow());
-    o.afterBcwThrow = await t(() => stub.hello("after reset"));
     o.fetch = await t(async () => { const r = await stub.fetch("http://do/path?q=1", { method: "POST", headers: { "x-h": "hv" }, body: "body" }); return [r.status, r.headers.get("x-do"), await r.text()]; });
     o.fetchRelative = await t(() => stub.fetch("/relative"));
     o.fetchRequest = await t(async () => (await stub.fetch(new Request("http://x/req", { headers: { "x-h": "r" } }))).text());
-    o.oldStyleFetch = await t(async () => { const s = env.OLD.get(env.OLD.idFromName("o")); await s.fetch("http://x/"); return (await s.fetch("http://x/")).text(); });
+    o.oldStyleFetch = await t(async () => { const s = env.OLD.get(env.OLD.newUniqueId()); await s.fetch("http://x/"); return (await s.fetch("http://x/")).text(); });
     o.oldStyleRpc = await t(() => env.OLD.get(env.OLD.idFromName("o")).rpcMethod());
     o.kvSqlAccess = await t(() => env.KV.get(env.KV.idFromName("k")).sqlAccess());
     o.kvAlarmNoHandler = await t(() => env.KV.get(env.KV.idFromName("k")).setAlarmNoHandler());
@@ -274,6 +278,20 @@ export default {
     o.callConstructor = await t(() => stub.constructor());
     o.dup = await t(() => stub.dup());
     o.stubKeys = Object.keys(stub);
+    o.idKeys = Object.keys(a);
+    o.idJsonText = JSON.stringify(a);
+    o.uniqueKeys = Object.keys(u);
+    o.stubInstanceofFetcher = typeof Fetcher === "function" ? stub instanceof Fetcher : "no Fetcher";
+    o.jurisdictionGet = await t(() => ns.get(ns.newUniqueId(), { routingMode: "nope" }));
+    o.sqlBindTypes = await t(() => ns.get(ns.idFromName("sqltypes")).sqlTypes());
+    o.fetchThrow = await t(() => ns.get(ns.idFromName("ft")).fetch("http://x/throw"));
+    o.fetchNoHandler = await t(() => env.KV.get(env.KV.idFromName("nf")).fetch("http://x/"));
+    // Reset cases last, on a stub of their own: a reset breaks the stub that saw it.
+    const resetStub = ns.get(ns.idFromName("reset"));
+    o.bcwThrow = await t(() => resetStub.bcwThrow());
+    o.afterBcwThrowSameStub = await t(() => resetStub.hello("after reset"));
+    o.afterBcwThrowNewStub = await t(() => ns.get(ns.idFromName("reset")).hello("new stub"));
+    o.abort = await t(() => ns.get(ns.idFromName("abort")).abortMe());
     return Response.json(o);
   },
 };

@@ -44,7 +44,8 @@ public sealed class Actor
         Spec = spec;
         Storage = storage;
         Gate = new ActorOutputGate(storage.Durability);
-        Gate.Broken += error => ResetBy(new DurableObjectException($"Internal error in Durable Object storage caused object to be reset: {error.Message}") { Reset = true });
+        Gate.Broken += error => ResetBy(error as DurableObjectException ??
+            new DurableObjectException($"Internal error in Durable Object storage caused object to be reset: {error.Message}") { Reset = true });
     }
 
     internal int Key { get; }
@@ -141,6 +142,8 @@ public sealed class Actor
     internal void ResetBy(Exception reason)
     {
         if (Interlocked.CompareExchange(ref _resetBy, reason, null) != null) return;
+        // Nothing the reset instance still sends gets out: its callers get the reset's error instead.
+        Gate.Break(reason);
         WasReset?.Invoke(this);
     }
 

@@ -9,6 +9,8 @@
 // follow workerd (bench/oracle/do).
 
 const JURISDICTIONS = new Set(["eu", "fedramp", "fedramp-high", "us"]);
+// Handlers the runtime calls itself, never over RPC.
+const ACTOR_RESERVED_METHODS = new Set(["alarm", "webSocketMessage", "webSocketClose", "webSocketError", "connect"]);
 
 // ---- errors ----------------------------------------------------------------------------------
 
@@ -57,8 +59,8 @@ function idState(id) {
 function makeId(hex, name, jurisdiction) {
   const id = Object.create(DurableObjectId.prototype);
   Object.defineProperty(id, kState, { value: { hex, name, jurisdiction } });
-  Object.defineProperty(id, "name", { value: name, enumerable: true });
   Object.defineProperty(id, "jurisdiction", { value: jurisdiction, enumerable: true });
+  Object.defineProperty(id, "name", { value: name, enumerable: true });
   return id;
 }
 
@@ -331,7 +333,7 @@ function actorFetchEvent(eventId, key, method, url, headersFlat, bodyId, cfJson)
     if (error !== null) { actorFetchFailed(event, error); return; }
     let result;
     try {
-      if (typeof instance.fetch !== "function") throw new TypeError("Handler does not export a fetch() function.");
+      if (typeof instance.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
       result = instance.fetch(request);
     } catch (e) {
       actorFetchFailed(event, e);
@@ -368,6 +370,8 @@ function actorRpcEvent(eventId, callId, key, pathJson, kind, payload, tokens) {
   const a = actorStates.get(key);
   const run = (instance, error) => answerCall(callId, event, () => {
     if (error !== null) throw error;
+    const first = JSON.parse(pathJson)[0];
+    if (ACTOR_RESERVED_METHODS.has(first)) throw new TypeError(`'${first}' is a reserved method and cannot be called over RPC.`);
     if (!(instance instanceof DurableObject)) {
       throw new TypeError("The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`. In order to enable RPC, make sure your class extends the special class `DurableObject`, which can be imported from the module \"cloudflare:workers\".");
     }
@@ -829,7 +833,7 @@ class DurableObjectStorage {
   }
   sync() {
     const a = storageState(this);
-    return opAsync((id) => ops.doSync(a.key, id));
+    return opAsync((id) => ops.doSync(a.key, id)).then(() => undefined);
   }
   getAlarm(options = undefined) {
     const a = storageState(this);
