@@ -97,7 +97,9 @@ public sealed class DurableObjectDirectory : IDurableObjectDirectory, IAsyncDisp
     internal ObjectEntry Entry(DurableObjectAddress address)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _objects.GetOrAdd(address, a => new ObjectEntry(this, a));
+        var entry = _objects.GetOrAdd(address, a => new ObjectEntry(this, a));
+        entry.Refresh(address);
+        return entry;
     }
 
     /// <summary>The objects running now (for tests and the CLI).</summary>

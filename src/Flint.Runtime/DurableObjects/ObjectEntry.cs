@@ -27,12 +27,23 @@ internal sealed class ObjectEntry
     public ObjectEntry(DurableObjectDirectory directory, DurableObjectAddress address)
     {
         _directory = directory;
-        Address = address;
+        _address = address;
         Sockets = new HibernatableSockets { Deliver = DeliverSocketEventAsync };
         Alarm = new ObjectAlarm(directory.Alarms, this);
     }
 
-    public DurableObjectAddress Address { get; }
+    private DurableObjectAddress _address;
+
+    /// <summary>The object's address, with its namespace as the latest migrations name it (a rename changes the class, not the storage).</summary>
+    public DurableObjectAddress Address => Volatile.Read(ref _address);
+
+    /// <summary>A caller's address for the same object: its namespace may be newer (the class was renamed or transferred).</summary>
+    public void Refresh(DurableObjectAddress address)
+    {
+        var current = Address;
+        if (current.Namespace == address.Namespace && (address.Name is null || current.Name == address.Name)) return;
+        Volatile.Write(ref _address, address with { Name = address.Name ?? current.Name });
+    }
     public HibernatableSockets Sockets { get; }
     public ObjectAlarm Alarm { get; }
 

@@ -57,6 +57,9 @@ public sealed class Actor
     public DurableObjectAddress Address => Spec.Address;
     public WorkerIsolate Isolate => _host.Worker;
 
+    /// <summary>How many commits the object's storage made since it started (writes of one turn are one commit).</summary>
+    public long CommitCount => Storage.Durability.CommittedSeq;
+
     /// <summary>Events running in the object now (requests, RPC calls, alarms, WebSocket events).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
