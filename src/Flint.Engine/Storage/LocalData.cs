@@ -1,6 +1,8 @@
+using Flint.Engine.Cache;
 using Flint.Engine.D1;
 using Flint.Engine.DurableObjects;
 using Flint.Engine.Kv;
+using Flint.Engine.R2;
 
 namespace Flint.Engine.Storage;
 
@@ -14,13 +16,17 @@ public sealed class LocalData : IDisposable
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
     private readonly Lazy<DurableObjectsData> _durableObjects;
+    private readonly Lazy<R2Storage> _r2;
+    private readonly Lazy<CacheStore> _cache;
 
-    public LocalData(string directory, TimeProvider? time = null)
+    public LocalData(string directory, TimeProvider? time = null, CacheOptions? cache = null)
     {
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
         _durableObjects = new Lazy<DurableObjectsData>(() => new DurableObjectsData(Directory));
+        _r2 = new Lazy<R2Storage>(() => new R2Storage(Directory, time));
+        _cache = new Lazy<CacheStore>(() => CacheStore.Open(Path.Combine(Directory, "cache"), cache, time));
     }
 
     public string Directory { get; }
@@ -34,10 +40,17 @@ public sealed class LocalData : IDisposable
     /// <summary>Durable Object classes and their objects, under <c>do/</c>.</summary>
     public DurableObjectsData DurableObjects => _durableObjects.Value;
 
+    /// <summary>R2 buckets, under <c>r2/</c>.</summary>
+    public R2Storage R2 => _r2.Value;
+    /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
+    public CacheStore Cache => _cache.Value;
+
     public void Dispose()
     {
         if (_durableObjects.IsValueCreated) _durableObjects.Value.Dispose();
+        if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
+        if (_r2.IsValueCreated) _r2.Value.Dispose();
     }
 }
