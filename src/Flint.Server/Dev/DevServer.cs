@@ -51,6 +51,8 @@ public sealed record DevServerOptions
     public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
     /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
     public InFlightNote? InFlight { get; init; }
+    /// <summary>Durable Object timings (eviction, hibernation, alarm retries); Cloudflare's when null.</summary>
+    public Flint.Runtime.DurableObjects.DurableObjectOptions? DurableObjects { get; init; }
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
@@ -124,6 +126,7 @@ public sealed class DevServer : IAsyncDisposable
         var data = new LocalData(config.PersistDirectory,
             cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
+        if (options.DurableObjects is { } objectOptions) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objectOptions);
         var services = new List<WorkerService>();
         try
         {

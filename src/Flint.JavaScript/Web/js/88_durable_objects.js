@@ -596,6 +596,7 @@ function hibernationAdopted(ws, hostId) {
   const s = ws[kState].ws;
   const h = s.hibernation;
   ops.doWsAccept(h.actor.key, hostId, JSON.stringify(h.tags));
+  if (s.attachmentBytes !== undefined) ops.doWsSetAttachment(h.actor.key, hostId, s.attachmentBytes);
   h.actor.sockets.set(hostId, ws);
 }
 
