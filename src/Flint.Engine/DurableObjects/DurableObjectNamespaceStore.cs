@@ -16,19 +16,73 @@ public sealed class DurableObjectNamespaceStore : IDisposable
         """;
 
     private readonly SqliteDatabase _index;
+    private readonly StoreLock _lock;
 
-    private DurableObjectNamespaceStore(string directory, SqliteDatabase index)
+    private DurableObjectNamespaceStore(string directory, SqliteDatabase index, StoreLock storeLock)
     {
         Directory = directory;
         _index = index;
+        _lock = storeLock;
     }
 
     public string Directory { get; }
 
+    /// <summary>Opens the namespace, holding its shared store lock (so <see cref="TryDeleteAlone"/> in another process waits for none).</summary>
     public static DurableObjectNamespaceStore Open(string directory)
     {
         System.IO.Directory.CreateDirectory(directory);
-        return new DurableObjectNamespaceStore(directory, SqliteDatabase.Open(Path.Combine(directory, "index.sqlite"), Schema));
+        var storeLock = StoreLock.Acquire(Path.Combine(directory, "store.lock"), static () => { });
+        try { return new DurableObjectNamespaceStore(directory, SqliteDatabase.Open(Path.Combine(directory, "index.sqlite"), Schema), storeLock); }
+        catch
+        {
+            storeLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes objects <paramref name="ids"/> of the namespace in <paramref name="directory"/> (all of
+    /// them when null) if no other process has it open; false when one does (a running flint dev,
+    /// whose live objects would keep writing to deleted files).
+    /// </summary>
+    public static bool TryDeleteAlone(string directory, IReadOnlyCollection<string>? ids)
+    {
+        if (!System.IO.Directory.Exists(directory)) return true;
+        var done = false;
+        using (StoreLock.Acquire(Path.Combine(directory, "store.lock"), () =>
+        {
+            var targets = ids ?? System.IO.Directory.EnumerateFiles(directory, "*.sqlite").Select(Path.GetFileNameWithoutExtension)
+                .Where(id => id is not null && DurableObjectIds.IsWellFormed(id)).Select(id => id!).ToList();
+            foreach (var id in targets) DeleteFiles(Path.Combine(directory, id + ".sqlite"));
+            // Alone under the exclusive lock: a plain connection, synchronous, is all it needs.
+            using var index = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(directory, "index.sqlite"), Pooling = false,
+            }.ToString());
+            index.Open();
+            using var tx = index.BeginTransaction();
+            using (var schema = index.CreateCommand()) { schema.Transaction = tx; schema.CommandText = Schema; schema.ExecuteNonQuery(); }
+            foreach (var id in targets)
+            {
+                using var cmd = index.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "DELETE FROM objects WHERE id = $id; DELETE FROM alarms WHERE id = $id";
+                cmd.Parameters.AddWithValue("$id", id);
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+            done = true;
+        }))
+        { }
+        return done;
+    }
+
+    private static void DeleteFiles(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            if (File.Exists(file)) File.Delete(file);
+        }
     }
 
     /// <summary>The database file of object <paramref name="id"/> (64 lowercase hex digits).</summary>
@@ -97,11 +151,7 @@ public sealed class DurableObjectNamespaceStore : IDisposable
     /// <summary>Deletes object <paramref name="id"/>'s storage and records. The object must not be running.</summary>
     public async Task DeleteAsync(string id)
     {
-        var path = ObjectPath(id);
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            if (File.Exists(file)) File.Delete(file);
-        }
+        DeleteFiles(ObjectPath(id));
         await _index.WriteAsync(s =>
         {
             foreach (var table in new[] { "objects", "alarms" })
@@ -114,7 +164,11 @@ public sealed class DurableObjectNamespaceStore : IDisposable
         }).ConfigureAwait(false);
     }
 
-    public void Dispose() => _index.Dispose();
+    public void Dispose()
+    {
+        _index.Dispose();
+        _lock.Dispose();
+    }
 }
 
 /// <summary>One object of a namespace as the CLI lists it.</summary>
