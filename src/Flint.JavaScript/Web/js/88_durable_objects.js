@@ -888,7 +888,46 @@ function makeStorage(a) {
     },
     enumerable: true, configurable: true,
   });
+  let kv = null;
+  Object.defineProperty(storage, "kv", {
+    get() {
+      if (!a.sqlite) {
+        throw new Error("The storage.kv (synchronous KV) API is only available for SQLite-backed Durable Objects, but this object's namespace is not declared to use SQLite. You can use the older, asyncronous interface via methods of `storage` itself (e.g. `storage.get()`). Alternatively, to enable SQLite, change `new_classes` to `new_sqlite_classes` within the 'migrations' field in your wrangler.jsonc or wrangler.toml file.");
+      }
+      return kv ??= makeSyncKv(a);
+    },
+    enumerable: true, configurable: true,
+  });
   return storage;
+}
+
+// ---- storage.kv: the synchronous key-value API of SQLite-backed objects ---------------------------
+
+class SyncKvStorage {
+  constructor() { throw new TypeError("Illegal constructor"); }
+  get(key) { return storageOps.get(syncKvState(this), storageKey(key), undefined); }
+  put(key, value) {
+    if (arguments.length < 2) throw new TypeError("Failed to execute 'put' on 'SyncKvStorage': parameter 2 is not of type 'any'.");
+    storageOps.put(syncKvState(this), storageKey(key), value, undefined, true);
+  }
+  delete(key) { return storageOps.delete(syncKvState(this), storageKey(key), true); }
+  list(options = undefined) {
+    const a = syncKvState(this);
+    return storageOps.list(a, readOptions(options, "list", 1, "ListOptions")).entries();
+  }
+}
+webidlInterface(SyncKvStorage);
+
+function syncKvState(kv) {
+  const a = kv instanceof SyncKvStorage ? kv[kState] : undefined;
+  if (a === undefined) throw illegalInvocation();
+  return a;
+}
+
+function makeSyncKv(a) {
+  const kv = Object.create(SyncKvStorage.prototype);
+  Object.defineProperty(kv, kState, { value: a });
+  return kv;
 }
 
 class DurableObjectTransaction {
