@@ -80,15 +80,17 @@ public sealed class DurableObjectWebSocketTests
           async fetch(request, env) {
             const url = new URL(request.url);
             if (url.pathname === "/echo") return env.ECHO.getByName("e").fetch(request);
-            return env.ROOM.getByName("lobby").fetch(request);
+            return env.ROOM.getByName(url.searchParams.get("room") ?? "lobby").fetch(request);
           },
         };
         """;
 
-    private static async Task<ClientWebSocket> Join(RunningWorker w, string name)
+    private static Task<ClientWebSocket> Join(RunningWorker w, string name) => JoinRoom(w, "lobby", name);
+
+    private static async Task<ClientWebSocket> JoinRoom(RunningWorker w, string room, string name)
     {
         var ws = new ClientWebSocket();
-        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + "join?name=" + name), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + $"join?name={name}&room={room}"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
         return ws;
     }
 
@@ -154,6 +156,39 @@ public sealed class DurableObjectWebSocketTests
         Assert.Single(w.Server.Registry.DurableObjects!.LiveActors()); // an open accept()ed socket keeps it
         await Send(ws, "two");
         Assert.Equal("echo two 2", await Receive(ws));
+    }
+
+    [Fact]
+    public async Task AnIdleHibernatedRoomCostsNoIsolateMemory()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["wrangler.toml"] = Toml, ["index.js"] = Worker },
+            isolates: 1, durableObjects: new DurableObjectOptions { HibernationTimeout = TimeSpan.FromMilliseconds(300) });
+        var directory = w.Server.Registry.DurableObjects!;
+        // Warm up with the same load in another room: its code compiled and optimized, then hibernated.
+        var warm = new List<ClientWebSocket>();
+        for (var i = 0; i < 50; i++) warm.Add(await JoinRoom(w, "warm", "w" + i));
+        await Send(warm[0], "warming");
+        foreach (var c in warm) Assert.StartsWith("w0: warming", await Receive(c));
+        var isolate0 = directory.LiveActors().Single().Isolate;
+        await WaitUntil(() => directory.LiveActors().Count == 0, "the warm-up room did not hibernate");
+        var before = await isolate0.HeapUsedAfterCollectionAsync();
+
+        var clients = new List<ClientWebSocket>();
+        for (var i = 0; i < 50; i++) clients.Add(await Join(w, "c" + i));
+        await Send(clients[0], "hello");
+        foreach (var c in clients) Assert.StartsWith("c0: hello", await Receive(c));
+        var isolate = directory.LiveActors().Single().Isolate;
+        var live = await isolate.HeapUsedAfterCollectionAsync();
+        await WaitUntil(() => directory.LiveActors().Count == 0, "the room did not hibernate");
+        var hibernated = await isolate.HeapUsedAfterCollectionAsync();
+        // Nothing of the room stays in the isolate: its instance, state and 50 WebSocket objects are gone.
+        Console.WriteLine($"V8 heap after a full collection: before the room {before / 1024} KiB, live with 50 clients {live / 1024} KiB, hibernated with them {hibernated / 1024} KiB");
+        Assert.True(live - hibernated > 20 * 1024, $"the live room should cost memory: live {live}, hibernated {hibernated}");
+        Assert.True(hibernated - before < 16 * 1024, $"the hibernated room still costs {hibernated - before} bytes of V8 heap (before {before}, live {live}, hibernated {hibernated})");
+        // Its clients are still connected: a message wakes it.
+        await Send(clients[7], "awake?");
+        Assert.StartsWith("c7: awake?", await Receive(clients[3]));
+        foreach (var c in clients.Concat(warm)) c.Dispose();
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what) => await WaitUntil(() => Task.FromResult(condition()), what);

@@ -140,6 +140,19 @@ internal sealed class JsIsolate : IDisposable
         return result;
     }
 
+    /// <summary>The V8 heap in use after a full collection, in bytes (diagnostics: what live script state costs).</summary>
+    public Task<long> HeapUsedAfterCollectionAsync()
+    {
+        var measured = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(() =>
+        {
+            if (_disposed) { measured.TrySetResult(0); return; }
+            _runtime.CollectGarbage(true);
+            measured.TrySetResult((long)_runtime.GetHeapInfo().UsedHeapSize);
+        });
+        return measured.Task;
+    }
+
     // ---- turns ---------------------------------------------------------------------------------
 
     /// <summary>Queues work on the isolate's thread (not a turn: it must not enter JavaScript).</summary>

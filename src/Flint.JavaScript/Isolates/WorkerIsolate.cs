@@ -75,6 +75,9 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     /// <summary>The Durable Objects this isolate runs (see <see cref="Bindings.DurableObjects.Actor"/>).</summary>
     internal Bindings.DurableObjects.ActorHost Actors => _actors;
 
+    /// <summary>The isolate's V8 heap in use after a full collection, in bytes (diagnostics).</summary>
+    public Task<long> HeapUsedAfterCollectionAsync() => _isolate.HeapUsedAfterCollectionAsync();
+
     /// <summary>Starts a Durable Object of class <paramref name="className"/> here; the directory calls this.</summary>
     public Task<Bindings.DurableObjects.Actor> OpenActorAsync(Bindings.DurableObjects.ActorSpec spec, string className) => _actors.OpenAsync(spec, className);
     internal HostStreams Streams { get; }
