@@ -179,7 +179,7 @@ internal sealed class RpcEndpoint
             args.Dispose();
             return RpcAnswer.Failed(new RpcException(message, name));
         }
-        var answer = targetKind switch
+        RpcAnswer Send() => targetKind switch
         {
             1 => (uint)target < (uint)_bindings.Count && _bindings[target] is ServiceBinding service
                 ? service.Call(kind, path, args, context)
@@ -193,6 +193,16 @@ internal sealed class RpcEndpoint
                 : Refuse("Calls cannot be pipelined on the result of an RPC call once it is disposed.", "TypeError"),
             _ => Refuse("Unknown RPC target."),
         };
+        RpcAnswer answer;
+        // A Durable Object's outgoing call leaves once the writes before it are durable (its output gate).
+        if (context?.Actor is { Gate.WouldHold: true, InTransaction: false } actor)
+        {
+            var sent = new TaskCompletionSource<RpcAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+            actor.Gate.Send(() => sent.TrySetResult(Send()), e => { args.Dispose(); sent.TrySetResult(RpcAnswer.Failed(e)); });
+            answer = new RpcAnswer();
+            _ = answer.FollowAsync(sent.Task);
+        }
+        else answer = Send();
         var outgoing = new Outgoing(this, promiseId, answer);
         _outgoing[promiseId] = outgoing;
         context?.Own(outgoing);

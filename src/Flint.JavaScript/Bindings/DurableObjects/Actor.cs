@@ -57,6 +57,12 @@ public sealed class Actor
     public DurableObjectAddress Address => Spec.Address;
     public WorkerIsolate Isolate => _host.Worker;
 
+    /// <summary>
+    /// True while an explicit transaction is open. Its writes commit when it ends, so an outgoing
+    /// call made inside it (awaited before it can end) is not held for them.
+    /// </summary>
+    internal bool InTransaction => Storage.TransactionDepth > 0;
+
     /// <summary>How many commits the object's storage made since it started (writes of one turn are one commit).</summary>
     public long CommitCount => Storage.Durability.CommittedSeq;
 

@@ -66,6 +66,19 @@ internal sealed class ActorOutputGate(WalDurability durability)
         send();
     }
 
+    /// <summary>Whether a message sent now would be held (writes before it are not durable yet, or others are held).</summary>
+    public bool WouldHold
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var need = _pendingConfirmed ? durability.CommittedSeq + 1 : _lastConfirmed;
+                return _broken is not null || _held.Count > 0 || need > durability.DurableSeq;
+            }
+        }
+    }
+
     /// <summary>True while messages are held.</summary>
     public bool Holding { get { lock (_gate) return _held.Count > 0; } }
 
