@@ -27,6 +27,7 @@ public static class FlintCli
         root.Subcommands.Add(D1Commands.Build(stdout, stderr));
         root.Subcommands.Add(R2Commands.Build(stdout, stderr));
         root.Subcommands.Add(DurableObjectCommands.Build(stdout, stderr));
+        root.Subcommands.Add(PagesCommands.Build(stdout, stderr));
         return root;
     }
 
@@ -127,7 +128,7 @@ public static class FlintCli
         return dev;
     }
 
-    private static LogLevel ParseLogLevel(string level) => level switch
+    internal static LogLevel ParseLogLevel(string level) => level switch
     {
         "debug" => LogLevel.Debug,
         "info" or "log" => LogLevel.Information,
@@ -136,7 +137,7 @@ public static class FlintCli
         _ => LogLevel.None,
     };
 
-    private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
         var supervisor = DevSupervisor.ChildDirectory;

@@ -84,6 +84,8 @@ public sealed class DevServer : IAsyncDisposable
     public Uri Url { get; }
     /// <summary>The Worker served on <see cref="Url"/>.</summary>
     public WorkerService Worker { get; }
+    /// <summary>The served Worker, by the name it had when a session held only one (<c>Host.Current.Config</c>).</summary>
+    public WorkerService Host => Worker;
     /// <summary>Every Worker of the session, by name.</summary>
     public WorkerRegistry Registry => _registry;
     /// <summary>The S3 API serving the same R2 buckets, when started.</summary>
@@ -125,6 +127,8 @@ public sealed class DevServer : IAsyncDisposable
         // reloads included, so Workers that bind the same namespace or database share it.
         var data = new LocalData(config.PersistDirectory,
             cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
+        data.Assets.Watch = options.Watch;
+        data.Assets.Log = loggers.CreateLogger("flint");
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
         if (options.DurableObjects is { } objectOptions) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objectOptions);
         var services = new List<WorkerService>();
@@ -149,7 +153,11 @@ public sealed class DevServer : IAsyncDisposable
         var scheduler = new CronScheduler(registry, TimeProvider.System, loggers.CreateLogger("flint"));
         var testScheduled = new ScheduledTestEndpoints(served, scheduler);
         app.UseWebSockets();
-        app.Run(context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context));
+        // Static assets are routed and served in front of the served Worker, as on Cloudflare; then
+        // wrangler's scheduled test endpoints, then the Worker.
+        var assets = new Assets.AssetIngress(served, data, context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context),
+            loggers.CreateLogger<Assets.AssetIngress>());
+        app.Run(assets.HandleAsync);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
