@@ -90,13 +90,30 @@ public sealed class DurableObjectDirectory : IDurableObjectDirectory, IAsyncDisp
         return _namespaces.GetOrAdd(key, ns);
     }
 
-    public Task<WorkerResponse> FetchAsync(DurableObjectAddress address, IncomingRequest request) => Entry(address).FetchAsync(request);
+    public Task<WorkerResponse> FetchAsync(DurableObjectAddress address, IncomingRequest request)
+    {
+        try { return Entry(address).FetchAsync(request); }
+        catch (DurableObjectException ex) { return Task.FromException<WorkerResponse>(ex); }
+    }
 
-    public RpcAnswer Call(DurableObjectAddress address, RpcCall call) => Entry(address).Call(call);
+    public RpcAnswer Call(DurableObjectAddress address, RpcCall call)
+    {
+        ObjectEntry entry;
+        try { entry = Entry(address); }
+        catch (DurableObjectException ex)
+        {
+            call.Args.Dispose();
+            return RpcAnswer.Failed(ex);
+        }
+        return entry.Call(call);
+    }
 
     internal ObjectEntry Entry(DurableObjectAddress address)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        // Ids name files: only the 64 lowercase hex digits ids are made of ever reach the disk.
+        if (!DurableObjectIds.IsWellFormed(address.Id) || address.Id.Any(char.IsAsciiLetterUpper))
+            throw new DurableObjectException("Invalid Durable Object ID: must be 64 hex digits", "TypeError");
         var entry = _objects.GetOrAdd(address, a => new ObjectEntry(this, a));
         entry.Refresh(address);
         return entry;

@@ -132,6 +132,14 @@ public sealed class Actor
         socket.Finished += () => Unpin(socket);
     }
 
+    /// <summary>Closes the sockets it accept()ed (the object was reset or its code updated), as Cloudflare disconnects them.</summary>
+    internal void CloseOpenSockets(int code, string reason)
+    {
+        List<Web.WebSockets.WorkerWebSocket> open;
+        lock (_pinning) open = [.. _pinning];
+        foreach (var socket in open) socket.Close(code, reason);
+    }
+
     /// <summary>The socket was accepted with acceptWebSocket(): it no longer keeps the object in memory.</summary>
     internal void Unpin(Web.WebSockets.WorkerWebSocket socket)
     {

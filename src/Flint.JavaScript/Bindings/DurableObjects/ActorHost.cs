@@ -70,6 +70,8 @@ internal sealed class ActorHost
                 var storage = DurableObjectStorage.Open(spec.StoragePath, spec.Address.Namespace.Sqlite);
                 var actor = new Actor(this, ++_nextKey, spec, storage);
                 _actors[actor.Key] = actor;
+                // Hibernated sockets the object kept now send through this instance's output gate.
+                foreach (var socket in spec.Sockets.All()) socket.Socket.Gate = actor.Gate;
                 _isolate.Run(null, () => _open.InvokeAsFunction(actor.Key, className, spec.Address.Id, spec.Address.Name,
                     spec.Address.Namespace.Sqlite, spec.BlockConcurrencyTimeout.TotalMilliseconds));
                 opened.TrySetResult(actor);
@@ -93,6 +95,7 @@ internal sealed class ActorHost
             if (error is not null)
             {
                 foreach (var ev in _worker.EventsOf(actor)) _worker.FailEvent(ev, () => FailWith(ev, error));
+                actor.CloseOpenSockets(1012, error is DurableObjectException { Retryable: true } ? "Durable Object reset because its code was updated." : "Durable Object reset.");
             }
             var flags = error is DurableObjectException d ? d.Flags : "";
             try

@@ -10,10 +10,14 @@ namespace Flint.JavaScript.Web.WebSockets;
 /// </summary>
 internal static class WebSocketOps
 {
-    /// <summary>A Durable Object's socket sends once the object's writes before it are durable.</summary>
-    private static void Gated(WorkerWebSocket socket, Action send)
+    /// <summary>
+    /// A Durable Object's socket sends once the object's writes before it are durable: the gate of
+    /// the object whose event is sending (a hibernated socket outlives the instance that accepted it),
+    /// else the socket's own.
+    /// </summary>
+    private static void Gated(WorkerIsolate isolate, WorkerWebSocket socket, Action send)
     {
-        if (socket.Gate is { } gate) gate.Send(send);
+        if ((isolate.Isolate.Current?.Actor?.Gate ?? socket.Gate) is { } gate) gate.Send(send);
         else send();
     }
 
@@ -35,8 +39,8 @@ internal static class WebSocketOps
         {
             if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;
             var data = a.Get<object?>(1, "data");
-            if (data is string text) Gated(socket, () => socket.Send(text));
-            else if (ScriptHandles.CopyBytes(data) is { } bytes) Gated(socket, () => socket.Send(bytes));
+            if (data is string text) Gated(isolate, socket, () => socket.Send(text));
+            else if (ScriptHandles.CopyBytes(data) is { } bytes) Gated(isolate, socket, () => socket.Send(bytes));
         });
 
         Add("wsClose", (bool _, in V8FastArgs a, in V8FastResult r) =>
@@ -47,7 +51,7 @@ internal static class WebSocketOps
             // Script validated both; check again so nothing invalid reaches the wire.
             if (code >= 0 && (code < 1000 || code > 4999)) code = 1000;
             if (System.Text.Encoding.UTF8.GetByteCount(reason) > 123) reason = "";
-            Gated(socket, () => socket.Close(code, reason));
+            Gated(isolate, socket, () => socket.Close(code, reason));
         });
 
         // A listener threw: drop the connection without a close frame, as workerd does.
