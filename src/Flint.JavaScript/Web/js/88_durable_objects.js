@@ -745,7 +745,9 @@ const storageOps = {
     else throw new TypeError("Failed to execute 'setAlarm' on 'DurableObjectStorage': parameter 1 is not of type 'date'.");
     if (Number.isNaN(t) || !Number.isFinite(t)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
     if (t <= 0) throw new TypeError("setAlarm() cannot be called with an alarm time <= 0");
-    if (a.instance !== null && typeof a.instance.alarm !== "function") {
+    const cls = worker !== null && worker.kind === "module" ? worker.exports[a.className] : undefined;
+    const handler = a.instance !== null ? a.instance.alarm : typeof cls === "function" ? cls.prototype?.alarm : undefined;
+    if (typeof handler !== "function") {
       throw new TypeError("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
     }
     if (!ops.doSetAlarm(a.key, t, confirmed)) throw storageError();
