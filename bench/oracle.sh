@@ -3,6 +3,7 @@
 # same paths from both and prints a diff of the answers (status line and body).
 #
 #   bench/oracle.sh WORKER_DIR [PATH...]       # default path: /
+#   PORT_W=… PORT_F=… bench/oracle.sh …        # other ports (default 18901 and 18902)
 #   RECORD=DIR bench/oracle.sh …               # also save wrangler's answers as DIR/<path>.json,
 #                                              # golden files a test can compare Flint with
 #

@@ -32,6 +32,9 @@ public static class FlintFlagSupport
         ["rpc"] = FlagSupport.Follows,
         ["fetcher_no_get_put_delete"] = FlagSupport.Follows,
         ["rpc_params_dup_stubs"] = FlagSupport.Follows,
+        // Durable Objects (88_durable_objects.js).
+        ["delete_all_deletes_alarm"] = FlagSupport.Follows,
+        ["durable_object_fetch_requires_full_url"] = FlagSupport.AlwaysOn,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,

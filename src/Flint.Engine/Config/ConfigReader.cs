@@ -480,7 +480,19 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
                     ok = false;
                 }
             }
-            if (ok) result.Add(new DurableObjectMigration(tag!, newClasses, newSqlite, renamed, deleted));
+            var transferred = new List<(string, string, string)>();
+            if (m.ContainsKey("transferred_classes"))
+            {
+                if (m["transferred_classes"] is JsonArray ta && ta.All(r => r is JsonObject ro && IsString(ro["from"], out _) && IsString(ro["from_script"], out _) && IsString(ro["to"], out _)))
+                    transferred.AddRange(ta.Select(r => (r!["from"]!.GetValue<string>(), r["from_script"]!.GetValue<string>(), r["to"]!.GetValue<string>())));
+                else
+                {
+                    Error($"Expected \"{path}.transferred_classes\" to be an array of \"{{from: string, from_script: string, to: string}}\" objects but got {Show(m["transferred_classes"])}. " +
+                          (IsToml ? "Write transferred_classes = [{ from = \"OldName\", from_script = \"old-worker\", to = \"NewName\" }]." : "Write \"transferred_classes\": [{ \"from\": \"OldName\", \"from_script\": \"old-worker\", \"to\": \"NewName\" }]."));
+                    ok = false;
+                }
+            }
+            if (ok) result.Add(new DurableObjectMigration(tag!, newClasses, newSqlite, renamed, deleted) { TransferredClasses = transferred });
         }
         return result;
     }

@@ -144,7 +144,11 @@ public sealed record DurableObjectBinding(string Name, string ClassName, string?
 }
 
 public sealed record DurableObjectMigration(string Tag, IReadOnlyList<string> NewClasses, IReadOnlyList<string> NewSqliteClasses,
-    IReadOnlyList<(string From, string To)> RenamedClasses, IReadOnlyList<string> DeletedClasses);
+    IReadOnlyList<(string From, string To)> RenamedClasses, IReadOnlyList<string> DeletedClasses)
+{
+    /// <summary><c>transferred_classes</c>: a class (and its objects) taken over from another Worker.</summary>
+    public IReadOnlyList<(string From, string FromScript, string To)> TransferredClasses { get; init; } = [];
+}
 
 /// <summary>A queue producer. <see cref="Queue"/> is the binding name when the config gives no <c>queue</c>.</summary>
 public sealed record QueueProducerBinding(string Binding, string Queue, int? DeliveryDelay);

@@ -1,6 +1,7 @@
 using Flint.Engine.Assets;
 using Flint.Engine.Cache;
 using Flint.Engine.D1;
+using Flint.Engine.DurableObjects;
 using Flint.Engine.Kv;
 using Flint.Engine.R2;
 
@@ -15,6 +16,7 @@ public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
+    private readonly Lazy<DurableObjectsData> _durableObjects;
     private readonly Lazy<R2Storage> _r2;
     private readonly Lazy<CacheStore> _cache;
 
@@ -23,6 +25,7 @@ public sealed class LocalData : IDisposable
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
+        _durableObjects = new Lazy<DurableObjectsData>(() => new DurableObjectsData(Directory));
         _r2 = new Lazy<R2Storage>(() => new R2Storage(Directory, time));
         _cache = new Lazy<CacheStore>(() => CacheStore.Open(Path.Combine(Directory, "cache"), cache, time));
     }
@@ -35,6 +38,9 @@ public sealed class LocalData : IDisposable
     /// <summary>D1 databases, under <c>d1/</c>.</summary>
     public D1Storage D1 => _d1.Value;
 
+    /// <summary>Durable Object classes and their objects, under <c>do/</c>.</summary>
+    public DurableObjectsData DurableObjects => _durableObjects.Value;
+
     /// <summary>R2 buckets, under <c>r2/</c>.</summary>
     public R2Storage R2 => _r2.Value;
     /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
@@ -45,6 +51,7 @@ public sealed class LocalData : IDisposable
 
     public void Dispose()
     {
+        if (_durableObjects.IsValueCreated) _durableObjects.Value.Dispose();
         Assets.Dispose();
         if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();

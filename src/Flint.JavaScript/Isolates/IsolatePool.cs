@@ -100,6 +100,16 @@ public sealed class IsolatePool : IWorkerEvents, IDisposable
     }
 
     /// <summary>
+    /// An isolate to run a Durable Object on: <paramref name="preferred"/> (where its WebSockets are)
+    /// while it serves, else the least busy one, waiting for one while the pool replaces a stopped isolate.
+    /// </summary>
+    public Task<WorkerIsolate> IsolateForAsync(WorkerIsolate? preferred)
+    {
+        if (preferred is { CanServe: true } && Volatile.Read(ref _isolates).Contains(preferred)) return Task.FromResult(preferred);
+        return DispatchAsync(static (isolate, _) => Task.FromResult(isolate), 0);
+    }
+
+    /// <summary>
     /// Sends an event to the least busy isolate that can take it, waiting for one while the pool
     /// replaces a stopped isolate.
     /// </summary>

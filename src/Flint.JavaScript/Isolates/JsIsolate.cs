@@ -96,6 +96,12 @@ internal sealed class JsIsolate : IDisposable
     /// </summary>
     public event Action<EventContext?>? CpuLimitExceeded;
 
+    /// <summary>
+    /// Raised on the loop thread after each turn's microtasks ran, before the next turn: Durable
+    /// Objects commit the writes the turn made here, as one transaction per object.
+    /// </summary>
+    public event Action? TurnEnded;
+
     /// <summary>Raised once when the isolate can no longer run (over its memory limit); what runs in it must fail.</summary>
     public event Action<string>? Stopped;
 
@@ -134,6 +140,19 @@ internal sealed class JsIsolate : IDisposable
         return result;
     }
 
+    /// <summary>The V8 heap in use after a full collection, in bytes (diagnostics: what live script state costs).</summary>
+    public Task<long> HeapUsedAfterCollectionAsync()
+    {
+        var measured = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop.Post(() =>
+        {
+            if (_disposed) { measured.TrySetResult(0); return; }
+            _runtime.CollectGarbage(true);
+            measured.TrySetResult((long)_runtime.GetHeapInfo().UsedHeapSize);
+        });
+        return measured.Task;
+    }
+
     // ---- turns ---------------------------------------------------------------------------------
 
     /// <summary>Queues work on the isolate's thread (not a turn: it must not enter JavaScript).</summary>
@@ -158,6 +177,7 @@ internal sealed class JsIsolate : IDisposable
         {
             action();
             if (_rejections.Count > 0) DispatchRejections();
+            TurnEnded?.Invoke();
         }
         catch (ScriptInterruptedException)
         {
@@ -335,6 +355,13 @@ internal sealed class JsIsolate : IDisposable
         if (data.Length > TransferSize) return ToJsBytes(data);
         if (data.Length > 0) _transfer.WriteBytes(data, 0, (ulong)data.Length, 0);
         return data.Length;
+    }
+
+    /// <summary>Writes <paramref name="data"/> (at most <see cref="TransferSize"/> bytes) at the start of the transfer buffer for script to read at once. Loop thread only.</summary>
+    public void WriteTransfer(byte[] data)
+    {
+        if (data.Length > TransferSize) throw new ArgumentException("Too large for the transfer buffer.", nameof(data));
+        if (data.Length > 0) _transfer.WriteBytes(data, 0, (ulong)data.Length, 0);
     }
 
     /// <summary>Copies bytes into a new Uint8Array inside the isolate; pass it on with <see cref="InvokeAndRelease"/>. Loop thread only.</summary>

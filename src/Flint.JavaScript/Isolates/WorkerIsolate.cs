@@ -27,6 +27,8 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     private FetchOps _fetch = null!;
     private BindingOps _bindingCalls = null!;
     private RpcEndpoint _rpc = null!;
+    private Bindings.DurableObjects.ActorHost _actors = null!;
+    private Bindings.DurableObjects.DurableObjectOps _durableObjects = null!;
     private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _dispatchScheduled = null!, _webSocketEvent = null!;
     private int _nextEventId;
     private int _inFlight;
@@ -67,6 +69,17 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     public string WorkerName => _options.WorkerName;
 
     internal JsIsolate Isolate => _isolate;
+    internal RpcEndpoint Rpc => _rpc;
+    internal TimeSpan CpuLimit => _options.CpuLimit;
+
+    /// <summary>The Durable Objects this isolate runs (see <see cref="Bindings.DurableObjects.Actor"/>).</summary>
+    internal Bindings.DurableObjects.ActorHost Actors => _actors;
+
+    /// <summary>The isolate's V8 heap in use after a full collection, in bytes (diagnostics).</summary>
+    public Task<long> HeapUsedAfterCollectionAsync() => _isolate.HeapUsedAfterCollectionAsync();
+
+    /// <summary>Starts a Durable Object of class <paramref name="className"/> here; the directory calls this.</summary>
+    public Task<Bindings.DurableObjects.Actor> OpenActorAsync(Bindings.DurableObjects.ActorSpec spec, string className) => _actors.OpenAsync(spec, className);
     internal HostStreams Streams { get; }
     /// <summary>The WebSocket connections this isolate serves.</summary>
     internal Web.WebSockets.WebSocketHub WebSockets { get; }
@@ -105,10 +118,14 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, this);
         _rpc = RpcEndpoint.Register(ops, this, _options.Bindings);
+        _actors = Bindings.DurableObjects.ActorHost.Register(ops, this, _logger);
+        _durableObjects = Bindings.DurableObjects.DurableObjectOps.Register(ops, this, _options.Bindings, _logger);
         _isolate.Boot(ops, string.Join(',', _options.Compatibility.Enabled));
         Streams.Bind();
         _bindingCalls.Bind();
         _rpc.Bind();
+        _actors.Bind();
+        _durableObjects.Bind();
         var arrows = _isolate.MakeEntryPoints(
             "(a, b, c, d, e, f) => rt.dispatchFetch(a, b, c, d, e, f)",
             "(a, b, c, d, e, f, g, h) => rt.dispatchFetch(a, b, c, d, e, f, g, h, true)",
@@ -277,6 +294,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         }
         if (_condemned) return;
         _condemned = true;
+        _actors.FailAll(new Bindings.DurableObjects.DurableObjectException($"Durable Object reset: {reason}") { Reset = true });
         Condemned?.Invoke(this);
         if (InFlight == 0) Idle?.Invoke(this);
     }
@@ -290,20 +308,30 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         foreach (var ev in _events.Values) FailEvent(ev, error);
         Streams.FailAll(error, closeAll: false);
         _rpc.FailAll(reason);
+        _actors.FailAll(new Bindings.DurableObjects.DurableObjectException(reason) { Reset = true, Retryable = true });
         Broken?.Invoke(this);
     }
 
-    private void FailEvent(EventContext ev, WorkerException error)
+    private void FailEvent(EventContext ev, WorkerException error) => FailEvent(ev, () => ev.Fail(error));
+
+    /// <summary>Ends event <paramref name="ev"/> early: <paramref name="fail"/> tells its caller why.</summary>
+    internal void FailEvent(EventContext ev, Action fail)
     {
         if (!_events.TryRemove(ev.Id, out _)) return;
-        ev.Fail(error);
+        fail();
         ev.Close();
         if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
         Interlocked.Decrement(ref _inFlight);
+        ev.Actor?.EventEnded();
     }
 
+    /// <summary>The events running in Durable Object <paramref name="actor"/>.</summary>
+    internal IEnumerable<EventContext> EventsOf(Bindings.DurableObjects.Actor actor) => _events.Values.Where(e => e.Actor == actor).ToList();
+
+    internal EventContext? FindEvent(int id) => _events.GetValueOrDefault(id);
+
     /// <summary>Starts an event: gives it an id, counts it in flight. Null when the isolate cannot take it.</summary>
-    private bool Admit(EventContext ev)
+    internal bool Admit(EventContext ev)
     {
         if (_broken || _disposed) return false;
         ev.Id = Interlocked.Increment(ref _nextEventId);
@@ -393,14 +421,18 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     {
         if (!_events.TryGetValue(id, out var ev) || ev is not FetchContext fetch) return;
         fetch.StopWatchingClient();
-        _isolate.Post(() => fetch.Response.TrySetResult(response));
+        // A Durable Object's response waits for the writes before it to be durable (its output gate).
+        if (ev.Actor is { } actor) actor.Gate.Send(() => _isolate.Post(() => fetch.Response.TrySetResult(response)), e => fetch.Response.TrySetException(e));
+        else _isolate.Post(() => fetch.Response.TrySetResult(response));
     }
 
     internal void RespondError(int id, string error, bool passThrough)
     {
         error = RelativizePaths(error);
         _logger.LogError("Uncaught {Error}", error);
-        if (_events.TryGetValue(id, out var ev)) _isolate.Post(() => ev.Fail(new WorkerException(error)));
+        if (!_events.TryGetValue(id, out var ev)) return;
+        if (ev.Actor is { } actor) actor.Gate.Send(() => ev.Fail(new WorkerException(error)), e => ev.Fail(new WorkerException(e.Message)));
+        else _isolate.Post(() => ev.Fail(new WorkerException(error)));
     }
 
     internal WorkerResponse StreamedResponse(int streamId, int status, string statusText, IReadOnlyList<string> headers, bool encodeBodyManual)
@@ -429,8 +461,11 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         // What the event left behind (a request body nothing read, an unread fetch body) is let go with it.
         ev.Close();
         if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
-        _isolate.Post(ev.Done);
+        // In a Durable Object, what the event owed its caller leaves after its answer, through the output gate.
+        if (ev.Actor is { } actor) actor.Gate.Send(() => _isolate.Post(ev.Done), _ => ev.Done());
+        else _isolate.Post(ev.Done);
         Interlocked.Decrement(ref _inFlight);
+        ev.Actor?.EventEnded();
         Idle?.Invoke(this);
     }
 
@@ -495,6 +530,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         if (_disposed) return;
         _disposed = true;
         var unloaded = new WorkerException("Error: The Worker was unloaded.");
+        _actors?.DisposeAll();
         Streams.FailAll(unloaded, closeAll: true);
         _fetch?.CancelAll();
         _rpc?.FailAll("The Worker was unloaded.");

@@ -42,7 +42,7 @@ public sealed class RpcAnswer
     }
 
     /// <summary>Makes this answer the one <paramref name="inner"/> gives, once it exists (a call that waited for an isolate).</summary>
-    internal async Task FollowAsync(Task<RpcAnswer> inner)
+    public async Task FollowAsync(Task<RpcAnswer> inner)
     {
         try
         {

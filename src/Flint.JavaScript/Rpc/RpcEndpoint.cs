@@ -25,6 +25,7 @@ internal sealed class RpcEndpoint
     private readonly ConcurrentDictionary<int, Import> _imports = new();
     private readonly ConcurrentDictionary<int, Outgoing> _outgoing = new(); // by the caller's promise id
     private readonly ConcurrentDictionary<int, Incoming> _incoming = new(); // by call id
+    private ScriptObject _dispatchActorRpc = null!;
     private ScriptObject _dispatchRpc = null!, _invokeExport = null!, _invokePipelined = null!, _completeRpc = null!, _releaseExport = null!, _forgetCall = null!, _disconnect = null!;
     private int _nextExport, _nextImport, _nextCall;
 
@@ -42,7 +43,8 @@ internal sealed class RpcEndpoint
         Add("rpcExport", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(rpc.NewExport()));
         Add("rpcCall", (bool _, in V8FastArgs a, in V8FastResult r) =>
             rpc.StartCall(a.GetInt32(0, "promise"), a.GetInt32(1, "targetKind"), a.GetInt32(2, "target"), a.GetString(3, "path"),
-                (RpcCallKind)a.GetInt32(4, "kind"), rpc.ReadBytes(a, 5), a.GetString(6, "handles")));
+                (RpcCallKind)a.GetInt32(4, "kind"), rpc.ReadBytes(a, 5), a.GetString(6, "handles"),
+                a.Count > 7 ? a.GetString(7, "object") : null, a.Count > 8 && !a.IsNull(8) && !a.IsUndefined(8) ? a.GetString(8, "name") : null));
         Add("rpcReturn", (bool _, in V8FastArgs a, in V8FastResult r) =>
             rpc.Return(a.GetInt32(0, "call"), rpc.ReadBytes(a, 1), a.GetString(2, "handles"), a.IsTruthy(3), a.IsTruthy(4)));
         Add("rpcRelease", (bool _, in V8FastArgs a, in V8FastResult r) => rpc.ReleaseImport(a.GetInt32(0, "stub")));
@@ -59,12 +61,13 @@ internal sealed class RpcEndpoint
             $"(e, c, n, o, a, k, p, h) => rt.dispatchRpc(e, c, n, o, a, k, {payload}, h)",
             $"(c, x, a, k, p, h) => rt.invokeExport(c, x, a, k, {payload}, h)",
             $"(c, b, a, k, p, h) => rt.invokePipelined(c, b, a, k, {payload}, h)",
-            $"(i, p, h, e, m, n) => rt.completeRpc(i, p === null ? null : {payload}, h, e, m, n)",
+            $"(i, p, h, e, m, n, f) => rt.completeRpc(i, p === null ? null : {payload}, h, e, m, n, f)",
             "(x) => rt.releaseExport(x)",
             "(c) => rt.forgetCall(c)",
             "(e) => rt.disconnectRpc(e)");
         (_dispatchRpc, _invokeExport, _invokePipelined, _completeRpc, _releaseExport, _forgetCall, _disconnect) =
             (arrows[0], arrows[1], arrows[2], arrows[3], arrows[4], arrows[5], arrows[6]);
+        _dispatchActorRpc = _isolate.MakeEntryPoints($"(e, c, k, a, n, p, h) => rt.actorRpc(e, c, k, a, n, {payload}, h)")[0];
     }
 
     private byte[] ReadBytes(in V8FastArgs a, int index) =>
@@ -166,7 +169,8 @@ internal sealed class RpcEndpoint
 
     // ---- calls this isolate makes ----------------------------------------------------------------
 
-    private void StartCall(int promiseId, int targetKind, int target, string path, RpcCallKind kind, byte[] bytes, string tokens)
+    private void StartCall(int promiseId, int targetKind, int target, string path, RpcCallKind kind, byte[] bytes, string tokens,
+        string? objectId = null, string? objectName = null)
     {
         var context = _isolate.Current;
         var args = ToValue(bytes, tokens, context);
@@ -175,17 +179,30 @@ internal sealed class RpcEndpoint
             args.Dispose();
             return RpcAnswer.Failed(new RpcException(message, name));
         }
-        var answer = targetKind switch
+        RpcAnswer Send() => targetKind switch
         {
             1 => (uint)target < (uint)_bindings.Count && _bindings[target] is ServiceBinding service
                 ? service.Call(kind, path, args, context)
                 : Refuse("No such binding."),
             2 => _imports.TryGetValue(target, out var import) ? import.Stub.Call(kind, path, args) : Refuse("RPC stub used after being disposed."),
+            4 => (uint)target < (uint)_bindings.Count && _bindings[target] is Bindings.DurableObjects.DurableObjectNamespaceBinding ns && objectId is not null
+                ? ns.Call(objectId, objectName, kind, path, args, context)
+                : Refuse("No such binding."),
             3 => _outgoing.TryGetValue(target, out var call)
                 ? call.Answer.Pipeline(kind, path, args)
                 : Refuse("Calls cannot be pipelined on the result of an RPC call once it is disposed.", "TypeError"),
             _ => Refuse("Unknown RPC target."),
         };
+        RpcAnswer answer;
+        // A Durable Object's outgoing call leaves once the writes before it are durable (its output gate).
+        if (context?.Actor is { Gate.WouldHold: true, InTransaction: false } actor)
+        {
+            var sent = new TaskCompletionSource<RpcAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+            actor.Gate.Send(() => sent.TrySetResult(Send()), e => { args.Dispose(); sent.TrySetResult(RpcAnswer.Failed(e)); });
+            answer = new RpcAnswer();
+            _ = answer.FollowAsync(sent.Task);
+        }
+        else answer = Send();
         var outgoing = new Outgoing(this, promiseId, answer);
         _outgoing[promiseId] = outgoing;
         context?.Own(outgoing);
@@ -202,8 +219,13 @@ internal sealed class RpcEndpoint
         catch (Exception ex)
         {
             DropOutgoing(outgoing);
-            var (message, name) = ex is RpcException rpc ? (rpc.Message, rpc.Name) : (ex.Message, "Error");
-            _isolate.PostTurn(context, () => _completeRpc.InvokeAsFunction(outgoing.PromiseId, null, "", true, message, name));
+            var (message, name, flags) = ex switch
+            {
+                RpcException rpc => (rpc.Message, rpc.Name, ""),
+                Bindings.DurableObjects.DurableObjectException d => (d.Message, d.Name, d.Flags),
+                _ => (ex.Message, "Error", ""),
+            };
+            _isolate.PostTurn(context, () => _completeRpc.InvokeAsFunction(outgoing.PromiseId, null, "", true, message, name, flags));
             return;
         }
         // A result nothing keeps for pipelining needs no forgetting.
@@ -218,7 +240,7 @@ internal sealed class RpcEndpoint
         {
             var tokens = TakeHandles(result.Value, context);
             var payload = Payload(result.Value);
-            JsIsolate.InvokeAndRelease(_completeRpc, outgoing.PromiseId, payload, tokens, result.IsError, null, null);
+            JsIsolate.InvokeAndRelease(_completeRpc, outgoing.PromiseId, payload, tokens, result.IsError, null, null, null);
         });
     }
 
@@ -256,6 +278,29 @@ internal sealed class RpcEndpoint
         {
             var tokens = TakeHandles(call.Args, ev);
             JsIsolate.InvokeAndRelease(_dispatchRpc, ev.Id, callId, call.Entrypoint, call.PropsJson, call.PathJson, (int)call.Kind, Payload(call.Args), tokens);
+        });
+        return ev.Answer;
+    }
+
+    /// <summary>A call on Durable Object <paramref name="actorKey"/> of this isolate, as event <paramref name="ev"/> (already admitted).</summary>
+    public RpcAnswer AcceptActor(RpcContext ev, int actorKey)
+    {
+        var call = ev.Call;
+        if (call.Caller is { } caller)
+        {
+            var disconnect = new Disconnect(this, ev, caller);
+            ev.Disconnect = disconnect;
+            caller.Own(disconnect);
+        }
+        var callId = Interlocked.Increment(ref _nextCall);
+        var incoming = new Incoming(this, callId, ev.Answer, ev);
+        _incoming[callId] = incoming;
+        ev.Own(incoming);
+        ev.Answer.Accepted(this, callId);
+        _isolate.PostTurn(ev, () =>
+        {
+            var tokens = TakeHandles(call.Args, ev);
+            JsIsolate.InvokeAndRelease(_dispatchActorRpc, ev.Id, callId, actorKey, call.PathJson, (int)call.Kind, Payload(call.Args), tokens);
         });
         return ev.Answer;
     }
@@ -314,7 +359,10 @@ internal sealed class RpcEndpoint
             return;
         }
         if (!retained) RemoveIncoming(incoming);
-        incoming.Answer.Complete(new RpcResult(value, isError, retained));
+        var result = new RpcResult(value, isError, retained);
+        // A Durable Object's result waits for the writes before it to be durable (its output gate).
+        if (incoming.Context?.Actor is { } actor) actor.Gate.Send(() => incoming.Answer.Complete(result), e => { value.Dispose(); incoming.Answer.Fail(e); });
+        else incoming.Answer.Complete(result);
     }
 
     /// <summary>The caller forgot call <paramref name="callId"/>: script may drop the result it kept.</summary>
@@ -403,8 +451,11 @@ internal sealed class RpcEndpoint
         /// <summary>Its event closed before answering (or while keeping the result): the caller hears so.</summary>
         public void Dispose()
         {
-            if (endpoint._incoming.TryRemove(CallId, out _))
-                Answer.Fail(new RpcException("The Worker's execution context ended before the RPC call returned."));
+            if (!endpoint._incoming.TryRemove(CallId, out _)) return;
+            void Fail() => Answer.Fail(new RpcException("The Worker's execution context ended before the RPC call returned."));
+            // After a Durable Object's held result, never before it.
+            if (Context?.Actor is { } actor) actor.Gate.Send(Fail, _ => Fail());
+            else Fail();
         }
     }
 }

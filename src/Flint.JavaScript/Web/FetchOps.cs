@@ -56,7 +56,10 @@ internal sealed class FetchOps
         _inFlight[promiseId] = call;
         context?.Own(call);
         var request = new OutboundRequest(method, url, headers.Length == 0 ? [] : headers.Split('\n'), content, manualRedirect);
-        _ = SendAsync(call, request, context);
+        // A Durable Object's subrequest is an outgoing message: it leaves once the writes before it are durable.
+        if (context?.Actor is { Gate.WouldHold: true, InTransaction: false } actor)
+            actor.Gate.Send(() => _ = SendAsync(call, request, context), e => _worker.CompleteOpLater(promiseId, null, e.Message, "Error"));
+        else _ = SendAsync(call, request, context);
     }
 
     private async Task SendAsync(Subrequest call, OutboundRequest request, EventContext? context)

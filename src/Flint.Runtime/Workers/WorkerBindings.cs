@@ -47,7 +47,6 @@ internal static class WorkerBindings
             if (list.Count > 0)
                 log.LogWarning("{Section} are not supported by Flint yet: env.{Names} will be undefined.", section, string.Join(", env.", list));
         }
-        Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
         Warn("queues producers", b.QueueProducers.Select(x => x.Binding));
         if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
     }

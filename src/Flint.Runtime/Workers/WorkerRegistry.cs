@@ -36,6 +36,18 @@ public sealed class WorkerRegistry : IDisposable
     /// </summary>
     public Func<string, string?>? MissingWorkerHint { get; set; }
 
+    /// <summary>
+    /// The Durable Object directory of these Workers, made when the first Worker with a
+    /// <c>durable_objects</c> binding loads. Its owner disposes it before the registry.
+    /// </summary>
+    public DurableObjects.DurableObjectDirectory? DurableObjects { get; set; }
+
+    /// <summary>The Durable Object directory, made on first use over <paramref name="data"/>.</summary>
+    public DurableObjects.DurableObjectDirectory EnsureDurableObjects(Engine.Storage.LocalData data, Microsoft.Extensions.Logging.ILoggerFactory loggers)
+    {
+        lock (_workers) return DurableObjects ??= new DurableObjects.DurableObjectDirectory(this, data, loggers);
+    }
+
     /// <summary>What a caller of a Worker that is not loaded sees, in wrangler dev's words.</summary>
     public static string NotFoundMessage(string name) => $"Worker \"{name}\" not found. Make sure it is running locally.";
 

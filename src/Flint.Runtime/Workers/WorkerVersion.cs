@@ -50,6 +50,12 @@ public sealed class WorkerVersion : IDisposable
         {
             modules = new ModuleSource(config.BaseDirectory, config.Main, config.Rules, excludedDirectories: [config.PersistDirectory]);
         }
+        IReadOnlyList<Flint.JavaScript.Bindings.HostBinding> durableObjects = [];
+        if (config.Bindings.DurableObjects.Count > 0 || config.Bindings.Migrations.Count > 0)
+        {
+            registry ??= new WorkerRegistry();
+            durableObjects = await DurableObjects.DurableObjectBindings.CreateAsync(config, registry.EnsureDurableObjects(data, loggers)).ConfigureAwait(false);
+        }
         var env = new JsonObject();
         foreach (var (name, value) in config.Vars) env[name] = value?.DeepClone();
         var options = new IsolateOptions
@@ -61,7 +67,7 @@ public sealed class WorkerVersion : IDisposable
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
             Compatibility = config.Compatibility,
-            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint"))],
+            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint")), .. durableObjects],
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.

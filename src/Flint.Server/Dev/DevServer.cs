@@ -51,6 +51,8 @@ public sealed record DevServerOptions
     public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
     /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
     public InFlightNote? InFlight { get; init; }
+    /// <summary>Durable Object timings (eviction, hibernation, alarm retries); Cloudflare's when null.</summary>
+    public Flint.Runtime.DurableObjects.DurableObjectOptions? DurableObjects { get; init; }
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
@@ -128,6 +130,7 @@ public sealed class DevServer : IAsyncDisposable
         data.Assets.Watch = options.Watch;
         data.Assets.Log = loggers.CreateLogger("flint");
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
+        if (options.DurableObjects is { } objectOptions) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objectOptions);
         var services = new List<WorkerService>();
         try
         {
@@ -190,6 +193,7 @@ public sealed class DevServer : IAsyncDisposable
             }
         }
         scheduler.Start();
+        registry.DurableObjects?.Start();
         var reloaders = new List<DevReloader>();
         if (options.Watch)
         {
@@ -269,6 +273,8 @@ public sealed class DevServer : IAsyncDisposable
         if (S3 is not null) await S3.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        // Durable Objects commit and close their storage before their isolates go.
+        if (_registry.DurableObjects is { } objects) await objects.DisposeAsync().ConfigureAwait(false);
         _registry.Dispose();
         _data.Dispose();
     }

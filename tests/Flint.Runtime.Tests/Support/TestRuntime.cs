@@ -29,9 +29,14 @@ public sealed class TestRuntime : IAsyncDisposable
 
     public WorkerRegistry Registry { get; }
     public LogCollector Logs { get; }
+    public ILoggerFactory Loggers { get; private init; } = null!;
+    public LocalData Data { get; private init; } = null!;
+    /// <summary>Where the Workers' data lives (a temporary directory).</summary>
+    public string StateDirectory => _state;
 
     /// <summary>Writes each Worker's files under a temporary directory (one subdirectory per name) and loads them all.</summary>
-    public static async Task<TestRuntime> StartAsync(IReadOnlyDictionary<string, IDictionary<string, string>> workers, int isolates = 1)
+    public static async Task<TestRuntime> StartAsync(IReadOnlyDictionary<string, IDictionary<string, string>> workers, int isolates = 1,
+        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "flint-rt-" + Guid.NewGuid().ToString("n"));
         foreach (var (name, files) in workers)
@@ -47,20 +52,23 @@ public sealed class TestRuntime : IAsyncDisposable
                 File.WriteAllText(path, content);
             }
         }
-        return await LoadAsync(root, workers.Keys.Select(n => Path.Combine(root, n)).ToList(), isolates, ownsRoot: true);
+        return await LoadAsync(root, workers.Keys.Select(n => Path.Combine(root, n)).ToList(), isolates, ownsRoot: true, objects: objects);
     }
 
     /// <summary>Loads existing Worker directories (the first one's data directory serves all).</summary>
-    public static async Task<TestRuntime> LoadAsync(string root, IReadOnlyList<string> dirs, int isolates = 1, bool ownsRoot = false)
+    public static async Task<TestRuntime> LoadAsync(string root, IReadOnlyList<string> dirs, int isolates = 1, bool ownsRoot = false,
+        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null, string? state = null)
     {
         var logs = new LogCollector();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        var state = Path.Combine(Path.GetTempPath(), "flint-rt-state-" + Guid.NewGuid().ToString("n"));
+        state ??= Path.Combine(Path.GetTempPath(), "flint-rt-state-" + Guid.NewGuid().ToString("n"));
         var configs = dirs.Select(d => ConfigLoader.Load(new ConfigLoadOptions { Target = d, PersistTo = state }).Config).ToList();
         var data = new LocalData(configs[0].PersistDirectory);
         var registry = new WorkerRegistry();
+        if (objects is not null) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objects);
         foreach (var config in configs) registry.Add(await WorkerVersion.LoadAsync(config, loggers, data, isolates, registry: registry));
-        return new TestRuntime(ownsRoot ? root : null, state, registry, data, logs);
+        registry.DurableObjects?.Start();
+        return new TestRuntime(ownsRoot ? root : null, state, registry, data, logs) { Loggers = loggers, Data = data };
     }
 
     public WorkerService Worker(string name) => Registry.Find(name) ?? throw new InvalidOperationException($"No Worker {name}.");
@@ -88,8 +96,17 @@ public sealed class TestRuntime : IAsyncDisposable
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
+    /// <summary>Stops the Workers and their objects but keeps the data directory (to start again over the same state).</summary>
+    public async ValueTask StopAsync()
+    {
+        if (Registry.DurableObjects is { } objects) await objects.DisposeAsync();
+        Registry.Dispose();
+        _data.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Registry.DurableObjects is { } objects) await objects.DisposeAsync();
         Registry.Dispose();
         _data.Dispose();
         await Task.Yield();

@@ -48,20 +48,21 @@ public sealed class RunningWorker : IAsyncDisposable
     /// <summary>Serves a Worker made of <paramref name="files"/>; a wrangler.toml is added when none is given.</summary>
     /// <param name="isolates">Isolates per Worker: 2 by default here, so tests see requests spread over a pool; <c>flint dev</c>'s default is 1.</param>
     public static Task<RunningWorker> StartAsync(IDictionary<string, string> files, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null, int isolates = 2, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
+        IReadOnlyDictionary<string, string>? vars = null, int isolates = 2, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null,
+        Flint.Runtime.DurableObjects.DurableObjectOptions? durableObjects = null)
     {
         var all = new Dictionary<string, string>(files);
         if (!all.Keys.Any(k => k.StartsWith("wrangler.", StringComparison.Ordinal)))
         {
             all["wrangler.toml"] = "name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n";
         }
-        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true, isolates: isolates, outbound: outbound);
+        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true, isolates: isolates, outbound: outbound, durableObjects: durableObjects);
     }
 
     /// <summary>Serves an existing Worker; the directory is deleted afterwards only when <paramref name="ownsDirectory"/>.</summary>
     public static async Task<RunningWorker> StartInAsync(string target, bool watch = false, string? env = null,
         IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false, int isolates = 2, IReadOnlyList<string>? auxiliaryTargets = null,
-        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
+        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null, Flint.Runtime.DurableObjects.DurableObjectOptions? durableObjects = null)
     {
         var logs = new LogSink();
         var configOptions = new ConfigLoadOptions
@@ -83,6 +84,7 @@ public sealed class RunningWorker : IAsyncDisposable
             Watch = watch,
             Isolates = isolates,
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
+            DurableObjects = durableObjects,
             LogLevel = LogLevel.Debug,
             ConfigureLogging = b => b.AddProvider(logs),
             // The S3 API (started when the config binds R2 buckets) takes the tests' fixed pair.

@@ -26,6 +26,9 @@ public abstract class EventContext
     /// <summary>Which kind of event this is, for logs: "fetch", "rpc", "scheduled", …</summary>
     public abstract string Kind { get; }
 
+    /// <summary>The Durable Object this event runs in, or null for a Worker's own event.</summary>
+    public Bindings.DurableObjects.Actor? Actor { get; internal set; }
+
     /// <summary>CPU time this event may use, in Stopwatch ticks.</summary>
     internal long CpuLimit { get; }
 

@@ -30,7 +30,20 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
         return socket;
     }
 
-    public WorkerWebSocket? Get(int id) => _sockets.TryGetValue(id, out var s) ? s : null;
+    public WorkerWebSocket? Get(int id) =>
+        id < 0 ? (_foreign.TryRemove(id, out var f) ? f : null) : _sockets.TryGetValue(id, out var s) ? s : null;
+
+    // Sockets of another isolate this one holds in a Response to pass on (a Durable Object's, returned by stub.fetch()), by negative id; taken once.
+    private readonly ConcurrentDictionary<int, WorkerWebSocket> _foreign = new();
+    private int _nextForeign;
+
+    /// <summary>Holds <paramref name="socket"/> (another isolate's) for script to return in a Response; its id is negative.</summary>
+    public int AddForeign(WorkerWebSocket socket)
+    {
+        var id = -Interlocked.Increment(ref _nextForeign);
+        _foreign[id] = socket;
+        return id;
+    }
 
     public void Remove(WorkerWebSocket socket)
     {
@@ -40,6 +53,8 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
     public void AbortAll()
     {
         foreach (var s in _sockets.Values) s.Abort();
+        foreach (var s in _foreign.Values) s.Reject();
+        _foreign.Clear();
     }
 
     /// <summary>

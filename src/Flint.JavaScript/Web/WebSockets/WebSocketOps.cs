@@ -10,20 +10,37 @@ namespace Flint.JavaScript.Web.WebSockets;
 /// </summary>
 internal static class WebSocketOps
 {
+    /// <summary>
+    /// A Durable Object's socket sends once the object's writes before it are durable: the gate of
+    /// the object whose event is sending (a hibernated socket outlives the instance that accepted it),
+    /// else the socket's own.
+    /// </summary>
+    private static void Gated(WorkerIsolate isolate, WorkerWebSocket socket, Action send)
+    {
+        if ((isolate.Isolate.Current?.Actor?.Gate ?? socket.Gate) is { } gate) gate.Send(send);
+        else send();
+    }
+
     public static void Register(HostOpTable ops, WorkerIsolate isolate)
     {
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
         var hub = isolate.WebSockets;
 
         // A connection for a Response to carry; it buffers what is sent until the server upgrades.
-        Add("wsCreate", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(hub.Create().Id));
+        Add("wsCreate", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var socket = hub.Create();
+            // Made by a Durable Object: what it sends goes through its output gate, and it keeps the object alive.
+            isolate.Isolate.Current?.Actor?.AdoptSocket(socket);
+            r.Set(socket.Id);
+        });
 
         Add("wsSend", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;
             var data = a.Get<object?>(1, "data");
-            if (data is string text) socket.Send(text);
-            else if (ScriptHandles.CopyBytes(data) is { } bytes) socket.Send(bytes);
+            if (data is string text) Gated(isolate, socket, () => socket.Send(text));
+            else if (ScriptHandles.CopyBytes(data) is { } bytes) Gated(isolate, socket, () => socket.Send(bytes));
         });
 
         Add("wsClose", (bool _, in V8FastArgs a, in V8FastResult r) =>
@@ -34,7 +51,7 @@ internal static class WebSocketOps
             // Script validated both; check again so nothing invalid reaches the wire.
             if (code >= 0 && (code < 1000 || code > 4999)) code = 1000;
             if (System.Text.Encoding.UTF8.GetByteCount(reason) > 123) reason = "";
-            socket.Close(code, reason);
+            Gated(isolate, socket, () => socket.Close(code, reason));
         });
 
         // A listener threw: drop the connection without a close frame, as workerd does.

@@ -42,8 +42,23 @@ public sealed class WorkerWebSocket
 
     internal int Id { get; }
 
+    /// <summary>The isolate whose script this connection talks to.</summary>
+    internal WorkerIsolate Owner => _isolate;
+
     /// <summary>The subprotocol the Worker chose (its Response's Sec-WebSocket-Protocol header), if any.</summary>
     public string? SubProtocol { get; internal set; }
+
+    /// <summary>
+    /// Where received events go instead of the isolate's WebSocket listeners: a Durable Object's
+    /// hibernation API (its webSocketMessage/Close/Error handlers), which may first wake the object.
+    /// </summary>
+    internal Func<int, object?, int, string?, Task>? Router { get; set; }
+
+    /// <summary>The output gate of the Durable Object that made this socket: what it sends waits for its writes.</summary>
+    internal Bindings.DurableObjects.ActorOutputGate? Gate { get; set; }
+
+    /// <summary>Raised once the connection has ended.</summary>
+    internal event Action? Finished;
 
     // ---- called by the isolate (script's sends) -------------------------------------------------
 
@@ -133,6 +148,7 @@ public sealed class WorkerWebSocket
         _outgoing.Writer.TryComplete();
         _isolate.WebSockets.Remove(this);
         if (_droppedByScript) _ = Deliver(KindEnded, null, 0, null);
+        Finished?.Invoke();
     }
 
     private async Task SendLoopAsync(WebSocket socket, CancellationToken token)
@@ -238,7 +254,8 @@ public sealed class WorkerWebSocket
         }
     }
 
-    private Task Deliver(int kind, object? data, int code, string? reason) => _isolate.PostWebSocketEvent(Id, kind, data, code, reason);
+    private Task Deliver(int kind, object? data, int code, string? reason) =>
+        Router is { } route && kind != KindEnded ? route(kind, data, code, reason) : _isolate.PostWebSocketEvent(Id, kind, data, code, reason);
 
     private readonly record struct Outgoing(string? Text, byte[]? Bytes, bool IsClose, int Code, string? Reason);
 }

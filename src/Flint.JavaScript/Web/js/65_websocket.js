@@ -324,6 +324,7 @@ class WebSocket extends EventTarget {
 
   accept(options = undefined) {
     const s = wsState(this);
+    if (s.foreignId !== undefined) throw new TypeError("Flint cannot accept() a WebSocket that a Durable Object returned from fetch() yet; return it in your Response instead.");
     if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
     s.accepted = true;
@@ -383,10 +384,13 @@ class WebSocket extends EventTarget {
 
   serializeAttachment(value) {
     const s = wsState(this);
+    // A hibernatable socket's attachment outlives the object's instance (88_durable_objects.js).
+    if (s.hibernation !== undefined) { hibernationSerializeAttachment(s, value); return; }
     s.attachment = structuredClone(value);
   }
   deserializeAttachment() {
     const s = wsState(this);
+    if (s.hibernation !== undefined) return hibernationDeserializeAttachment(s);
     return s.attachment === undefined ? null : structuredClone(s.attachment);
   }
 
@@ -444,12 +448,20 @@ Object.defineProperty(WebSocketPair.prototype, Symbol.toStringTag, { value: "Web
 
 // ---- host connections ------------------------------------------------------------------------
 
+/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()) that this one can only return in a Response. */
+function foreignSocket(id) {
+  const ws = makeSocket(WS_OPEN);
+  ws[kState].ws.foreignId = id;
+  return ws;
+}
+
 /** Makes `ws`'s outgoing go to host connection `id` and the connection's events come to `ws`. */
 function adoptHost(ws, id) {
   const s = ws[kState].ws;
   s.hostId = id;
   s.peer = null;
   hostSockets.set(id, ws);
+  if (s.hibernation !== undefined) hibernationAdopted(ws, id);
   const early = earlyHostEvents.get(id);
   if (early !== undefined) {
     earlyHostEvents.delete(id);
@@ -463,6 +475,12 @@ function adoptHost(ws, id) {
  */
 function transferToHost(ws) {
   const s = wsState(ws);
+  // A Durable Object's WebSocket returned by stub.fetch(): its connection is the object's, passed on as it is.
+  if (s.foreignId !== undefined) {
+    if (s.transferred) throw new TypeError("This WebSocket was already used in a response.");
+    s.transferred = true;
+    return s.foreignId;
+  }
   if (s.transferred) throw new TypeError("This WebSocket was already used in a response.");
   if (s.accepted) throw new TypeError("Can't return a WebSocket in a response after calling accept() on it.");
   if (s.peer === null) throw new TypeError("Only one end of a WebSocketPair can be returned in a response.");

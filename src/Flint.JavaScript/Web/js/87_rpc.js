@@ -8,7 +8,7 @@
 // (objects this isolate gave out) and imports (stubs it holds); script knows them by id.
 
 const RPC_CALL = 1, RPC_GET = 2;
-const RPC_TARGET_BINDING = 1, RPC_TARGET_STUB = 2, RPC_TARGET_PIPELINE = 3;
+const RPC_TARGET_BINDING = 1, RPC_TARGET_STUB = 2, RPC_TARGET_PIPELINE = 3, RPC_TARGET_ACTOR = 4;
 const HOST_STUB = 1, HOST_READABLE = 2, HOST_WRITABLE = 3, HOST_REQUEST = 4, HOST_RESPONSE = 5, HOST_HEADERS = 6,
   HOST_BLOB = 7, HOST_DOMEXCEPTION = 8;
 
@@ -170,6 +170,7 @@ function rpcSend(base, path, kind, args) {
           return;
         }
       }
+      if (base.actor !== undefined && base.actor.broken !== null) throw base.actor.broken;
       if (base.stub !== undefined) {
         const s = base.stub;
         if (s.disposed) throw disposedStubError();
@@ -187,6 +188,7 @@ function rpcSend(base, path, kind, args) {
         const message = rpcSerialize(args, true);
         const pathJson = path.length === 1 ? (rpcPaths.get(path[0]) ?? cachePath(path[0])) : JSONStringify(path);
         if (base.binding !== undefined) ops.rpcCall(id, RPC_TARGET_BINDING, base.binding, pathJson, kind, message.payload, message.tokens);
+        else if (base.actor !== undefined) ops.rpcCall(id, RPC_TARGET_ACTOR, base.actor.binding, pathJson, kind, message.payload, message.tokens, base.actor.id, base.actor.name);
         else if (base.stub !== undefined) ops.rpcCall(id, RPC_TARGET_STUB, base.stub.importId, pathJson, kind, message.payload, message.tokens);
         else ops.rpcCall(id, RPC_TARGET_PIPELINE, base.call.id, pathJson, kind, message.payload, message.tokens);
         disposeMoved(message);
@@ -200,6 +202,8 @@ function rpcSend(base, path, kind, args) {
       reject(e);
     }
   });
+  // A Durable Object stub's errors: the object's own are marked remote; a reset breaks the stub (88_durable_objects.js).
+  if (base.actor !== undefined) call.promise = call.promise.catch((e) => { throw actorCallError(base.actor, e, call.remoteError === true); });
   return makeRpcPromise(call);
 }
 
@@ -223,13 +227,13 @@ function rpcLocalInvoke(value, path, kind, args) {
 }
 
 /** The host answers a call this isolate made: the value (or error) and its handles, or a failure of its own. */
-function completeRpc(id, payload, tokens, isError, message, name) {
+function completeRpc(id, payload, tokens, isError, message, name, flags) {
   const pending = pendingOps.get(id);
   if (pending === undefined) return;
   pendingOps.delete(id);
   currentEvent = pending.event;
   const call = pending.rpc;
-  if (payload === null) { const e = hostError(message, name); call.settle(false, e); pending.reject(e); return; }
+  if (payload === null) { const e = withErrorFlags(hostError(message, name), flags); call.settle(false, e); pending.reject(e); return; }
   const stubs = [];
   let value;
   try {
@@ -241,6 +245,7 @@ function completeRpc(id, payload, tokens, isError, message, name) {
   }
   if (isError) {
     for (const s of stubs) disposeStub(s);
+    if (value !== null && typeof value === "object") call.remoteError = true;
     call.settle(false, value);
     pending.reject(value);
     return;

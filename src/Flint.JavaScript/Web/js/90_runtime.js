@@ -268,6 +268,8 @@ return {
   trackRejection, dispatchRejections,
   dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall, disconnectRpc,
   dispatchScheduled,
+  actorOpen, actorFetch: actorFetchEvent, actorRpc: actorRpcEvent, actorAlarm: actorAlarmEvent, actorWebSocket: actorWebSocketEvent, actorStop,
+  doFetchDone, doFetchFailed,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,
