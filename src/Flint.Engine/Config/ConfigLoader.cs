@@ -149,6 +149,7 @@ public static class ConfigLoader
                 QueueProducers = env.QueueProducers,
                 QueueConsumers = env.QueueConsumers,
                 Services = env.Services,
+                Hyperdrive = env.Hyperdrive,
             },
             CronTriggers = env.Crons,
             Assets = env.Assets,

@@ -148,6 +148,7 @@ internal static class HostOps
         Web.Crypto.CryptoOps.Register(ops, isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, isolate);
+        Web.Sockets.SocketOps.Register(ops, isolate);
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
 

@@ -105,10 +105,17 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             else if (kind == V8PromiseRejectionEventKind.HandlerAddedAfterRejection) _rejections.Add((2, promise, null));
         };
         WebSockets = new Web.WebSockets.WebSocketHub(this);
+        Sockets = new Web.Sockets.TcpSocketHub(this);
     }
 
     /// <summary>The WebSocket connections this isolate serves.</summary>
     internal Web.WebSockets.WebSocketHub WebSockets { get; }
+
+    /// <summary>The TCP sockets (connect()) this isolate has open.</summary>
+    internal Web.Sockets.TcpSocketHub Sockets { get; }
+
+    /// <summary>Binding <paramref name="index"/> of env, or null.</summary>
+    internal Bindings.HostBinding? BindingAt(int index) => (uint)index < (uint)_options.Bindings.Count ? _options.Bindings[index] : null;
 
     /// <summary>Creates an isolate, runs the built-ins and loads the Worker. Throws <see cref="WorkerLoadException"/>.</summary>
     public static WorkerIsolate Create(IsolateOptions options, ILogger logger)
@@ -444,7 +451,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
 
     // ---- host streams: bodies JavaScript reads from the host ---------------------------------
 
-    private int RegisterHostStream(Stream stream, IDisposable? owner)
+    internal int RegisterHostStream(Stream stream, IDisposable? owner)
     {
         var id = Interlocked.Increment(ref _nextHostStreamId);
         _hostStreams[id] = new HostStream(stream, owner);
@@ -809,6 +816,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         foreach (var id in _hostStreams.Keys) CloseHostStream(id);
         foreach (var cts in _fetches.Values) cts.Cancel();
         WebSockets.AbortAll();
+        Sockets.AbortAll();
         _lifetime.Cancel();
         foreach (var pull in _jsPulls.Values) pull.TrySetException(new WorkerException("Error: The Worker was unloaded."));
         foreach (var ev in _events.Values) ev.Response.TrySetException(new WorkerException("Error: The Worker was unloaded."));

@@ -22,6 +22,10 @@ internal static class WorkerBindings
         {
             bindings.Add(new D1Binding(d1.Binding, data.D1.Database(d1.LocalId)));
         }
+        foreach (var hyperdrive in config.Bindings.Hyperdrive)
+        {
+            bindings.Add(new Flint.JavaScript.Bindings.Hyperdrive.HyperdriveBinding(hyperdrive.Binding, hyperdrive.Origin));
+        }
         WarnUnsupported(config, log);
         return bindings;
     }

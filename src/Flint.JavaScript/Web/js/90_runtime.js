@@ -53,6 +53,7 @@ class EventState {
     this.responded = false;
     this.bodyDone = true;
     this.done = false;
+    this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
   }
   waitUntil(promise) {
     this.pending.push(Promise.resolve(promise).then(undefined, (e) => {
@@ -67,7 +68,12 @@ class EventState {
   /** Tells the host the event is over once its response is sent and waitUntil work settled. */
   finishWhenSettled() {
     if (!this.bodyDone || this.done) return;
-    const finish = () => { if (!this.done) { this.done = true; ops.eventDone(this.id); } };
+    const finish = () => {
+      if (this.done) return;
+      this.done = true;
+      for (const cleanup of this.cleanups.splice(0)) cleanup();
+      ops.eventDone(this.id);
+    };
     if (this.pending.length === 0) { finish(); return; }
     const settle = () => {
       const batch = this.pending;
