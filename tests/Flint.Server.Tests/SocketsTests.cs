@@ -60,9 +60,9 @@ public class SocketsTests : IAsyncLifetime
         foreach (var s in new[] { _echo, _tlsEcho, _untrustedTls, _startTls, _hangUp }) await s.DisposeAsync();
     }
 
-    private Task<RunningWorker> StartAsync(string code, OutboundPolicy? outbound = null) => RunningWorker.StartAsync(new Dictionary<string, string>
+    private Task<RunningWorker> StartAsync(string code, OutboundPolicy? outbound = null, string flags = "[]") => RunningWorker.StartAsync(new Dictionary<string, string>
     {
-        ["wrangler.toml"] = "name = \"sockets\"\nmain = \"index.js\"\ncompatibility_date = \"2025-06-01\"\n",
+        ["wrangler.toml"] = $"name = \"sockets\"\nmain = \"index.js\"\ncompatibility_date = \"2025-06-01\"\ncompatibility_flags = {flags}\n",
         ["index.js"] = code,
     }, vars: new Dictionary<string, string>
     {
@@ -305,5 +305,83 @@ public class SocketsTests : IAsyncLifetime
         var body = await w.GetStringAsync("/");
         Assert.Equal(300000, body.Length);
         Assert.True(body.All(c => c == 'x'));
+    }
+
+    [Fact]
+    public async Task NodeNetAndTlsRunOverSockets()
+    {
+        // Events, states and errors as workerd's node:net gives them (recorded on wrangler dev).
+        await using var w = await StartAsync("""
+            import net from "node:net";
+            import tls from "node:tls";
+            const once = (s, ok) => new Promise((resolve) => { s.on(ok, resolve); s.on("error", (e) => resolve(e)); });
+            export default {
+              async fetch(req, env) {
+                const out = { events: [] };
+                const s = net.connect(Number(env.ECHO), "127.0.0.1");
+                out.initial = [s.readyState, s.pending, s.connecting];
+                await new Promise((resolve) => {
+                  s.on("connect", () => { out.events.push("connect"); out.connected = [s.readyState, s.remoteAddress, s.remotePort, s.remoteFamily]; s.write("hello net"); });
+                  s.on("ready", () => out.events.push("ready"));
+                  s.on("data", (d) => { out.events.push("data:" + d.toString()); out.isBuffer = Buffer.isBuffer(d); s.end(); });
+                  s.on("end", () => out.events.push("end"));
+                  s.on("finish", () => out.events.push("finish"));
+                  s.on("close", (hadError) => { out.events.push("close:" + hadError); resolve(); });
+                });
+                out.final = [s.readyState, s.bytesRead, s.bytesWritten, s.destroyed];
+                const refused = net.connect(1, "127.0.0.1");
+                const e = await once(refused, "connect");
+                out.refused = [e.constructor.name, e.message, e.code, e.errno, e.syscall, e.address, e.port, Object.keys(e)];
+                const missing = await once(net.connect(5000, "nonexistent.invalid"), "connect");
+                out.missing = [missing.constructor.name, missing.message, missing.code, missing.hostname];
+                try { net.connect(99999); } catch (err) { out.badPort = [err.code, err.message]; }
+                try { new net.Socket().connect({ path: "/tmp/x" }); } catch (err) { out.path = [err.code, err.message]; }
+                try { tls.connect({ host: "localhost", port: 1, rejectUnauthorized: false }); } catch (err) { out.reject = [err.code, err.message]; }
+                const list = new net.BlockList();
+                list.addSubnet("10.0.0.0", 8);
+                list.addAddress("::1", "ipv6");
+                out.blockList = [list.check("10.1.2.3"), list.check("11.0.0.1"), list.check("::1", "ipv6"), list.rules];
+                out.isIP = [net.isIP("1.2.3.4"), net.isIP("::1"), net.isIP("x"), net.isIPv6("fe80::1%eth0")];
+
+                // TLS from the start, then a STARTTLS upgrade of a plain net.Socket (as mysql2 and pg do it).
+                const secure = tls.connect({ host: "localhost", port: Number(env.TLS) });
+                await once(secure, "secureConnect");
+                out.tls = [secure.encrypted, secure.authorized, secure.servername];
+                secure.write("over tls");
+                out.tlsEcho = String(await once(secure, "data"));
+                secure.destroy();
+                const plain = net.connect(Number(env.STARTTLS), "localhost");
+                await once(plain, "connect");
+                plain.write("STARTTLS\n");
+                out.go = String(await once(plain, "data"));
+                const upgraded = tls.connect({ socket: plain, servername: "localhost" });
+                await once(upgraded, "secureConnect");
+                upgraded.write("upgraded");
+                out.upgradedEcho = String(await once(upgraded, "data"));
+                upgraded.end();
+                await once(upgraded, "close");
+                return Response.json(out);
+              },
+            };
+            """, flags: "[\"nodejs_compat\"]");
+        using var doc = JsonDocument.Parse(await w.GetStringAsync("/"));
+        var r = doc.RootElement;
+        string J(string name) => r.GetProperty(name).GetRawText();
+        Assert.Equal("""["connect","ready","data:hello net","finish","end","close:false"]""", J("events"));
+        Assert.Equal("""["opening",true,true]""", J("initial"));
+        Assert.Equal($"[\"open\",\"127.0.0.1\",{_echo.Port},\"IPv4\"]", J("connected"));
+        Assert.Equal("true", J("isBuffer"));
+        Assert.Equal("""["closed",9,9,true]""", J("final"));
+        Assert.Equal("""["ConnectException","connect ECONNREFUSED 127.0.0.1:1","ECONNREFUSED",-111,"connect","127.0.0.1",1,["code","errno","syscall","address","port"]]""", J("refused"));
+        Assert.Equal("""["GetAddrInfoException","getaddrinfo ENOTFOUND nonexistent.invalid","ENOTFOUND","nonexistent.invalid"]""", J("missing"));
+        Assert.Equal("""["ERR_SOCKET_BAD_PORT","Port should be >= 0 and < 65536. Received number."]""", J("badPort"));
+        Assert.Equal("""["ERR_INVALID_ARG_VALUE","The argument 'path' is not supported. Received '/tmp/x'"]""", J("path"));
+        Assert.Equal("""["ERR_OPTION_NOT_IMPLEMENTED","The options.rejectUnauthorized option is not implemented"]""", J("reject"));
+        Assert.Equal("""[true,false,true,["Subnet: IPv4 10.0.0.0/8","Address: IPv6 ::1"]]""", J("blockList"));
+        Assert.Equal("[4,6,0,true]", J("isIP"));
+        Assert.Equal("""[true,true,"localhost"]""", J("tls"));
+        Assert.Equal("\"over tls\"", J("tlsEcho"));
+        Assert.Equal("\"GO\\n\"", J("go"));
+        Assert.Equal("\"upgraded\"", J("upgradedEcho"));
     }
 }

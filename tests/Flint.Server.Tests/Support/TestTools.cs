@@ -101,7 +101,10 @@ public static class TestTools
         await s_install.WaitAsync();
         try
         {
-            if (!File.Exists(Path.Combine(modules, ".bin", "esbuild")))
+            // Installed again when the lockfile changed since (a package was added): its hash is kept beside the packages.
+            var lockHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "package-lock.json"))));
+            var stamp = Path.Combine(modules, ".flint-lock-sha256");
+            if (!File.Exists(Path.Combine(modules, ".bin", "esbuild")) || !File.Exists(stamp) || File.ReadAllText(stamp) != lockHash)
             {
                 var psi = new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"])
                 {
@@ -112,6 +115,7 @@ public static class TestTools
                 await npm.StandardOutput.ReadToEndAsync();
                 await npm.WaitForExitAsync();
                 if (npm.ExitCode != 0) throw new InvalidOperationException($"npm install in tests/fixtures/npm failed ({npm.ExitCode}): {await err}");
+                File.WriteAllText(stamp, lockHash);
             }
         }
         finally

@@ -37,9 +37,8 @@ internal sealed class TcpSocketHub(WorkerIsolate isolate)
         {
             // As on Cloudflare: Workers may not send mail over SMTP's port.
             isolate.Log((int)LogLevel.Warning, $"connect() to {host}:{port} refused: Workers may not connect to port {SmtpPort} (SMTP), as on Cloudflare.");
-            var message = ConnectFailed(port);
-            isolate.CompleteOpLater(openedPromise, null, message, "Error");
-            socket.Fail(message);
+            isolate.CompleteOpLater(openedPromise, "ECONNREFUSED", null, "Error");
+            socket.Fail(ConnectFailed(port));
             return socket.Id;
         }
         _ = socket.ConnectAsync(host, port, transport, openedPromise);

@@ -20,7 +20,11 @@ internal sealed class WorkerSocket
     private readonly TcpSocketHub _hub;
     private readonly TaskCompletionSource<Stream> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly CancellationTokenSource _reads = new();
+    // startTls(): a plain read may be waiting when the upgrade begins. It is left to finish (its
+    // bytes are the server's first TLS record) and hands what it got to the TLS stream.
+    private readonly object _readGate = new();
+    private bool _readInFlight, _upgraded;
+    private readonly TaskCompletionSource<byte[]> _handover = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _closedPromise;
     private Socket? _tcp;
     private Stream? _transport;
@@ -64,9 +68,9 @@ internal sealed class WorkerSocket
     {
         try
         {
-            var tcp = await plain.DetachForUpgradeAsync().ConfigureAwait(false);
+            var (tcp, early) = await plain.DetachForUpgradeAsync().ConfigureAwait(false);
             _tcp = tcp;
-            var stream = await AuthenticateAsync(new NetworkStream(tcp, ownsSocket: false), host).ConfigureAwait(false);
+            var stream = await AuthenticateAsync(new HandoverStream(new NetworkStream(tcp, ownsSocket: false), early), host).ConfigureAwait(false);
             Open(stream, openedPromise);
         }
         catch (Exception ex)
@@ -107,7 +111,7 @@ internal sealed class WorkerSocket
             return;
         }
         _ready.TrySetResult(stream);
-        _hub.Isolate.CompleteOpLater(openedPromise, null, null, "Error");
+        _hub.Isolate.CompleteOpLater(openedPromise, "", null, "Error");
     }
 
     private void FailToOpen(int openedPromise, Exception ex, int port, string host)
@@ -116,9 +120,23 @@ internal sealed class WorkerSocket
         if (ExceptionChain.Find<Network.OutboundDeniedException>(ex) is { } denied) _hub.Isolate.DeniedOutbound(denied);
         else if (ex is not OperationCanceledException) _hub.Isolate.LogDebug($"connect() to {host}:{port} failed: {ex.Message}");
         _ready.TrySetException(new IOException(message, ex));
-        _hub.Isolate.CompleteOpLater(openedPromise, null, message, "Error");
+        // Script words the error; the code is what node:net reports (ECONNREFUSED, ENOTFOUND, …).
+        _hub.Isolate.CompleteOpLater(openedPromise, FailureCode(ex), null, "Error");
         End(message);
     }
+
+    /// <summary>The errno name Node would report for a failed connect, as node:net's errors carry it.</summary>
+    internal static string FailureCode(Exception ex) => ExceptionChain.Find<SocketException>(ex)?.SocketErrorCode switch
+    {
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "ENOTFOUND",
+        SocketError.TimedOut => "ETIMEDOUT",
+        SocketError.NetworkUnreachable or SocketError.NetworkDown => "ENETUNREACH",
+        SocketError.HostUnreachable => "EHOSTUNREACH",
+        SocketError.ConnectionReset => "ECONNRESET",
+        SocketError.ConnectionRefused => "ECONNREFUSED",
+        _ when ExceptionChain.Find<System.Security.Authentication.AuthenticationException>(ex) is not null => "ERR_TLS_CERT",
+        _ => "ECONNREFUSED",
+    };
 
     /// <summary>Writes one chunk once the connection is open; completes when the bytes are handed to the network.</summary>
     public async Task WriteAsync(byte[] data)
@@ -189,24 +207,69 @@ internal sealed class WorkerSocket
     private void DisposeConnection()
     {
         _lifetime.Cancel();
-        _reads.Cancel();
         try { _transport?.Dispose(); } catch (Exception ex) when (ex is IOException or ObjectDisposedException) { }
         try { _tcp?.Dispose(); } catch (ObjectDisposedException) { }
     }
 
     /// <summary>
-    /// Hands the TCP socket to the TLS socket startTls() made: a read waiting for plaintext is
-    /// cancelled (its bytes would be the handshake's), and this socket ends without closing it.
+    /// Hands the TCP socket to the TLS socket startTls() made, with what a plain read still waiting
+    /// will receive (the server's first TLS bytes); this socket ends without closing the connection.
     /// </summary>
-    private async Task<Socket> DetachForUpgradeAsync()
+    private async Task<(Socket Tcp, Task<byte[]> Early)> DetachForUpgradeAsync()
     {
         await _ready.Task.ConfigureAwait(false);
         var tcp = _tcp ?? throw new IOException("The connection was closed before startTls completed.");
         if (Interlocked.Exchange(ref _ended, 1) != 0) throw new IOException("The connection was closed before startTls completed.");
-        _reads.Cancel();
+        lock (_readGate)
+        {
+            _upgraded = true;
+            if (!_readInFlight) _handover.TrySetResult([]);
+        }
         _hub.Remove(this);
         _hub.Isolate.CompleteOpLater(_closedPromise, null, null, "Error");
-        return tcp;
+        return (tcp, _handover.Task);
+    }
+
+    /// <summary>The TCP stream a TLS socket reads, starting with the bytes its plain predecessor's last read received.</summary>
+    private sealed class HandoverStream(NetworkStream inner, Task<byte[]> early) : Stream
+    {
+        private byte[]? _early;
+        private int _earlyAt;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _early ??= await early.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_earlyAt < _early.Length)
+            {
+                var n = Math.Min(buffer.Length, _early.Length - _earlyAt);
+                _early.AsMemory(_earlyAt, n).CopyTo(buffer);
+                _earlyAt += n;
+                return n;
+            }
+            return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the socket asynchronously.");
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The socket's read side as the host stream script reads; its end of stream is the peer's.</summary>
@@ -217,20 +280,33 @@ internal sealed class WorkerSocket
             Stream stream;
             try { stream = await socket._ready.Task.ConfigureAwait(false); }
             catch (IOException) when (socket.Ended) { return 0; }
-            if (socket.Ended || socket._readEnded) return 0;
+            lock (socket._readGate)
+            {
+                if (socket.Ended || socket._readEnded) return 0;
+                socket._readInFlight = true;
+            }
             int n;
             try
             {
-                n = await stream.ReadAsync(buffer, socket._reads.Token).ConfigureAwait(false);
+                n = await stream.ReadAsync(buffer, socket._lifetime.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (socket.Ended && ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
-                return 0; // closed or upgraded under the read
-            }
-            catch (Exception ex) when (ex is IOException or SocketException)
-            {
+                lock (socket._readGate) socket._readInFlight = false;
+                socket._handover.TrySetResult([]);
+                if (socket.Ended) return 0; // closed under the read
                 socket.End($"Network connection lost. ({ex.Message})");
                 throw;
+            }
+            lock (socket._readGate)
+            {
+                socket._readInFlight = false;
+                if (socket._upgraded)
+                {
+                    // These bytes came after startTls(): they belong to the TLS stream.
+                    socket._handover.TrySetResult(buffer[..n].ToArray());
+                    return 0;
+                }
             }
             if (n == 0) socket.ReadEnded();
             return n;

@@ -79,7 +79,7 @@ class Socket {
       endSocketStreams(st);
       return ops.sockStartTls(st.hostId, next.openedId, next.closedId, st.domain);
     });
-    return makeSocket(next, hostReady);
+    return makeTcpSocket(next, hostReady);
   }
 }
 webidlInterface(Socket);
@@ -91,7 +91,7 @@ function socketState(socket) {
 }
 
 /** Builds the Socket for `st`, whose host socket id `hostReady` gives (now or after startTls' flush). */
-function makeSocket(st, hostReady) {
+function makeTcpSocket(st, hostReady) {
   const socket = Object.create(Socket.prototype);
   socket[kState] = st;
   const info = { remoteAddress: st.address };
@@ -100,7 +100,11 @@ function makeSocket(st, hostReady) {
   st.resolveClosed = closed.resolve;
   st.rejectClosed = closed.reject;
   st.closed.then(noop, noop); // workerd marks both promises handled
-  st.opened = st.openedHost.then(() => info, (e) => { failSocketStreams(st, e); throw e; });
+  // The host answers "" once open, or the errno name of a failed connect (node:net reports it).
+  st.opened = st.openedHost.then((code) => {
+    if (code === "") return info;
+    throw connectFailure(code, st);
+  }).catch((e) => { failSocketStreams(st, e); throw e; });
   st.opened.then(noop, noop);
   st.closedHost.then(() => { st.ended = true; st.resolveClosed(); }, (e) => { st.ended = true; st.rejectClosed(e); });
   st.hostReady = Promise.resolve(hostReady).then((id) => {
@@ -198,6 +202,18 @@ function failSocketStreams(st, e) {
   if (st.writable !== null) wakeSocketFlush(st);
 }
 
+/** Why each failed connect failed (its errno name and target), for node:net; invisible to Worker code. */
+const socketFailures = new WeakMap();
+
+function connectFailure(code, st) {
+  const port = Number(st.address.slice(st.address.lastIndexOf(":") + 1));
+  const e = new Error(port === 80 || port === 443
+    ? "proxy request failed, cannot connect to the specified address. It looks like you might be trying to connect to a HTTP-based service — consider using fetch instead"
+    : "proxy request failed, cannot connect to the specified address");
+  socketFailures.set(e, { code, host: st.domain, port });
+  return e;
+}
+
 /** workerd's isValidHost: a length and character check only, against malicious input. */
 function isValidSocketAddress(address) {
   return address.length > 0 && address.length <= 255 && /^[A-Za-z0-9\-._[\]:]+$/.test(address);
@@ -259,7 +275,7 @@ function connect(address, options = undefined) {
   const st = new SocketState(addressStr, hostname, secureTransport, allowHalfOpen);
   socketPromises(st);
   const id = ops.sockConnect(st.openedId, st.closedId, hostname, port, SECURE_TRANSPORTS[secureTransport], -1);
-  return makeSocket(st, id);
+  return makeTcpSocket(st, id);
 }
 
 /** A socket to binding `bindingIndex`'s database (Hyperdrive), shown as `address`. */
@@ -268,7 +284,7 @@ function connectBinding(bindingIndex, address, hostname) {
   const st = new SocketState(address, hostname, "off", false);
   socketPromises(st);
   const id = ops.sockConnect(st.openedId, st.closedId, hostname, 0, 0, bindingIndex);
-  return makeSocket(st, id);
+  return makeTcpSocket(st, id);
 }
 
 registerBuiltinModule("cloudflare:sockets", ["connect"], () => ({ connect }));

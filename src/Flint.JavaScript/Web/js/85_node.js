@@ -308,4 +308,5 @@ const nodeBridge = Object.freeze({
     get problem() { return asyncContextProblem; },
   }),
   log: (level, text) => ops.log(LOG[level] ?? LOG.info, text),
+  sockets: Object.freeze({ connect, failure: (error) => socketFailures.get(error) }),
 });
