@@ -44,7 +44,8 @@ workload_path() {
     json) printf '/api/items?name=flint&n=5' ;;
     kv) printf '/kv' ;;
     d1) printf '/d1' ;;
-    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;;
+    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;; r2) printf '/r2' ;;
+    cache) printf '/cache/asset.txt' ;; htmlrewriter) printf '/page' ;;
     *) printf '/' ;;
   esac
 }
@@ -54,6 +55,7 @@ workload_expect() {
     json) printf '"greeting":"Hello, flint!"' ;;
     kv) printf 'value-' ;;
     d1) printf '"name":"item-' ;;
+    cache) printf 'cached-asset' ;;
     *) printf '' ;;
   esac
 }
@@ -229,7 +231,8 @@ run_one() {
     flint)
       if [[ -n $FLINT_BUILD_ERROR ]]; then R_ERR=$FLINT_BUILD_ERROR; return; fi
       # shellcheck disable=SC2206
-      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 $FLINT_ARGS)
+      # --no-restart: the server alone, as `flint serve` runs under systemd; dev's supervisor is a second process.
+      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 --no-restart $FLINT_ARGS)
       ;;
     workerd)
       local cfg

@@ -15,6 +15,11 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, po
 var app = builder.Build();
 
 app.MapGet("/", () => "Hello World!");
+// The cache workload's ceiling: the same 10 KiB served by ASP.NET Core's static-file middleware.
+var staticDir = Path.Combine(dataDir, "static");
+Directory.CreateDirectory(staticDir);
+File.WriteAllText(Path.Combine(staticDir, "asset.txt"), "cached-asset\n" + new string('x', 10 * 1024 - 13));
+app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(staticDir), RequestPath = "/cache" });
 app.MapGet("/d1", async () =>
 {
     await using var connection = new SqliteConnection(connectionString);

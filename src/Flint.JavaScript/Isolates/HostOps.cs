@@ -127,7 +127,7 @@ internal static class HostOps
         {
             var bytes = ScriptHandles.CopyBytes(a.Get<object?>(4, "bytes"));
             isolate.CallBinding(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
-                bytes, a.GetInt32(5, "stream"));
+                bytes, a.GetInt32(5, "stream"), a.GetInt32(6, "event"), a.GetInt32(7, "hostStream"));
         });
         Add("bindingCallInline", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {

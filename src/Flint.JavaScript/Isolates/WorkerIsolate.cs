@@ -286,8 +286,8 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     private string RelativizePaths(string text)
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        return text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
-            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal).TrimEnd();
+        return BuiltinFrames.Strip(text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
+            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
     }
 
     // ---- entering JavaScript ---------------------------------------------------------------
@@ -380,6 +380,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         var id = Interlocked.Increment(ref _nextEventId);
         var bodyId = request.Body is null ? 0 : RegisterHostStream(request.Body, owner: null);
         var ev = new PendingEvent(id) { RequestBodyId = bodyId };
+        ev.WatchClient(request.Aborted);
         _events[id] = ev;
         Interlocked.Increment(ref _inFlight);
         var headers = string.Join('\n', request.Headers);
@@ -407,7 +408,9 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     // outside V8, instead of hopping to another thread.
     internal void Respond(int id, WorkerResponse response)
     {
-        if (_events.TryGetValue(id, out var ev)) _loop.Post(() => ev.Response.TrySetResult(response));
+        if (!_events.TryGetValue(id, out var ev)) return;
+        ev.StopWatchingClient();
+        _loop.Post(() => ev.Response.TrySetResult(response));
     }
 
     internal void RespondError(int id, string error, bool passThrough)
@@ -438,6 +441,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     {
         if (_events.TryRemove(id, out var ev))
         {
+            ev.StopWatchingClient();
             // A request body nothing read (or passed on) is let go with its event.
             if (ev.RequestBodyId != 0) CloseHostStream(ev.RequestBodyId);
             _loop.Post(() => ev.Response.TrySetException(new WorkerException("Error: The script will never generate a response.")));
@@ -577,11 +581,21 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         {
             (error, errorName) = (DeniedOutbound(denied), "Error");
         }
+        catch (OutboundFetchException ex)
+        {
+            error = ex.Message;
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
             error = $"Network connection lost. ({ex.Message})";
             if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
                 error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+        }
+        catch (Exception ex)
+        {
+            // Never leave the Worker's promise pending: a fault in Flint is logged with its stack.
+            _logger.LogError(ex, "fetch({Url}) failed inside Flint in Worker {Worker}", request.Url, _options.WorkerName);
+            error = $"Network connection lost. (internal error in Flint: {ex.GetType().Name}; see Flint's log)";
         }
         finally
         {
@@ -623,15 +637,19 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
     /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
     /// </summary>
-    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId)
+    internal void CallBinding(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int eventId, int hostStreamId)
     {
         if ((uint)index >= (uint)_options.Bindings.Count)
         {
             _loop.Post(() => Enter(() => _completeOp.InvokeAsFunction(promiseId, null, "No such binding.", "Error")));
             return;
         }
-        var body = streamId > 0 ? new JsReadStream(this, streamId) : null;
-        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body));
+        Stream? body = streamId > 0 ? new JsReadStream(this, streamId) : null;
+        IDisposable? owner = null;
+        // A request or fetch body passed on unread goes to the binding as it is, never entering V8.
+        if (hostStreamId > 0 && _hostStreams.TryRemove(hostStreamId, out var hs)) (body, owner) = (hs.Stream, hs.Owner);
+        var clientGone = _events.TryGetValue(eventId, out var ev) ? ev.ClientGone : CancellationToken.None;
+        _ = CallBindingAsync(promiseId, _options.Bindings[index], new BindingCall(method, args, bytes, body), clientGone, owner);
     }
 
     /// <summary>A binding's answer right away when it can give one cheaply (see <see cref="HostBinding.TryInvokeInline"/>), else null.</summary>
@@ -651,18 +669,29 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         }
     }
 
-    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call)
+    private async Task CallBindingAsync(int promiseId, HostBinding binding, BindingCall call, CancellationToken clientGone, IDisposable? bodyOwner)
     {
         BindingResult? result = null;
         string? error = null, errorName = null;
+        // A call made for a request whose client went away before it was answered is cancelled (a D1 query stops).
+        using var cancel = clientGone.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, clientGone) : null;
         try
         {
             // Off the loop: the engines may do synchronous work (SQLite) before their first await.
             await Task.Yield();
-            result = await binding.InvokeAsync(call, _lifetime.Token).ConfigureAwait(false);
+            result = await binding.InvokeAsync(call, cancel?.Token ?? _lifetime.Token).ConfigureAwait(false);
         }
         catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }
+        catch (WorkerException ex) when (call.Body is JsReadStream)
+        {
+            // The Worker's own stream failed while the binding read it: the call fails with that error.
+            (error, errorName) = ScriptErrorParts(ex.Message);
+        }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
+        {
+            (error, errorName) = ($"{binding.Name}.{call.Method}() was cancelled: the request's client disconnected.", "Error");
+        }
         catch (Exception ex)
         {
             // As workerd: the Worker learns only that it failed and a reference; the log has the rest.
@@ -673,6 +702,7 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         finally
         {
             if (call.Body is not null) await call.Body.DisposeAsync().ConfigureAwait(false);
+            bodyOwner?.Dispose();
         }
         if (_disposed)
         {
@@ -686,6 +716,15 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
             if (error is not null) _completeOp.InvokeAsFunction(promiseId, null, error, errorName);
             else InvokeAndRelease(_completeBinding, promiseId, result!.Text, result.Bytes is { } b ? ToJsBytes(b) : null, streamId);
         }));
+    }
+
+    /// <summary>A script error's text ("TypeError: message\n    at …") as the message and name to rethrow it with.</summary>
+    private static (string Message, string Name) ScriptErrorParts(string text)
+    {
+        var line = text.Split('\n', 2)[0];
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        var name = colon > 0 ? line[..colon] : "";
+        return name is "Error" or "TypeError" or "RangeError" ? (line[(colon + 2)..], name) : (line, "Error");
     }
 
     // ---- WebSockets ----------------------------------------------------------------------------
@@ -846,6 +885,21 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
         public int RequestBodyId { get; init; }
         /// <summary>Completed only outside JavaScript (see <see cref="Respond"/>), so continuations may run inline.</summary>
         public TaskCompletionSource<WorkerResponse> Response { get; } = new();
+
+        private CancellationTokenSource? _clientGone;
+        private CancellationTokenRegistration _watch;
+
+        /// <summary>Cancelled when the client goes away before the response is ready (not after: waitUntil work goes on).</summary>
+        public CancellationToken ClientGone => _clientGone?.Token ?? CancellationToken.None;
+
+        public void WatchClient(CancellationToken aborted)
+        {
+            if (!aborted.CanBeCanceled) return;
+            _clientGone = new CancellationTokenSource();
+            _watch = aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _clientGone);
+        }
+
+        public void StopWatchingClient() => _watch.Dispose();
     }
 
     private sealed record HostStream(Stream Stream, IDisposable? Owner)

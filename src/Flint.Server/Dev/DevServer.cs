@@ -4,6 +4,7 @@ using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
+using Flint.Server.S3;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,10 +28,21 @@ public sealed record DevServerOptions
     public bool Watch { get; init; } = true;
     /// <summary>Isolates per version; 0 means one per core.</summary>
     public int Isolates { get; init; }
+    /// <summary>Most bytes the Cache API keeps (LRU eviction past it); null means <see cref="Engine.Cache.CacheOptions.DefaultMaxTotalBytes"/>.</summary>
+    public long? CacheMaxBytes { get; init; }
     /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
     public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>
+    /// Port of the S3 API (0 picks a free one). Null: the Worker's port + 1 when the config binds
+    /// R2 buckets (a free port when the Worker's is 0), else no S3 API.
+    /// </summary>
+    public int? S3Port { get; init; }
+    /// <summary>Where the S3 access keys are looked up (see <see cref="S3Credentials"/>); null means the process environment.</summary>
+    public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
+    /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
+    public InFlightNote? InFlight { get; init; }
 }
 
 /// <summary>
@@ -44,8 +56,9 @@ public sealed class DevServer : IAsyncDisposable
 
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, LocalData data, Uri url)
+    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, LocalData data, Uri url, S3Server? s3)
     {
+        S3 = s3;
         _data = data;
         _app = app;
         _host = host;
@@ -54,6 +67,8 @@ public sealed class DevServer : IAsyncDisposable
     }
 
     public Uri Url { get; }
+    /// <summary>The S3 API serving the same R2 buckets, when started.</summary>
+    public S3Server? S3 { get; }
     public WorkerHost Host => _host;
     public ILoggerFactory Loggers => _app.Services.GetRequiredService<ILoggerFactory>();
 
@@ -87,7 +102,8 @@ public sealed class DevServer : IAsyncDisposable
 
         WorkerHost host;
         // The data directory of the first load serves the whole session, reloads included.
-        var data = new LocalData(config.PersistDirectory);
+        var data = new LocalData(config.PersistDirectory,
+            cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
@@ -99,7 +115,7 @@ public sealed class DevServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>());
+        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
         app.UseWebSockets();
         app.Run(handler.HandleAsync);
         try
@@ -117,9 +133,41 @@ public sealed class DevServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        S3Server? s3 = null;
+        if (options.S3Port is not null || config.Bindings.R2Buckets.Count > 0)
+        {
+            try
+            {
+                s3 = await StartS3Async(options, ip, port == 0 ? 0 : url.Port + 1, data, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.StopAsync().ConfigureAwait(false);
+                host.Dispose();
+                data.Dispose();
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, data, options.Isolates, options.Outbound) : null;
         reloader?.Start();
-        return new DevServer(app, host, reloader, data, url);
+        return new DevServer(app, host, reloader, data, url, s3);
+    }
+
+    private static async Task<S3Server> StartS3Async(DevServerOptions options, IPAddress ip, int defaultPort, LocalData data, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var environment = options.S3Environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var credentials = S3Credentials.Resolve(data.Directory, environment);
+        var port = options.S3Port ?? defaultPort;
+        try
+        {
+            return await S3Server.StartAsync(ip, port, data.R2, credentials, loggers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new S3PortInUseException($"Address {ip}:{port} for the S3 API is already in use. Stop what is using it or pass another --s3-port.", ex);
+        }
     }
 
     public const int DefaultPort = 8787;
@@ -132,9 +180,13 @@ public sealed class DevServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _reloader?.Dispose();
+        if (S3 is not null) await S3.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _host.Dispose();
         _data.Dispose();
     }
 }
+
+/// <summary>The S3 API's port is taken; the message names it and the fix.</summary>
+public sealed class S3PortInUseException(string message, Exception inner) : IOException(message, inner);

@@ -93,6 +93,7 @@ function errorText(e) {
 
 function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson) {
   const event = new EventState(id);
+  event.loopsLeft = loopsLeftOf(headersFlat);
   const request = incomingRequest(method, url, headersFlat, bodyId, cfJson ?? defaultCfJson);
   let result;
   // The event this turn of the loop works for; microtasks of this turn belong to it too.
