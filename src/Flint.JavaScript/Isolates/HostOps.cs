@@ -151,6 +151,7 @@ internal static class HostOps
         Web.Sockets.SocketOps.Register(ops, isolate);
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
+        Node.NodeFsOps.Register(ops, isolate.Modules);
 
         return ops.Build(engine);
     }

@@ -114,6 +114,9 @@ public sealed class WorkerIsolate : IDisposable, IModuleHost
     /// <summary>The TCP sockets (connect()) this isolate has open.</summary>
     internal Web.Sockets.TcpSocketHub Sockets { get; }
 
+    /// <summary>The Worker's modules (node:fs shows them under /bundle).</summary>
+    internal ModuleSource Modules => _options.Modules;
+
     /// <summary>Binding <paramref name="index"/> of env, or null.</summary>
     internal Bindings.HostBinding? BindingAt(int index) => (uint)index < (uint)_options.Bindings.Count ? _options.Bindings[index] : null;
 

@@ -47,6 +47,10 @@ internal static class SocketOps
 
         Add("sockClose", (bool _, in V8FastArgs a, in V8FastResult r) => hub.Get(a.GetInt32(0, "socket"))?.Close());
 
+        // Where node:dns sends its DNS-over-HTTPS questions: Cloudflare's, as workerd, unless FLINT_DNS_OVER_HTTPS names another.
+        Add("dnsServer", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            r.Set(Environment.GetEnvironmentVariable("FLINT_DNS_OVER_HTTPS") is { Length: > 0 } url ? url : "https://cloudflare-dns.com/dns-query"));
+
         // plain socket, opened promise, closed promise, host name -> the TLS socket's id
         Add("sockStartTls", (bool _, in V8FastArgs a, in V8FastResult r) =>
             r.Set(hub.StartTls(a.GetInt32(0, "socket"), a.GetInt32(1, "opened"), a.GetInt32(2, "closed"), a.GetString(3, "host"))));

@@ -11,6 +11,8 @@ const SECURE_TRANSPORTS = { off: 0, on: 1, starttls: 2 };
 
 /** Addresses whose connect() is served by something else ("host:port" -> () => Socket): Hyperdrive's made-up hosts. */
 const connectOverrides = new Map();
+/** Host names node:dns answers itself (Hyperdrive's made-up host -> its made-up address). */
+const dnsOverrides = new Map();
 
 class SocketState {
   constructor(address, domain, secureTransport, allowHalfOpen) {

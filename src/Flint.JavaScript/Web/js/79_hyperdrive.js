@@ -45,6 +45,7 @@ registerBindingKind("hyperdrive", (d) => {
   const open = () => binding.connect();
   connectOverrides.set(`${host}:${port}`, open);
   connectOverrides.set(`${ip}:${port}`, open);
+  dnsOverrides.set(host, ip);
   const ssl = d.scheme === "mysql" ? "?ssl-mode=disabled" : "?sslmode=disable";
   // Own enumerable properties in workerd's order, so Object.keys and JSON.stringify show the same.
   for (const [name, value] of [
