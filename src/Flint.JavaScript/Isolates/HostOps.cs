@@ -152,6 +152,7 @@ internal static class HostOps
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
         Node.NodeFsOps.Register(ops, isolate.Modules);
+        Node.NodeZlibOps.Register(ops);
 
         return ops.Build(engine);
     }

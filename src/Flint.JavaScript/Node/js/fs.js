@@ -32,8 +32,8 @@ const DESCRIPTIONS = {
 function fsError(code, syscall, path, dest) {
   const where = path === undefined ? "" : ` '${path}'${dest === undefined ? "" : ` -> '${dest}'`}`;
   const e = new Error(`${DESCRIPTIONS[code] ?? code}${path === undefined ? "" : `, ${syscall}${where}`}`);
-  e.code = code;
   e.syscall = syscall;
+  e.code = code;
   if (path !== undefined) e.path = path;
   if (dest !== undefined) e.dest = dest;
   return e;
@@ -250,7 +250,11 @@ export function openSync(path, flags = "r", mode = 0o666) {
   return fd;
 }
 
-export function closeSync(fd) { descriptor(fd, "close"); descriptors.delete(fd); }
+// As workerd: closing a descriptor that is not open is not an error.
+export function closeSync(fd) {
+  if (typeof fd !== "number") throw invalidArgType("fd", "of type number", fd);
+  descriptors.delete(fd);
+}
 
 function readInto(node, target, offset, length, position) {
   if (node instanceof DeviceNode) {
@@ -433,6 +437,8 @@ export function mkdirSync(path, options) {
   const mode = typeof options === "object" ? options?.mode ?? 0o777 : options ?? 0o777;
   if (!recursive) {
     const found = lookup(path, "mkdir");
+    // As workerd: making a directory that exists is not an error.
+    if (found.node instanceof DirNode) return undefined;
     if (found.node !== undefined) throw fsError("EEXIST", "mkdir", path);
     writableParent(found, "mkdir", path).entries.set(found.name, new DirNode(mode));
     return undefined;
@@ -466,7 +472,8 @@ export function rmdirSync(path, options) {
   if (options?.recursive) { rmSync(path, { recursive: true }); return; }
   const found = existing(path, "rmdir", false);
   if (!(found.node instanceof DirNode)) throw fsError("ENOTDIR", "rmdir", path);
-  if (found.node.entries.size > 0) throw fsError("ENOTEMPTY", "rmdir", path);
+  // workerd's words: syscall "rm", and the entry's name for its path.
+  if (found.node.entries.size > 0) throw fsError("ENOTEMPTY", "rm", found.name);
   writableParent(found, "rmdir", path).entries.delete(found.name);
 }
 

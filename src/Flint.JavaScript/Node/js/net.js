@@ -156,7 +156,7 @@ function notImplementedError(what) {
 function validatePort(port, name = "Port") {
   const n = typeof port === "string" && port.trim() !== "" ? Number(port) : port;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw nodeError(RangeError, "ERR_SOCKET_BAD_PORT", `${name} should be >= 0 and < 65536. Received ${typeof port}.`);
+    throw nodeError(Error, "ERR_SOCKET_BAD_PORT", `${name} should be >= 0 and < 65536. Received ${typeof port}.`);
   }
   return n;
 }
