@@ -89,4 +89,87 @@ public class NodePackagesTests
         var response = await w.Client.SendAsync(request);
         Assert.Equal("""{"hello":"flint","id":"r-7","env":"hi","logged":true}""", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task NodeHttpServesThroughHttpServerHandlerAndFetchesAsAClient()
+    {
+        await using var w = await StartAsync("""
+            import http from "node:http";
+            import { httpServerHandler } from "cloudflare:node";
+            const server = http.createServer((req, res) => {
+              let body = "";
+              req.on("data", (c) => (body += c));
+              req.on("end", () => {
+                res.setHeader("set-cookie", ["a=1", "b=2"]);
+                res.writeHead(201, "Made", { "content-type": "text/plain", "x-url": req.url, "x-method": req.method });
+                res.write("got:");
+                res.end(body + "|" + [req.httpVersion, req.headers["x-in"], typeof req.socket, req.complete].join(","));
+              });
+            });
+            server.listen(8080);
+            const handler = httpServerHandler({ port: 8080 });
+            export default {
+              async fetch(request, env, ctx) {
+                const url = new URL(request.url);
+                if (url.pathname !== "/client") return handler.fetch(request, env, ctx);
+                // The client runs on fetch: here against this Worker's own server, through the ingress.
+                const answer = await new Promise((resolve) => {
+                  const req = http.request(`http://127.0.0.1:${url.port}/echo?x=1`, { method: "POST", headers: { "x-in": "from client" } }, (res) => {
+                    let data = "";
+                    res.setEncoding("utf8");
+                    res.on("data", (c) => (data += c));
+                    res.on("end", () => resolve([res.statusCode, res.statusMessage, res.headers["x-url"], res.headers["set-cookie"], data]));
+                  });
+                  req.on("error", (e) => resolve(["error", e.message]));
+                  req.end("sent body");
+                });
+                return Response.json({ answer, address: server.address(), listening: server.listening, status: http.STATUS_CODES[418], methods: http.METHODS.length });
+              },
+            };
+            """);
+        var request = new HttpRequestMessage(HttpMethod.Put, "/some/path?q=1") { Content = new StringContent("payload") };
+        request.Headers.Add("x-in", "yes");
+        var response = await w.Client.SendAsync(request);
+        Assert.Equal(201, (int)response.StatusCode);
+        Assert.Equal("Made", response.ReasonPhrase);
+        Assert.Equal(["a=1", "b=2"], response.Headers.GetValues("set-cookie"));
+        Assert.Equal("/some/path?q=1", response.Headers.GetValues("x-url").Single());
+        Assert.Equal("got:payload|1.1,yes,object,true", await response.Content.ReadAsStringAsync());
+
+        Assert.Equal("""{"answer":[201,"Made","/echo?x=1",["a=1","b=2"],"got:sent body|1.1,from client,object,true"],"address":{"port":8080,"family":"IPv4","address":"127.0.0.1"},"listening":true,"status":"I'm a Teapot","methods":35}""",
+            await w.GetStringAsync("/client"));
+    }
+
+    [Fact]
+    public async Task TheUnenvPresetPolyfillsWhatTheDateDoesNotHaveNatively()
+    {
+        // As wrangler bundles: the project's @cloudflare/unenv-preset decides, by compatibility date, which
+        // node: modules are native and which get unenv's polyfills (recorded on wrangler dev for both dates).
+        const string code = """
+            import fs from "node:fs";
+            import http from "node:http";
+            import { Worker } from "node:worker_threads";
+            const attempt = (f) => { try { return f(); } catch (e) { return `${e.constructor.name}: ${e.message}`; } };
+            export default {
+              async fetch() {
+                return Response.json({
+                  fs: attempt(() => fs.readFileSync("/tmp/nope")),
+                  httpServer: attempt(() => typeof http.createServer()),
+                  worker: attempt(() => typeof new Worker("x")),
+                  process: [typeof process, process.version.startsWith("v22."), process.hrtime().length],
+                  performance: typeof performance.mark,
+                  console: ["clear", "context", "createTask", "profile", "profileEnd", "timeStamp"].every((k) => k in console),
+                });
+              },
+            };
+            """;
+        await using (var old = await StartAsync(code, date: "2024-09-23"))
+        {
+            Assert.Equal("""{"fs":"Error: [unenv] fs.readFileSync is not implemented yet!","httpServer":"Error: [unenv] http.createServer is not implemented yet!","worker":"object","process":["object",true,2],"performance":"function","console":true}""",
+                await old.GetStringAsync("/"));
+        }
+        await using var current = await StartAsync(code, date: "2025-11-01");
+        Assert.Equal("""{"fs":"Error: no such file or directory, readAll '/tmp/nope'","httpServer":"object","worker":"object","process":["object",true,2],"performance":"function","console":true}""",
+            await current.GetStringAsync("/"));
+    }
 }
