@@ -46,6 +46,7 @@ workload_path() {
     d1) printf '/d1' ;;
     stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;; r2) printf '/r2' ;;
     cache) printf '/cache/asset.txt' ;; htmlrewriter) printf '/page' ;;
+    assets) printf '/asset.txt' ;; assets-big) printf '/big.bin' ;;
     *) printf '/' ;;
   esac
 }
@@ -56,6 +57,7 @@ workload_expect() {
     kv) printf 'value-' ;;
     d1) printf '"name":"item-' ;;
     cache) printf 'cached-asset' ;;
+    assets) printf 'asset-10k' ;;
     *) printf '' ;;
   esac
 }
@@ -223,6 +225,8 @@ run_one() {
   local server_log="$RUN_DIR/$tag.server.log"
   R_ERR="" R_RPS="" R_P50="" R_P99="" R_RSS="" R_FIRST="" R_NOTE="" R_IDLE="" R_MBPS=""
 
+  # A workload may need files made first (e.g. a large asset kept out of git).
+  [[ -x "$wl_dir/prepare" ]] && "$wl_dir/prepare"
   pick_port
   local url="http://127.0.0.1:$PORT$(workload_path "$wl")"
   local -a cmd env_cmd=(env)

@@ -26,6 +26,7 @@ public static class FlintCli
         root.Subcommands.Add(KvCommands.Build(stdout, stderr));
         root.Subcommands.Add(D1Commands.Build(stdout, stderr));
         root.Subcommands.Add(R2Commands.Build(stdout, stderr));
+        root.Subcommands.Add(PagesCommands.Build(stdout, stderr));
         return root;
     }
 
@@ -102,7 +103,7 @@ public static class FlintCli
         return dev;
     }
 
-    private static LogLevel ParseLogLevel(string level) => level switch
+    internal static LogLevel ParseLogLevel(string level) => level switch
     {
         "debug" => LogLevel.Debug,
         "info" or "log" => LogLevel.Information,
@@ -111,7 +112,7 @@ public static class FlintCli
         _ => LogLevel.None,
     };
 
-    private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
         var supervisor = DevSupervisor.ChildDirectory;

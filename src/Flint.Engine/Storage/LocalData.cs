@@ -1,3 +1,4 @@
+using Flint.Engine.Assets;
 using Flint.Engine.Cache;
 using Flint.Engine.D1;
 using Flint.Engine.Kv;
@@ -39,8 +40,12 @@ public sealed class LocalData : IDisposable
     /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
     public CacheStore Cache => _cache.Value;
 
+    /// <summary>The static-asset directories served (read where they are, not copied here), with their watchers.</summary>
+    public AssetSites Assets { get; } = new();
+
     public void Dispose()
     {
+        Assets.Dispose();
         if (_cache.IsValueCreated) _cache.Value.Dispose();
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();

@@ -104,6 +104,8 @@ public sealed class DevServer : IAsyncDisposable
         // The data directory of the first load serves the whole session, reloads included.
         var data = new LocalData(config.PersistDirectory,
             cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
+        data.Assets.Watch = options.Watch;
+        data.Assets.Log = loggers.CreateLogger("flint");
         try
         {
             foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
@@ -117,7 +119,8 @@ public sealed class DevServer : IAsyncDisposable
         }
         var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
         app.UseWebSockets();
-        app.Run(handler.HandleAsync);
+        // Static assets are routed and served in front of the Worker, as on Cloudflare.
+        app.Run(new Assets.AssetIngress(host, data, handler.HandleAsync, loggers.CreateLogger<Assets.AssetIngress>()).HandleAsync);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

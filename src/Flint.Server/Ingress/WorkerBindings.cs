@@ -1,6 +1,7 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.Assets;
 using Flint.JavaScript.Bindings.Cache;
 using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
@@ -31,6 +32,7 @@ internal static class WorkerBindings
         }
         // The Cache API (caches.default, caches.open) is served to every Worker, as in wrangler dev.
         bindings.Add(new CacheBinding(data.Cache));
+        if (AssetsBinding.For(config, data) is { } assets) bindings.Add(assets);
         foreach (var hyperdrive in config.Bindings.Hyperdrive)
         {
             bindings.Add(new Flint.JavaScript.Bindings.Hyperdrive.HyperdriveBinding(hyperdrive.Binding, hyperdrive.Origin));
@@ -54,6 +56,5 @@ internal static class WorkerBindings
         Warn("services bindings", b.Services.Select(x => x.Binding));
         if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
         if (config.CronTriggers.Count > 0) log.LogWarning("triggers.crons are not supported by Flint yet: scheduled() will not run.");
-        if (config.Assets is not null) log.LogWarning("assets are not supported by Flint yet: static files will not be served.");
     }
 }

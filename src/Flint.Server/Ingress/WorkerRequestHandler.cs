@@ -222,6 +222,11 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         }
         var isHead = HttpMethods.IsHead(context.Request.Method);
         var aborted = context.RequestAborted;
+        if (contentEncoding is null && !response.EncodeBodyManual && EdgeCoding(context, response) is { } edge)
+        {
+            http.Headers.ContentEncoding = edge;
+            contentEncoding = edge;
+        }
         // Content-Encoding: gzip or br with encodeBody "automatic": the Worker gave the bytes
         // unencoded and the runtime encodes them, streaming, with no Content-Length (as workerd).
         if (!response.EncodeBodyManual && ContentEncoding.Handled(contentEncoding) is { } coding
@@ -267,6 +272,25 @@ public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestH
         {
             if (response.Status is not (101 or 204 or 205 or 304)) http.ContentLength = 0;
         }
+    }
+
+    /// <summary>
+    /// Cloudflare's edge (and wrangler dev after it) compresses an unencoded response of a type it
+    /// compresses for a client that accepts gzip or br (<see cref="Flint.Engine.Assets.EdgeCompression"/>).
+    /// </summary>
+    private static string? EdgeCoding(HttpContext context, WorkerResponse response)
+    {
+        var accept = context.Request.Headers.AcceptEncoding;
+        if (accept.Count == 0 || response.Status is 101 or 204 or 304) return null;
+        string? contentType = null;
+        for (var i = 0; i + 1 < response.Headers.Count; i += 2)
+            if (string.Equals(response.Headers[i], "content-type", StringComparison.OrdinalIgnoreCase)) contentType = response.Headers[i + 1];
+        return Flint.Engine.Assets.EdgeCompression.Choose(accept.ToString(), contentType) switch
+        {
+            Flint.Engine.Assets.EdgeEncoding.Gzip => "gzip",
+            Flint.Engine.Assets.EdgeEncoding.Brotli => "br",
+            _ => null,
+        };
     }
 
     private static async Task WriteEncodedAsync(HttpResponse http, WorkerResponse response, string coding, bool isHead, CancellationToken aborted)
