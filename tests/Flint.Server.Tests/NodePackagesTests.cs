@@ -209,4 +209,28 @@ public class NodePackagesTests
         Assert.True(response.IsSuccessStatusCode, body);
         Assert.Equal("""{"etag":true,"binding":["written by the AWS SDK","text/plain","sdk"],"sdk":["written by R2","r2",13],"list":"ReferenceError: DOMParser is not defined","afterDelete":null}""", body);
     }
+
+    [Fact]
+    public async Task AReactRouterAppsServerBuildRuns()
+    {
+        // tests/fixtures/react-router: built with react-router build, served by a Worker with React Router's
+        // request handler; react-dom/server comes in its Worker build (the workerd export condition).
+        var dir = await TestTools.ReactRouterAppAsync();
+        await using var w = await RunningWorker.StartInAsync(dir);
+        var page = await w.GetStringAsync("/");
+        Assert.StartsWith("<!DOCTYPE html><html lang=\"en\">", page);
+        Assert.Contains("<title>Flint notes</title>", page);
+        Assert.Contains("<h1>Hello<!-- --> from <!-- -->/</h1>", page);
+        Assert.Contains("<p id=\"encoded\">cmVhY3Qtcm91dGVy</p>", page); // node:buffer in a loader
+        Assert.Contains("window.__reactRouterManifest", page);
+
+        var saved = await w.Client.PostAsync("/?index", new FormUrlEncodedContent([new("note", "hello there")]));
+        Assert.Contains("<p id=\"saved\">HELLO THERE</p>", await saved.Content.ReadAsStringAsync());
+
+        Assert.Contains("<p id=\"note\">Note <!-- -->42</p>", await w.GetStringAsync("/notes/42"));
+        var missing = await w.Client.GetAsync("/notes/missing");
+        Assert.Equal(404, (int)missing.StatusCode);
+        Assert.Contains("<p id=\"error\">Not found</p>", await missing.Content.ReadAsStringAsync());
+        Assert.Equal("""[{"_1":2},"routes/note",{"_3":4},"data",{"_5":6},"id","42"]""", (await w.GetStringAsync("/notes/42.data")).Trim());
+    }
 }
