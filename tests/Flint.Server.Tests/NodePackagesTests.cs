@@ -171,6 +171,22 @@ public class NodePackagesTests
         await using var current = await StartAsync(code, date: "2025-11-01");
         Assert.Equal("""{"fs":"Error: no such file or directory, readAll '/tmp/nope'","httpServer":"object","worker":"object","process":["object",true,2],"performance":"function","console":true}""",
             await current.GetStringAsync("/"));
+
+        // From 2026-03-17 workerd has worker_threads, child_process and perf_hooks natively (as stubs);
+        // Flint does not, so the preset's unenv polyfill stays in the bundle and the Worker still loads.
+        await using var later = await StartAsync("""
+            import { Worker, isMainThread } from "node:worker_threads";
+            import { execSync } from "node:child_process";
+            import { performance as perf } from "node:perf_hooks";
+            import constants from "node:constants";
+            const attempt = (f) => { try { return f(); } catch (e) { return e.constructor.name; } };
+            export default {
+              async fetch() {
+                return Response.json({ isMainThread, worker: typeof Worker, exec: attempt(() => execSync("ls")), perf: typeof perf.now(), constants: [constants.O_RDONLY, constants.ENOENT] });
+              },
+            };
+            """, date: "2026-11-01");
+        Assert.Equal("""{"isMainThread":true,"worker":"function","exec":"Error","perf":"number","constants":[0,2]}""", await later.GetStringAsync("/"));
     }
 
     [Fact]

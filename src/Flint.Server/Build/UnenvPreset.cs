@@ -8,8 +8,8 @@ namespace Flint.Server.Build;
 /// <summary>
 /// What wrangler's nodejs_compat bundling plugin takes from <c>@cloudflare/unenv-preset</c> for a
 /// Worker's compatibility date and flags (unenv's <c>defineEnv</c>): the Node modules workerd has
-/// natively (left external), the aliases that give the others unenv's polyfills, and the globals
-/// and polyfills injected into the bundle.
+/// natively (left external, for Flint to serve; those Flint does not have keep unenv's polyfill),
+/// the aliases that give the others unenv's polyfills, and the globals and polyfills injected.
 /// </summary>
 public sealed record UnenvEnvironment(
     IReadOnlyDictionary<string, string> Alias,
@@ -52,7 +52,17 @@ public static class UnenvPreset
           const r = external.includes(module) ? module : resolve(module);
           if (r !== null) resolvedInject[name] = { module: r, export: exportName };
         }
-        process.stdout.write(JSON.stringify({ alias: resolvedAlias, external, inject: resolvedInject, polyfill: polyfill.map(resolve).filter((p) => p !== null) }));
+        // A module workerd has natively but Flint does not serve keeps unenv's polyfill instead (its stub
+        // rather than workerd's), so the Worker still loads.
+        const flint = new Set(process.env.FLINT_NODE_MODULES.split(","));
+        const served = [];
+        for (const name of external) {
+          const bare = name.replace(/^node:/, "");
+          if (flint.has(bare)) { served.push(name); continue; }
+          const fallback = resolve(`unenv/node/${bare}`);
+          if (fallback === null) served.push(name); else resolvedAlias[name] = fallback;
+        }
+        process.stdout.write(JSON.stringify({ alias: resolvedAlias, external: served, inject: resolvedInject, polyfill: polyfill.map(resolve).filter((p) => p !== null) }));
         """;
 
     /// <summary>The preset's environment for <paramref name="config"/>, or null when the project has no preset (or no Node to run it).</summary>
@@ -114,6 +124,7 @@ public static class UnenvPreset
         psi.ArgumentList.Add(Script);
         psi.Environment["FLINT_COMPATIBILITY_DATE"] = date;
         psi.Environment["FLINT_COMPATIBILITY_FLAGS"] = flags;
+        psi.Environment["FLINT_NODE_MODULES"] = string.Join(',', Flint.JavaScript.Node.NodeModuleNames.All);
         using var process = Process.Start(psi) ?? throw new ConfigException($"Could not start {node} to read @cloudflare/unenv-preset.");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
