@@ -29,6 +29,14 @@ export default {
     out.genAsync = await new Promise((r) => crypto.generateKeyPair("ed25519", {}, (err, pub, priv) => r(err ? d(err) : [pub.type, priv.type])));
     out.randomInt = [typeof crypto.randomInt(10), t(() => crypto.randomInt(5, 1))];
     out.pubEnc = t(() => { const k = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }); const ct = crypto.publicEncrypt(k.publicKey, Buffer.from("secret")); return crypto.privateDecrypt(k.privateKey, ct).toString(); });
+    out.ecdh = t(() => { const a = crypto.createECDH("prime256v1"); const b = crypto.createECDH("prime256v1"); a.generateKeys(); b.generateKeys(); return [a.computeSecret(b.getPublicKey()).equals(b.computeSecret(a.getPublicKey())), a.getPublicKey().length, a.getPublicKey(undefined, "compressed").length, a.getPrivateKey().length]; });
+    out.ecdhSetPrivate = t(() => { const a = crypto.createECDH("secp384r1"); a.setPrivateKey(Buffer.alloc(48, 7)); return a.getPublicKey("hex").slice(0, 20); });
+    out.ecdhBadCurve = t(() => crypto.createECDH("nope"));
+    out.prime = t(() => [crypto.checkPrimeSync(7n), crypto.checkPrimeSync(8n), crypto.checkPrimeSync(2n ** 127n - 1n)]);
+    out.genPrime = t(() => { const p = crypto.generatePrimeSync(64, { bigint: true }); return [typeof p, crypto.checkPrimeSync(p), p.toString(2).length]; });
+    out.keyFromJwk = t(() => crypto.createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo" }, format: "jwk" }).asymmetricKeyType);
+    out.jwkRoundTrip = t(() => { const k = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }); const jwk = k.privateKey.export({ format: "jwk" }); const back = crypto.createPrivateKey({ key: jwk, format: "jwk" }); const sig = crypto.sign("sha256", Buffer.from("m"), back); return [Object.keys(jwk).sort(), jwk.crv, crypto.verify("sha256", Buffer.from("m"), k.publicKey, sig)]; });
+    out.rsaJwk = t(() => { const k = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }); return Object.keys(k.publicKey.export({ format: "jwk" })).sort(); });
     out.x509 = t(() => typeof crypto.X509Certificate);
     out.cert = t(() => { const c = new crypto.X509Certificate(CERT); return [c.subject, c.issuer, c.subjectAltName, c.validFrom, c.validTo, c.serialNumber, c.fingerprint256, c.ca, c.publicKey.asymmetricKeyType, c.checkHost("localhost"), c.checkHost("example.com") ?? null, c.checkIP("127.0.0.1"), c.raw.length, c.toString().split("\n")[0]]; });
     out.diffieHellman = t(() => { const a = crypto.generateKeyPairSync("x25519"); const b = crypto.generateKeyPairSync("x25519"); return crypto.diffieHellman({ privateKey: a.privateKey, publicKey: b.publicKey }).length; });

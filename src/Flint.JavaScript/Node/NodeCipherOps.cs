@@ -105,6 +105,62 @@ internal static class NodeCipherOps
             r.Set(state.Run(() => { state.Output = state.Get<NodeKey>(privateHandle).Agree(state.Get<NodeKey>(publicHandle)); return state.Output.Length; }));
         });
 
+        // key handle, public -> the key as a JWK (JSON, in output)
+        Add("nodeKeyJwkExport", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var handle = a.GetInt32(0, "key");
+            var asPublic = a.IsTruthy(1);
+            r.Set(state.Run(() => { state.Output = Encoding.UTF8.GetBytes(state.Get<NodeKey>(handle).ToJwk(asPublic)); return state.Output.Length; }));
+        });
+
+        // kind (1 private, 2 public), JWK as JSON -> handle
+        Add("nodeKeyJwkImport", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var kind = a.GetInt32(0, "kind");
+            var json = a.GetString(1, "jwk");
+            r.Set(state.Run(() => state.Add(NodeKey.FromJwk(json, kind == 1))));
+        });
+
+        // EC key handle, compressed -> its public point (SEC1)
+        Add("nodeEcPoint", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var handle = a.GetInt32(0, "key");
+            var compressed = a.IsTruthy(1);
+            r.Set(state.Run(() => { state.Output = state.Get<NodeKey>(handle).PublicPoint(compressed); return state.Output.Length; }));
+        });
+
+        // curve, private scalar -> EC private key handle (ECDH.setPrivateKey)
+        Add("nodeEcFromPrivate", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var curve = a.GetString(0, "curve");
+            var d = Bytes(a.Get<object?>(1, "privateKey"));
+            r.Set(state.Run(() => state.Add(NodeKey.EcFromPrivate(curve, d))));
+        });
+
+        // EC private key handle, peer's public point -> shared secret length (ECDH.computeSecret)
+        Add("nodeEcAgreePoint", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var handle = a.GetInt32(0, "key");
+            var point = Bytes(a.Get<object?>(1, "point"));
+            r.Set(state.Run(() => { state.Output = state.Get<NodeKey>(handle).AgreePoint(point); return state.Output.Length; }));
+        });
+
+        // candidate (big-endian), rounds -> 1 probably prime, 0 not
+        Add("nodePrimeCheck", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var candidate = Bytes(a.Get<object?>(0, "candidate"));
+            var rounds = a.GetInt32(1, "checks");
+            r.Set(state.Run(() => new Org.BouncyCastle.Math.BigInteger(1, candidate).IsProbablePrime(Math.Max(rounds, 20) * 2) ? 1 : 0));
+        });
+
+        // bits, safe -> a random prime (big-endian, in output)
+        Add("nodePrimeGenerate", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var bits = a.GetInt32(0, "bits");
+            var safe = a.IsTruthy(1);
+            r.Set(state.Run(() => { state.Output = NodeKey.Prime(bits, safe); return state.Output.Length; }));
+        });
+
         // certificate (PEM text or DER bytes) -> its facts as JSON (in output), with the public key's SPKI as base64
         Add("nodeX509Parse", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -484,5 +540,135 @@ internal sealed partial class NodeKey
             return ecdh.DeriveRawSecretAgreement(peer.PublicKey);
         }
         throw new NodeCryptoException("ERR_CRYPTO_INCOMPATIBLE_KEY", "Incompatible key types for Diffie-Hellman: x25519 and ec keys are supported");
+    }
+
+    private static string B64(byte[] bytes) => Base64Url(bytes);
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static byte[] FromB64(JsonNode? node) => node is null ? throw new NodeCryptoException("ERR_CRYPTO_INVALID_JWK", "Invalid JWK data")
+        : Convert.FromBase64String(PadBase64(node.GetValue<string>().Replace('-', '+').Replace('_', '/')));
+    private static string PadBase64(string s) => s + new string('=', (4 - s.Length % 4) % 4);
+
+    private static string JwkCurve(ECParameters p) => p.Curve.Oid?.FriendlyName switch
+    {
+        "nistP256" or "ECDSA_P256" => "P-256",
+        "nistP384" or "ECDSA_P384" => "P-384",
+        "nistP521" or "ECDSA_P521" => "P-521",
+        _ => p.Q.X!.Length switch { 32 => "P-256", 48 => "P-384", _ => "P-521" },
+    };
+
+    /// <summary>KeyObject.export({ format: "jwk" }).</summary>
+    public string ToJwk(bool asPublic)
+    {
+        var withPrivate = _private && !asPublic;
+        var jwk = new JsonObject();
+        if (_rsa is not null)
+        {
+            var p = _rsa.ExportParameters(withPrivate);
+            jwk["kty"] = "RSA"; jwk["n"] = B64(p.Modulus!); jwk["e"] = B64(p.Exponent!);
+            if (withPrivate) { jwk["d"] = B64(p.D!); jwk["p"] = B64(p.P!); jwk["q"] = B64(p.Q!); jwk["dp"] = B64(p.DP!); jwk["dq"] = B64(p.DQ!); jwk["qi"] = B64(p.InverseQ!); }
+        }
+        else if (_ec is not null)
+        {
+            var p = _ec.ExportParameters(withPrivate);
+            jwk["kty"] = "EC"; jwk["crv"] = JwkCurve(p); jwk["x"] = B64(p.Q.X!); jwk["y"] = B64(p.Q.Y!);
+            if (withPrivate) jwk["d"] = B64(p.D!);
+        }
+        else
+        {
+            var isEd = _ed is not null;
+            var key = (_ed ?? _x25519)!;
+            byte[] x = key switch
+            {
+                Ed25519PrivateKeyParameters e => e.GeneratePublicKey().GetEncoded(),
+                Ed25519PublicKeyParameters e => e.GetEncoded(),
+                X25519PrivateKeyParameters x2 => x2.GeneratePublicKey().GetEncoded(),
+                X25519PublicKeyParameters x2 => x2.GetEncoded(),
+                _ => throw new NodeCryptoException("ERR_CRYPTO_JWK_UNSUPPORTED_KEY_TYPE", "Unsupported JWK Key Type."),
+            };
+            jwk["crv"] = isEd ? "Ed25519" : "X25519"; jwk["x"] = B64(x);
+            if (withPrivate) jwk["d"] = B64(key is Ed25519PrivateKeyParameters ep ? ep.GetEncoded() : ((X25519PrivateKeyParameters)key).GetEncoded());
+            jwk["kty"] = "OKP";
+        }
+        return jwk.ToJsonString();
+    }
+
+    /// <summary>createPrivateKey / createPublicKey({ key, format: "jwk" }).</summary>
+    public static NodeKey FromJwk(string json, bool isPrivate)
+    {
+        var jwk = JsonNode.Parse(json) as JsonObject ?? throw new NodeCryptoException("ERR_CRYPTO_INVALID_JWK", "Invalid JWK data");
+        var key = new NodeKey { _private = isPrivate };
+        switch ((string?)jwk["kty"])
+        {
+            case "RSA":
+                key._rsa = RSA.Create();
+                key._rsa.ImportParameters(isPrivate
+                    ? new RSAParameters { Modulus = FromB64(jwk["n"]), Exponent = FromB64(jwk["e"]), D = FromB64(jwk["d"]), P = FromB64(jwk["p"]), Q = FromB64(jwk["q"]), DP = FromB64(jwk["dp"]), DQ = FromB64(jwk["dq"]), InverseQ = FromB64(jwk["qi"]) }
+                    : new RSAParameters { Modulus = FromB64(jwk["n"]), Exponent = FromB64(jwk["e"]) });
+                break;
+            case "EC":
+                var parameters = new ECParameters { Curve = CurveOf((string?)jwk["crv"] ?? ""), Q = new ECPoint { X = FromB64(jwk["x"]), Y = FromB64(jwk["y"]) } };
+                if (isPrivate) parameters.D = FromB64(jwk["d"]);
+                key._ec = ECDsa.Create(parameters);
+                break;
+            case "OKP":
+                var crv = (string?)jwk["crv"];
+                var raw = FromB64(isPrivate ? jwk["d"] : jwk["x"]);
+                if (crv == "Ed25519") key._ed = isPrivate ? new Ed25519PrivateKeyParameters(raw) : new Ed25519PublicKeyParameters(raw);
+                else if (crv == "X25519") key._x25519 = isPrivate ? new X25519PrivateKeyParameters(raw) : new X25519PublicKeyParameters(raw);
+                else throw new NodeCryptoException("ERR_CRYPTO_INVALID_JWK", "Invalid JWK OKP key");
+                break;
+            default:
+                throw new NodeCryptoException("ERR_CRYPTO_INVALID_JWK", "Invalid JWK data");
+        }
+        return key;
+    }
+
+    /// <summary>The EC public key as a SEC1 point: 04‖X‖Y, or 02/03‖X when compressed.</summary>
+    public byte[] PublicPoint(bool compressed)
+    {
+        var q = (_ec ?? throw new NodeCryptoException("ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Invalid key type: an EC key is needed.")).ExportParameters(false).Q;
+        return compressed ? [(byte)((q.Y![^1] & 1) == 0 ? 2 : 3), .. q.X!] : [4, .. q.X!, .. q.Y!];
+    }
+
+    public byte[] PrivateScalar() => _ec!.ExportParameters(true).D!;
+
+    public static NodeKey EcFromPrivate(string curve, byte[] d)
+    {
+        using var temp = ECDiffieHellman.Create(new ECParameters { Curve = CurveOf(curve), D = d });
+        var parameters = temp.ExportParameters(true);
+        return new NodeKey { _private = true, _ec = ECDsa.Create(parameters) };
+    }
+
+    /// <summary>ECDH with a peer's SEC1 public point (uncompressed or compressed).</summary>
+    public byte[] AgreePoint(byte[] point)
+    {
+        if (_ec is null || !_private) throw new NodeCryptoException("ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve");
+        var mine = _ec.ExportParameters(true);
+        var size = mine.Q.X!.Length;
+        ECPoint q;
+        if (point.Length == 1 + 2 * size && point[0] == 4) q = new ECPoint { X = point[1..(1 + size)], Y = point[(1 + size)..] };
+        else if (point.Length == 1 + size && point[0] is 2 or 3)
+        {
+            var curve = Org.BouncyCastle.Asn1.X9.ECNamedCurveTable.GetByName(JwkCurve(mine));
+            var decoded = curve.Curve.DecodePoint(point).Normalize();
+            q = new ECPoint { X = decoded.AffineXCoord.GetEncoded(), Y = decoded.AffineYCoord.GetEncoded() };
+        }
+        else throw new NodeCryptoException("ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve");
+        using var ecdh = ECDiffieHellman.Create(mine);
+        using var peer = ECDiffieHellman.Create(new ECParameters { Curve = mine.Curve, Q = q });
+        try { return ecdh.DeriveRawSecretAgreement(peer.PublicKey); }
+        catch (CryptographicException) { throw new NodeCryptoException("ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve"); }
+    }
+
+    /// <summary>generatePrime: a random probable prime of <paramref name="bits"/> bits ((p-1)/2 prime too when safe).</summary>
+    public static byte[] Prime(int bits, bool safe)
+    {
+        if (bits < 2) throw new NodeCryptoException("ERR_OUT_OF_RANGE", "The value of \"size\" is out of range.");
+        var random = new SecureRandom();
+        while (true)
+        {
+            var p = Org.BouncyCastle.Math.BigInteger.ProbablePrime(bits, random);
+            if (!safe || p.ShiftRight(1).IsProbablePrime(40)) return p.ToByteArrayUnsigned();
+        }
     }
 }

@@ -1,7 +1,7 @@
 // node:crypto — hashes, HMAC, random values, PBKDF2, HKDF, scrypt, timingSafeEqual, KeyObject,
 // sign/verify, ciphers (createCipheriv/createDecipheriv), key generation, RSA encryption, X25519/ECDH
 // agreement and X509Certificate, over host ops (Node/NodeCryptoOps.cs, NodeCipherOps.cs); webcrypto is
-// the global crypto. Errors as workerd words them. Not there yet: createDiffieHellman/createECDH, primes.
+// the global crypto. Errors as workerd words them. Not there yet: createDiffieHellman / getDiffieHellman.
 import bridge from "node-internal:bridge";
 import { Buffer } from "node:buffer";
 import { Transform } from "node:stream";
@@ -303,6 +303,7 @@ export class KeyObject {
       return Buffer.from(this[kSecret]);
     }
     const format = options.format ?? "pem";
+    if (format === "jwk") return JSON.parse(takeOutput(ops.nodeKeyJwkExport(this[kKey], this.#type === "public")).toString("utf8"));
     const type = options.type ?? (this.#type === "public" ? "spki" : "pkcs8");
     const bytes = takeOutput(ops.nodeKeyExport(this[kKey], format, type, this.#type === "public"));
     return format === "pem" ? bytes.toString("latin1") : bytes;
@@ -337,7 +338,12 @@ function importAsymmetric(kind, key) {
   let data = key, format = "pem", type = "", passphrase = null;
   if (typeof key === "object" && key !== null && !isView(key) && !(key instanceof ArrayBuffer)) {
     data = key.key; format = key.format ?? "pem"; type = key.type ?? ""; passphrase = key.passphrase ?? null;
-    if (format === "jwk") throw notImplemented("createPrivateKey/createPublicKey with format \"jwk\"");
+    if (format === "jwk") {
+      if (data === null || typeof data !== "object") throw invalidArgType("key.key", "of type object", data);
+      const isPrivate = kind === 1 || data.d !== undefined;
+      const key = new KeyObject(isPrivate ? "private" : "public", checked(ops.nodeKeyJwkImport(isPrivate ? 1 : 2, JSON.stringify(data))));
+      return kind === 2 && isPrivate ? importAsymmetric(2, key) : key;
+    }
     if (data instanceof KeyObject) return importAsymmetric(kind, data);
   }
   if (format === "pem") {
@@ -594,16 +600,91 @@ export class X509Certificate {
   }
 }
 
+// ---- ECDH --------------------------------------------------------------------------------------
+const ECDH_CURVES = { prime256v1: "P-256", "P-256": "P-256", secp256r1: "P-256", secp384r1: "P-384", "P-384": "P-384", secp521r1: "P-521", "P-521": "P-521" };
+
+function encoded(bytes, encoding) { return encoding === undefined || encoding === "buffer" ? bytes : bytes.toString(encoding); }
+function decodedKey(key, encoding, name) { return typeof key === "string" ? Buffer.from(key, encoding ?? "utf8") : toBytes(key, name); }
+
+export class ECDH {
+  #curve; #key = null;
+  constructor(curve) {
+    if (typeof curve !== "string") throw invalidArgType("curve", "of type string", curve);
+    if (!(curve in ECDH_CURVES)) throw new Error("Invalid curve"); // workerd's words
+    this.#curve = ECDH_CURVES[curve];
+  }
+  #keyObject() {
+    if (this.#key === null) throw new Error("Failed to get ECDH key: the keys have not been generated or set");
+    return this.#key;
+  }
+  generateKeys(encoding, format) {
+    releaseDropped();
+    this.#key = new KeyObject("private", checked(ops.nodeKeyGenerate("ec", 0, 0, this.#curve)));
+    return this.getPublicKey(encoding, format);
+  }
+  getPublicKey(encoding, format) { return encoded(takeOutput(ops.nodeEcPoint(this.#keyObject()[kKey], format === "compressed")), encoding); }
+  getPrivateKey(encoding) {
+    const jwk = this.#keyObject().export({ format: "jwk" });
+    return encoded(Buffer.from(jwk.d, "base64url"), encoding);
+  }
+  setPrivateKey(key, encoding) {
+    releaseDropped();
+    this.#key = new KeyObject("private", checked(ops.nodeEcFromPrivate(this.#curve, decodedKey(key, encoding, "key"))));
+    return this;
+  }
+  setPublicKey() { throw notImplemented("ECDH.setPublicKey"); }
+  computeSecret(otherPublicKey, inputEncoding, outputEncoding) {
+    const point = decodedKey(otherPublicKey, inputEncoding, "otherPublicKey");
+    return encoded(takeOutput(ops.nodeEcAgreePoint(this.#keyObject()[kKey], point)), outputEncoding);
+  }
+  static convertKey(key, curve, inputEncoding, outputEncoding, format) {
+    if (!(curve in ECDH_CURVES)) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_CURVE", "Invalid EC curve name");
+    const point = decodedKey(key, inputEncoding, "key");
+    const jwk = { kty: "EC", crv: ECDH_CURVES[curve], ...pointCoordinates(point) };
+    const handle = checked(ops.nodeKeyJwkImport(2, JSON.stringify(jwk)));
+    return encoded(takeOutput(ops.nodeEcPoint(handle, format === "compressed")), outputEncoding);
+  }
+}
+function pointCoordinates(point) {
+  if (point[0] !== 4) throw nodeError(Error, "ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve");
+  const size = (point.length - 1) / 2;
+  return { x: Buffer.from(point.subarray(1, 1 + size)).toString("base64url"), y: Buffer.from(point.subarray(1 + size)).toString("base64url") };
+}
+export function createECDH(curve) { return new ECDH(curve); }
+
+// ---- primes -------------------------------------------------------------------------------------
+function candidateBytes(candidate) {
+  if (typeof candidate === "bigint") {
+    if (candidate < 0n) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "candidate" is out of range. It must be >= 0. Received ${candidate}`);
+    let hex = candidate.toString(16);
+    if (hex.length % 2) hex = "0" + hex;
+    return Buffer.from(hex, "hex");
+  }
+  return toBytes(candidate, "candidate");
+}
+export function checkPrimeSync(candidate, options = {}) { return checked(ops.nodePrimeCheck(candidateBytes(candidate), options.checks ?? 0)) === 1; }
+export function checkPrime(candidate, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => checkPrimeSync(candidate, options));
+}
+export function generatePrimeSync(size, options = {}) {
+  validateInteger(size, "size", 1, 2 ** 31 - 1);
+  if (options.add !== undefined || options.rem !== undefined) throw notImplemented("generatePrime with add or rem");
+  const bytes = takeOutput(ops.nodePrimeGenerate(size, Boolean(options.safe)));
+  return options.bigint ? BigInt("0x" + bytes.toString("hex")) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+export function generatePrime(size, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => generatePrimeSync(size, options));
+}
+
 // ---- not implemented yet ------------------------------------------------------------------------
 function missing(name) { return () => { throw notImplemented(`crypto.${name}`); }; }
 export const createDiffieHellman = missing("createDiffieHellman");
 export const createDiffieHellmanGroup = missing("createDiffieHellmanGroup");
 export const getDiffieHellman = missing("getDiffieHellman");
-export const createECDH = missing("createECDH");
-export const generatePrime = missing("generatePrime");
-export const generatePrimeSync = missing("generatePrimeSync");
-export const checkPrime = missing("checkPrime");
-export const checkPrimeSync = missing("checkPrimeSync");
 
 export const constants = Object.freeze({
   RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
@@ -622,7 +703,7 @@ export default {
   randomFill, randomInt, randomUUID, getRandomValues, pbkdf2, pbkdf2Sync, hkdf, hkdfSync, scrypt, scryptSync,
   timingSafeEqual, KeyObject, createSecretKey, createPrivateKey, createPublicKey, createSign, createVerify, sign, verify,
   createCipheriv, createDecipheriv, Cipheriv, Decipheriv, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync,
-  createDiffieHellman, createDiffieHellmanGroup, getDiffieHellman, createECDH, diffieHellman, publicEncrypt, privateDecrypt,
+  createDiffieHellman, createDiffieHellmanGroup, getDiffieHellman, createECDH, ECDH, diffieHellman, publicEncrypt, privateDecrypt,
   privateEncrypt, publicDecrypt, generatePrime, generatePrimeSync, checkPrime, checkPrimeSync, X509Certificate, constants,
   webcrypto, subtle, getFips, setFips, Hash, Hmac, Sign, Verify,
 };
