@@ -46,14 +46,24 @@ public static class FlintCli
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, log, warn, error or none.", DefaultValueFactory = _ => "log" };
         logLevel.AcceptOnlyFromAmong("debug", "info", "log", "warn", "error", "none");
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when files change." };
-        var isolates = new Option<int>("--isolates") { Description = "Isolates per Worker version (default: one per core).", DefaultValueFactory = _ => 0 };
+        var isolates = new Option<int>("--isolates")
+        {
+            Description = "Isolates per Worker (default 1, as wrangler dev: module state is shared by all requests). N > 1 runs a pool, each isolate with its own module state; 0 means one per core.",
+            DefaultValueFactory = _ => 1,
+        };
+        var configs = new Option<string[]>("--config", "-c")
+        {
+            Description = "A Worker's directory or wrangler config file; repeatable. The first is served, the others are reachable through service bindings (as wrangler dev -c a -c b).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
         var s3Port = new Option<int?>("--s3-port") { Description = "Port of the S3 API over the R2 buckets (default: --port + 1 when the config binds R2 buckets)." };
         var noRestart = new Option<bool>(DevSupervisor.NoRestartOption) { Description = "Do not start the server again when its process dies (by default it restarts on the same port and data)." };
 
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, cacheSize, s3Port, noRestart,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, configs, cacheSize, s3Port, noRestart,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -79,17 +89,31 @@ public static class FlintCli
                 stderr.WriteLine($"✘ [ERROR] --ip {ipText} is not an IP address. Use e.g. --ip 127.0.0.1");
                 return 1;
             }
-            var configOptions = new ConfigLoadOptions
+            var targets = (parse.GetValue(configs) ?? []).ToList();
+            if (parse.GetValue(target) is { } positional) targets.Insert(0, positional);
+            if (targets.Count == 0) targets.Add(".");
+            if (parse.GetValue(isolates) < 0)
             {
-                Target = Path.GetFullPath(parse.GetValue(target) ?? "."),
-                Environment = parse.GetValue(env),
-                VarOverrides = overrides,
-                PersistTo = parse.GetValue(persist),
-                CompatibilityDate = parse.GetValue(compat),
-            };
+                stderr.WriteLine("✘ [ERROR] --isolates must be 0 (one per core) or more.");
+                return 1;
+            }
+            // --env, --var and --compatibility-date apply to the served Worker, as in wrangler's multi-config dev.
+            var loaders = targets.Select((t, i) =>
+            {
+                var configOptions = new ConfigLoadOptions
+                {
+                    Target = Path.GetFullPath(t),
+                    Environment = parse.GetValue(env),
+                    VarOverrides = i == 0 ? overrides : new Dictionary<string, string>(),
+                    PersistTo = parse.GetValue(persist),
+                    CompatibilityDate = i == 0 ? parse.GetValue(compat) : null,
+                };
+                return (Func<(WorkerConfig, IReadOnlyList<ConfigWarning>)>)(() => ConfigLoader.Load(configOptions));
+            }).ToList();
             var options = new DevServerOptions
             {
-                LoadConfig = () => ConfigLoader.Load(configOptions),
+                LoadConfig = loaders[0],
+                AuxiliaryConfigs = loaders.Skip(1).ToList(),
                 Ip = address,
                 Port = parse.GetValue(port),
                 LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
@@ -139,8 +163,10 @@ public static class FlintCli
         }
         await using (server)
         {
-            var config = server.Host.Current.Config;
+            var config = server.Worker.Current.Config;
             stdout.WriteLine($"⛅ flint {Version} — {config.Name}");
+            foreach (var other in server.Registry.Workers.Where(w => w != server.Worker))
+                stdout.WriteLine($"[flint:info] Also running {other.Name} (reachable through service bindings)");
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
             if (server.S3 is { } s3) stdout.WriteLine($"[flint:info] {DescribeS3(s3)}");
             stdout.Flush();

@@ -33,6 +33,10 @@ public static class FlintFlagSupport
         ["enable_nodejs_os_module"] = FlagSupport.Follows,
         ["enable_nodejs_http_modules"] = FlagSupport.Follows,
         ["enable_nodejs_http_server_modules"] = FlagSupport.Follows,
+        // Service bindings and RPC (88_service.js, 87_rpc.js).
+        ["rpc"] = FlagSupport.Follows,
+        ["fetcher_no_get_put_delete"] = FlagSupport.Follows,
+        ["rpc_params_dup_stubs"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,

@@ -378,8 +378,14 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         }
         WarnUnexpected(triggers, key, "crons", "events");
         if (!triggers.ContainsKey("crons")) return [];
-        return ReadStringArray(triggers["crons"], $"{key}.crons",
+        var crons = ReadStringArray(triggers["crons"], $"{key}.crons",
             $"Expected \"{key}.crons\" to be an array of cron expressions (strings) but got {Show(triggers["crons"])}. {SetHint("crons", "[\"*/5 * * * *\"]")}") ?? [];
+        for (var i = 0; i < crons.Count; i++)
+        {
+            try { Cron.CronSchedule.Parse(crons[i]); }
+            catch (FormatException ex) { Error($"\"{key}.crons[{i}]\" is not a valid cron expression: \"{crons[i]}\": {ex.Message}."); }
+        }
+        return crons;
     }
 
     private AssetsConfig? ReadAssets(JsonNode? value, string key)

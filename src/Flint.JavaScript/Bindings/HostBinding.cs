@@ -21,6 +21,13 @@ public abstract class HostBinding(string name)
     public abstract ValueTask<BindingResult> InvokeAsync(BindingCall call, CancellationToken cancellationToken);
 
     /// <summary>
+    /// True when the binding keeps a call's <see cref="BindingCall.Body"/> beyond <see cref="InvokeAsync"/>
+    /// (a service binding hands it to the other Worker, which may still be reading it): it is then
+    /// released with the calling event rather than when the call returns.
+    /// </summary>
+    public virtual bool KeepsBody => false;
+
+    /// <summary>
     /// Serves a call at once on the isolate's thread when that costs less than the two thread hops
     /// of <see cref="InvokeAsync"/> (a cached read answered from memory); null to take the async
     /// path, which also reports every error. May wait a moment at most (never on network or fsync), and must not throw.
@@ -32,7 +39,11 @@ public abstract class HostBinding(string name)
 /// One call from script: the method, its arguments as the JavaScript face encoded them (a plain
 /// string or JSON), optional bytes, and an optional streamed body read from a JavaScript stream.
 /// </summary>
-public sealed record BindingCall(string Method, string Args, byte[]? Bytes = null, Stream? Body = null);
+public sealed record BindingCall(string Method, string Args, byte[]? Bytes = null, Stream? Body = null)
+{
+    /// <summary>The event of the calling Worker that made the call (null for a call made outside any event).</summary>
+    public Isolates.Events.EventContext? Context { get; init; }
+}
 
 /// <summary>
 /// What a call returns to script, in one crossing: text (often JSON), bytes, a stream the

@@ -4,18 +4,21 @@ using System.Diagnostics;
 namespace Flint.JavaScript.Isolates;
 
 /// <summary>
-/// Stops JavaScript that runs past its CPU limit, or grows past its heap limit within one turn.
-/// One thread serves every isolate; an isolate registers when it enters JavaScript and drops out
-/// once idle. A thread of its own, not a pool timer: a busy thread pool would delay the ticks,
+/// Stops JavaScript whose event runs past its CPU limit, or that grows past its heap limit within
+/// one turn. One thread serves every isolate; an isolate registers when it enters JavaScript and
+/// drops out once idle. Each tick reads the CPU clock of every busy isolate's thread
+/// (<see cref="ThreadCpuClock"/>), so a turn's CPU time is measured, not its wall time: on a busy
+/// machine a thread waits for a core, and that wait is no Worker's doing. A thread of its own, not a pool timer: a busy thread pool would delay the ticks,
 /// and a runaway allocation cannot wait.
 /// </summary>
 internal static class CpuWatchdog
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
-    private static readonly ConcurrentDictionary<WorkerIsolate, byte> s_watched = new();
+    // Each tick reads the CPU clock of each busy isolate's thread (~2 µs): 5 ms keeps a runaway within a tick of its limit.
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(5);
+    private static readonly ConcurrentDictionary<JsIsolate, byte> s_watched = new();
     private static readonly Thread s_thread = StartThread();
 
-    public static void Watch(WorkerIsolate isolate) => s_watched.TryAdd(isolate, 0);
+    public static void Watch(JsIsolate isolate) => s_watched.TryAdd(isolate, 0);
 
     private static Thread StartThread()
     {
@@ -41,7 +44,7 @@ internal static class CpuWatchdog
         foreach (var isolate in s_watched.Keys)
         {
             bool busy;
-            try { busy = isolate.CheckCpu(now, nativeMemory); }
+            try { busy = isolate.CheckLimits(now, nativeMemory); }
             catch (ObjectDisposedException) { busy = false; } // disposed between its last turn and this tick
             if (!busy) s_watched.TryRemove(isolate, out _);
         }

@@ -14,6 +14,12 @@ public sealed class IncomingRequest
     public Stream? Body { get; init; }
     /// <summary>request.cf as JSON; parsed in the isolate only when a Worker reads it.</summary>
     public string? CfJson { get; init; }
+    /// <summary>No request.cf at all when <see cref="CfJson"/> is null (a service binding's request), rather than the local default.</summary>
+    public bool NoDefaultCf { get; init; }
+    /// <summary>The named entrypoint (an exported WorkerEntrypoint class or handler object) that receives it; null for the default export.</summary>
+    public string? Entrypoint { get; init; }
+    /// <summary><c>ctx.props</c> as JSON (a service binding's <c>props</c>), or null for none.</summary>
+    public string? PropsJson { get; init; }
     public CancellationToken Aborted { get; init; }
 }
 
@@ -62,6 +68,9 @@ public sealed class ResponseBodyStream
     /// <summary>Chunks read straight from a host stream, for a body the Worker passed on unread.</summary>
     internal static ResponseBodyStream Pipe(Stream source, IDisposable? owner) => new HostPipe(source, owner).AsBody();
 
+    /// <summary>The body as a .NET stream, for a response that goes on into another isolate (a service binding's answer).</summary>
+    public Stream AsStream() => new Reader(this);
+
     /// <summary>A body with nothing in it.</summary>
     internal static ResponseBodyStream Empty() => new(static () => ValueTask.FromResult<ReadOnlyMemory<byte>?>(null), static () => { });
 
@@ -74,6 +83,49 @@ public sealed class ResponseBodyStream
         if (chunk is not null) _ahead = _next().AsTask();
         else _drained?.Invoke();
         return chunk;
+    }
+
+    private sealed class Reader(ResponseBodyStream body) : Stream
+    {
+        private ReadOnlyMemory<byte> _pending;
+        private bool _done;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (_pending.IsEmpty)
+            {
+                if (_done) return 0;
+                // The chunk is valid until the next read: it is copied out before that.
+                if (await body.ReadAsync().ConfigureAwait(false) is not { } chunk) { _done = true; return 0; }
+                _pending = chunk;
+            }
+            var n = Math.Min(buffer.Length, _pending.Length);
+            _pending.Span[..n].CopyTo(buffer.Span);
+            _pending = _pending[n..];
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read a Worker's stream asynchronously.");
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_done) { _done = true; body.Cancel(); }
+            base.Dispose(disposing);
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>The client went away: cancel the Worker's stream.</summary>

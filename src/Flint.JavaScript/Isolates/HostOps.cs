@@ -16,13 +16,14 @@ internal static class HostOps
 {
     private static readonly UTF8Encoding s_strictUtf8 = new(false, true);
 
-    public static ScriptObject Create(V8ScriptEngine engine, WorkerIsolate isolate)
+    public static void Register(HostOpTable ops, WorkerIsolate worker)
     {
-        var ops = new HostOpTable();
+        var isolate = worker.Isolate;
+        var streams = worker.Streams;
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
 
         Add("log", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.Log(a.GetInt32(0, "level"), a.GetString(1, "message")));
+            worker.Log(a.GetInt32(0, "level"), a.GetString(1, "message")));
 
         Add("utf8Length", (bool _, in V8FastArgs a, in V8FastResult r) =>
             r.Set(Encoding.UTF8.GetByteCount(a.GetString(0, "text"))));
@@ -77,9 +78,9 @@ internal static class HostOps
             isolate.CancelTimer(a.GetInt32(0, "id")));
 
         Add("readBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.ReadHostStream(a.GetInt32(0, "stream"), a.GetInt32(1, "promise"), a.GetInt32(2, "max")));
+            streams.Read(a.GetInt32(0, "stream"), a.GetInt32(1, "promise"), a.GetInt32(2, "max")));
         Add("cancelBody", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.CloseHostStream(a.GetInt32(0, "stream")));
+            streams.Close(a.GetInt32(0, "stream")));
 
         Add("respond", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -91,8 +92,8 @@ internal static class HostOps
             var manual = a.IsTruthy(6);
             var hostStreamId = a.GetInt32(7, "hostStream");
             WorkerResponse response;
-            if (streamId > 0) response = isolate.StreamedResponse(streamId, status, statusText, headers, manual);
-            else if (hostStreamId > 0) response = isolate.PipedResponse(hostStreamId, status, statusText, headers, manual);
+            if (streamId > 0) response = worker.StreamedResponse(streamId, status, statusText, headers, manual);
+            else if (hostStreamId > 0) response = worker.PipedResponse(hostStreamId, status, statusText, headers, manual);
             else
             {
                 var body = a.Get<object?>(4, "body");
@@ -100,61 +101,36 @@ internal static class HostOps
                     ? new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, TextBody = s, EncodeBodyManual = manual }
                     : new WorkerResponse { Status = status, StatusText = statusText, Headers = headers, BytesBody = ScriptHandles.CopyBytes(body), EncodeBodyManual = manual };
             }
-            isolate.Respond(id, response);
+            worker.Respond(id, response);
         });
 
         Add("respondError", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.RespondError(a.GetInt32(0, "event"), a.GetString(1, "error"), a.IsTruthy(2)));
+            worker.RespondError(a.GetInt32(0, "event"), a.GetString(1, "error"), a.IsTruthy(2)));
 
         Add("streamChunk", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
-            isolate.StreamChunk(a.GetInt32(0, "stream"), ScriptHandles.CopyBytes(a.Get<object?>(1, "chunk")));
+            streams.Chunk(a.GetInt32(0, "stream"), ScriptHandles.CopyBytes(a.Get<object?>(1, "chunk")));
         });
         Add("streamChunkTransferred", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.StreamChunk(a.GetInt32(0, "stream"), isolate.TakeTransfer(a.GetInt32(1, "length"))));
+            streams.Chunk(a.GetInt32(0, "stream"), isolate.TakeTransfer(a.GetInt32(1, "length"))));
         Add("streamError", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.StreamError(a.GetInt32(0, "stream"), a.GetString(1, "error")));
+            streams.Error(a.GetInt32(0, "stream"), a.GetString(1, "error")));
 
-        Add("fetch", (bool _, in V8FastArgs a, in V8FastResult r) =>
-        {
-            var value = a.Get<object?>(4, "body");
-            var body = value is string s ? (object)s : ScriptHandles.CopyBytes(value);
-            isolate.StartFetch(a.GetInt32(0, "promise"), a.GetString(1, "method"), a.GetString(2, "url"), a.GetString(3, "headers"),
-                body, a.GetInt32(5, "stream"), a.IsTruthy(6), a.GetInt32(7, "hostStream"));
-        });
-        Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => isolate.AbortFetch(a.GetInt32(0, "promise")));
-        Add("bindingCall", (bool _, in V8FastArgs a, in V8FastResult r) =>
-        {
-            var bytes = ScriptHandles.CopyBytes(a.Get<object?>(4, "bytes"));
-            isolate.CallBinding(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
-                bytes, a.GetInt32(5, "stream"), a.GetInt32(6, "event"), a.GetInt32(7, "hostStream"));
-        });
-        Add("bindingCallInline", (bool _, in V8FastArgs a, in V8FastResult r) =>
-        {
-            var text = isolate.CallBindingInline(a.GetInt32(0, "binding"), a.GetString(1, "method"), a.GetString(2, "args"));
-            if (text is null) r.SetNull(); else r.Set(text);
-        });
         Add("installWasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.InstallWasmGateOnCurrentIsolate());
         Add("wasmGate", (bool _, in V8FastArgs a, in V8FastResult r) => CodeGeneration.SetWasmGate(a.IsTruthy(0)));
-        Add("moduleByteLength", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(isolate.ModuleBytes(a.GetInt32(0, "module"), null)));
+        Add("moduleByteLength", (bool _, in V8FastArgs a, in V8FastResult r) => r.Set(worker.ModuleBytes(a.GetInt32(0, "module"), null)));
         Add("moduleBytesInto", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             var target = a.Get<ITypedArray<byte>>(1, "target");
             using var targetLease = ScriptHandles.Own(target);
-            r.Set(isolate.ModuleBytes(a.GetInt32(0, "module"), target));
+            r.Set(worker.ModuleBytes(a.GetInt32(0, "module"), target));
         });
         Add("eventDone", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            isolate.EventDone(a.GetInt32(0, "event")));
-        Web.Crypto.CryptoOps.Register(ops, isolate);
-        Web.Compression.CompressionOps.Register(ops);
-        Web.WebSockets.WebSocketOps.Register(ops, isolate);
-        Web.Sockets.SocketOps.Register(ops, isolate);
+            worker.EventDone(a.GetInt32(0, "event")));
+        Add("scheduledOutcome", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            worker.ScheduledOutcome(a.GetInt32(0, "event"), a.IsTruthy(1), a.IsTruthy(2), a.GetString(3, "error")));
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
-        Node.NodeFsOps.Register(ops, isolate.Modules);
-        Node.NodeZlibOps.Register(ops);
-
-        return ops.Build(engine);
     }
 
     private static IReadOnlyList<string> SplitHeaders(string flat) => flat.Length == 0 ? [] : flat.Split('\n');

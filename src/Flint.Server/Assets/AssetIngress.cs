@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Flint.Engine.Assets;
 using Flint.Engine.Storage;
+using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,7 +15,7 @@ namespace Flint.Server.Assets;
 /// each request is routed (<see cref="AssetRouting"/>) and either answered from the files by the host,
 /// without entering V8, or passed to the Worker's handler. A Worker without assets is not touched.
 /// </summary>
-public sealed class AssetIngress(WorkerHost host, LocalData data, RequestDelegate worker, ILogger<AssetIngress> logger)
+public sealed class AssetIngress(WorkerService host, LocalData data, RequestDelegate worker, ILogger<AssetIngress> logger)
 {
     public async Task HandleAsync(HttpContext context)
     {

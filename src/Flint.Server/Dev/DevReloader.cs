@@ -1,18 +1,18 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
-using Flint.Server.Ingress;
+using Flint.Runtime.Workers;
 using Microsoft.Extensions.Logging;
 
 namespace Flint.Server.Dev;
 
 /// <summary>
-/// Watches the Worker's directory and reloads when a file it uses changes. The new version
-/// takes new requests; requests in flight finish on the old one. A broken edit keeps the old
-/// version running and says why.
+/// Watches one Worker's directory and reloads it when a file it uses changes. The new version
+/// takes new events; events in flight finish on the old one. A broken edit keeps the old
+/// version running and says why. Each Worker of a session has its own reloader.
 /// </summary>
-internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerHost host, ILoggerFactory loggers, LocalData data, int isolates,
-    Flint.JavaScript.Web.Network.OutboundPolicy outbound) : IDisposable
+internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> loadConfig, WorkerService host,
+    ILoggerFactory loggers, LocalData data, int isolates, Flint.JavaScript.Web.Network.OutboundPolicy outbound, WorkerRegistry registry) : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(150);
     private readonly ILogger _log = loggers.CreateLogger("flint");
@@ -74,13 +74,15 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         {
             var (config, warnings) = loadConfig();
             foreach (var w in warnings) _log.LogWarning("{Warning}", w.Message);
-            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates, outbound);
+            var next = await WorkerVersion.LoadAsync(config, loggers, data, isolates, outbound, registry);
             lock (_gate)
             {
                 if (_disposed) { next.Dispose(); return; }
             }
+            if (config.Name != host.Name)
+                _log.LogWarning("The config of {Worker} now names it \"{Name}\"; other Workers reach it by its old name until flint dev restarts.", host.Name, config.Name);
             host.Swap(next);
-            _log.LogInformation("Reloaded {Worker}", config.Name);
+            _log.LogInformation("Reloaded {Worker}", host.Name);
         }
         catch (Exception ex) when (ex is ConfigException or WorkerLoadException)
         {

@@ -2,6 +2,8 @@ using System.Net;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
+using Flint.Runtime.Cron;
+using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
 using Flint.Server.S3;
@@ -17,23 +19,29 @@ namespace Flint.Server.Dev;
 
 public sealed record DevServerOptions
 {
-    /// <summary>Loads (and on reload, re-loads) the Worker's config; throws <see cref="ConfigException"/>.</summary>
+    /// <summary>Loads (and on reload, re-loads) the served Worker's config; throws <see cref="ConfigException"/>.</summary>
     public required Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)> LoadConfig { get; init; }
+    /// <summary>
+    /// More Workers to run beside it (<c>flint dev -c a -c b</c>, as wrangler's multi-config dev):
+    /// reachable through service bindings, not served on the port.
+    /// </summary>
+    public IReadOnlyList<Func<(WorkerConfig Config, IReadOnlyList<ConfigWarning> Warnings)>> AuxiliaryConfigs { get; init; } = [];
     /// <summary>Address to listen on; null means the config's <c>[dev] ip</c>, else 127.0.0.1.</summary>
     public IPAddress? Ip { get; init; }
     /// <summary>Port to listen on (0 picks a free one); null means the config's <c>[dev] port</c>, else 8787.</summary>
     public int? Port { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
-    /// <summary>Reload when the Worker's files, config or .dev.vars change.</summary>
+    /// <summary>Reload a Worker when its files, config or .dev.vars change.</summary>
     public bool Watch { get; init; } = true;
-    /// <summary>Isolates per version; 0 means one per core.</summary>
-    public int Isolates { get; init; }
+    /// <summary>
+    /// Isolates per Worker. 1 (the default, as wrangler dev and workerd) shares module state between
+    /// all requests; more runs a pool, each isolate with its own module state; 0 means one per core.
+    /// </summary>
+    public int Isolates { get; init; } = 1;
     /// <summary>Most bytes the Cache API keeps (LRU eviction past it); null means <see cref="Engine.Cache.CacheOptions.DefaultMaxTotalBytes"/>.</summary>
     public long? CacheMaxBytes { get; init; }
     /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
     public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
-    /// <summary>Where logs go; null means Flint's console format.</summary>
-    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>
     /// Port of the S3 API (0 picks a free one). Null: the Worker's port + 1 when the config binds
     /// R2 buckets (a free port when the Worker's is 0), else no S3 API.
@@ -43,36 +51,46 @@ public sealed record DevServerOptions
     public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
     /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
     public InFlightNote? InFlight { get; init; }
+    /// <summary>Where logs go; null means Flint's console format.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
 
 /// <summary>
-/// <c>flint dev</c>: one Worker on Kestrel with embedded storage, reloaded on change.
+/// <c>flint dev</c>: Workers on Kestrel with embedded storage, each reloaded on its own change.
+/// The first config's Worker is served; the others are reached through service bindings.
 /// </summary>
 public sealed class DevServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly WorkerHost _host;
-    private readonly DevReloader? _reloader;
-
+    private readonly WorkerRegistry _registry;
+    private readonly List<DevReloader> _reloaders;
+    private readonly CronScheduler _scheduler;
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerHost host, DevReloader? reloader, LocalData data, Uri url, S3Server? s3)
+    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, LocalData data, Uri url, S3Server? s3)
     {
         S3 = s3;
+        _scheduler = scheduler;
         _data = data;
         _app = app;
-        _host = host;
-        _reloader = reloader;
+        _registry = registry;
+        Worker = worker;
+        _reloaders = reloaders;
         Url = url;
     }
 
     public Uri Url { get; }
+    /// <summary>The Worker served on <see cref="Url"/>.</summary>
+    public WorkerService Worker { get; }
+    /// <summary>The served Worker, by the name it had when a session held only one (<c>Host.Current.Config</c>).</summary>
+    public WorkerService Host => Worker;
+    /// <summary>Every Worker of the session, by name.</summary>
+    public WorkerRegistry Registry => _registry;
     /// <summary>The S3 API serving the same R2 buckets, when started.</summary>
     public S3Server? S3 { get; }
-    public WorkerHost Host => _host;
     public ILoggerFactory Loggers => _app.Services.GetRequiredService<ILoggerFactory>();
 
-    /// <summary>Loads the Worker and starts listening. Throws <see cref="ConfigException"/> or <see cref="WorkerLoadException"/>.</summary>
+    /// <summary>Loads the Workers and starts listening. Throws <see cref="ConfigException"/> or <see cref="WorkerLoadException"/>.</summary>
     public static async Task<DevServer> StartAsync(DevServerOptions options, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "flint" });
@@ -85,8 +103,11 @@ public sealed class DevServer : IAsyncDisposable
         }
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        // The config comes first: its [dev] section may choose the address.
-        var (config, warnings) = options.LoadConfig();
+        // The configs come first: the served one's [dev] section may choose the address.
+        var loaders = new List<Func<(WorkerConfig, IReadOnlyList<ConfigWarning>)>> { options.LoadConfig };
+        loaders.AddRange(options.AuxiliaryConfigs);
+        var loaded = loaders.Select(load => load()).ToList();
+        var config = loaded[0].Item1;
         var ip = options.Ip ?? ParseIp(config.Dev.Ip) ?? IPAddress.Loopback;
         var port = options.Port ?? config.Dev.Port ?? DefaultPort;
         builder.WebHost.ConfigureKestrel(k =>
@@ -100,27 +121,40 @@ public sealed class DevServer : IAsyncDisposable
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("flint");
 
-        WorkerHost host;
-        // The data directory of the first load serves the whole session, reloads included.
+        // The served Worker's data directory holds every Worker's state for the whole session,
+        // reloads included, so Workers that bind the same namespace or database share it.
         var data = new LocalData(config.PersistDirectory,
             cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
         data.Assets.Watch = options.Watch;
         data.Assets.Log = loggers.CreateLogger("flint");
+        var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
+        var services = new List<WorkerService>();
         try
         {
-            foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
-            host = new WorkerHost(await WorkerVersion.LoadAsync(config, loggers, data, options.Isolates, options.Outbound).ConfigureAwait(false));
+            foreach (var (workerConfig, warnings) in loaded)
+            {
+                foreach (var w in warnings) log.LogWarning("{Warning}", w.Message);
+                services.Add(registry.Add(await WorkerVersion.LoadAsync(workerConfig, loggers, data, options.Isolates, options.Outbound, registry).ConfigureAwait(false)));
+            }
+            WarnUnboundServices(registry, log);
         }
         catch
         {
+            registry.Dispose();
             data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var handler = new WorkerRequestHandler(host, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
+        var served = services[0];
+        var handler = new WorkerRequestHandler(served, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
+        var scheduler = new CronScheduler(registry, TimeProvider.System, loggers.CreateLogger("flint"));
+        var testScheduled = new ScheduledTestEndpoints(served, scheduler);
         app.UseWebSockets();
-        // Static assets are routed and served in front of the Worker, as on Cloudflare.
-        app.Run(new Assets.AssetIngress(host, data, handler.HandleAsync, loggers.CreateLogger<Assets.AssetIngress>()).HandleAsync);
+        // Static assets are routed and served in front of the served Worker, as on Cloudflare; then
+        // wrangler's scheduled test endpoints, then the Worker.
+        var assets = new Assets.AssetIngress(served, data, context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context),
+            loggers.CreateLogger<Assets.AssetIngress>());
+        app.Run(assets.HandleAsync);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +162,8 @@ public sealed class DevServer : IAsyncDisposable
         catch
         {
             // e.g. the port is taken: free the isolates and stores before reporting it.
-            host.Dispose();
+            scheduler.Dispose();
+            registry.Dispose();
             data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -137,7 +172,8 @@ public sealed class DevServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         S3Server? s3 = null;
-        if (options.S3Port is not null || config.Bindings.R2Buckets.Count > 0)
+        // The S3 API serves the session's R2 buckets when any Worker binds one (or a port is asked for).
+        if (options.S3Port is not null || loaded.Any(l => l.Item1.Bindings.R2Buckets.Count > 0))
         {
             try
             {
@@ -146,17 +182,26 @@ public sealed class DevServer : IAsyncDisposable
             catch
             {
                 await app.StopAsync().ConfigureAwait(false);
-                host.Dispose();
+                scheduler.Dispose();
+                registry.Dispose();
                 data.Dispose();
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
         }
-        var reloader = options.Watch ? new DevReloader(options.LoadConfig, host, loggers, data, options.Isolates, options.Outbound) : null;
-        reloader?.Start();
-        return new DevServer(app, host, reloader, data, url, s3);
+        scheduler.Start();
+        var reloaders = new List<DevReloader>();
+        if (options.Watch)
+        {
+            for (var i = 0; i < services.Count; i++)
+            {
+                var reloader = new DevReloader(loaders[i], services[i], loggers, data, options.Isolates, options.Outbound, registry);
+                reloader.Start();
+                reloaders.Add(reloader);
+            }
+        }
+        return new DevServer(app, registry, served, reloaders, scheduler, data, url, s3);
     }
-
     private static async Task<S3Server> StartS3Async(DevServerOptions options, IPAddress ip, int defaultPort, LocalData data, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var environment = options.S3Environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
@@ -175,18 +220,56 @@ public sealed class DevServer : IAsyncDisposable
 
     public const int DefaultPort = 8787;
 
+    /// <summary>Says which service bindings point at Workers this session does not run, and how to add them.</summary>
+    private static void WarnUnboundServices(WorkerRegistry registry, ILogger log)
+    {
+        foreach (var service in registry.Workers)
+        {
+            foreach (var binding in service.Current.Config.Bindings.Services)
+            {
+                if (registry.Find(binding.Service) is not null) continue;
+                log.LogWarning("env.{Binding} of {Worker} is bound to Worker \"{Service}\", which is not running: calls through it fail. {Hint}",
+                    binding.Binding, service.Name, binding.Service, registry.MissingWorkerHint?.Invoke(binding.Service));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <c>-c</c> to add for a Worker this session does not run: a config nearby that declares
+    /// that name (in a sibling or child directory of a running Worker's config), else a pattern.
+    /// </summary>
+    internal static string MissingConfigHint(string name, IReadOnlyList<WorkerConfig> running)
+    {
+        var given = running.Select(c => c.ConfigPath ?? c.Main).ToList();
+        var found = ConfigFinder.FindByName(name, running.Select(c => c.BaseDirectory));
+        var args = string.Join(" ", given.Select(p => "-c " + Relative(p)));
+        return found is not null
+            ? $"Run it in this session too: flint dev {args} -c {Relative(found)}"
+            : $"Run it in this session too by adding its config: flint dev {args} -c path/to/{name}/wrangler.toml";
+    }
+
+    private static string Relative(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.Contains(' ') ? $"\"{relative}\"" : relative;
+    }
+
     private static IPAddress? ParseIp(string? text) =>
         text is null ? null : text == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(text, out var ip) ? ip : null;
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(_app, cancellationToken);
 
+    /// <summary>Runs the Workers' cron triggers.</summary>
+    public CronScheduler Scheduler => _scheduler;
+
     public async ValueTask DisposeAsync()
     {
-        _reloader?.Dispose();
+        _scheduler.Dispose();
+        foreach (var reloader in _reloaders) reloader.Dispose();
         if (S3 is not null) await S3.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        _host.Dispose();
+        _registry.Dispose();
         _data.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Web.Compression;
+using Flint.Runtime.Workers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Flint.Server.Ingress;
 /// Turns an HTTP exchange into a Worker fetch event and the Worker's Response back into HTTP:
 /// one crossing in (method, URL, flat headers, a body handle), one out, bodies streamed.
 /// </summary>
-public sealed class WorkerRequestHandler(WorkerHost host, ILogger<WorkerRequestHandler> logger, InFlightNote? inFlight = null)
+public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerRequestHandler> logger, InFlightNote? inFlight = null)
 {
     private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
     {

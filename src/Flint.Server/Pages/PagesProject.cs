@@ -71,7 +71,7 @@ public static class PagesProject
         }
         else if (System.IO.Directory.Exists(functions) && PagesFunctionRoutes.Scan(functions) is { Count: > 0 } routes)
         {
-            if (Build.EsbuildBundler.Find(root) is null)
+            if (Flint.Runtime.Build.EsbuildBundler.Find(root) is null)
             {
                 throw new ConfigException(
                     $"Pages Functions in {functions} are compiled into one Worker with esbuild, as wrangler does, using the project's own copy: " +

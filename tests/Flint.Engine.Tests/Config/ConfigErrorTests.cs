@@ -300,7 +300,7 @@ public class ConfigErrorTests
     [Fact]
     public void TypeScriptMainIsAValidEntryPoint()
     {
-        // Compiling it is the bundler's job (Flint.Server's EsbuildBundler), as with wrangler.
+        // Compiling it is the bundler's job (Flint.Runtime's EsbuildBundler), as with wrangler.
         using var w = new TempWorker(("wrangler.toml", "name = \"w\"\nmain = \"src/index.ts\"\n"), ("src/index.ts", ""));
         Assert.Equal(w.Path("src/index.ts"), w.Load().Config.Main);
     }
@@ -332,6 +332,16 @@ public class ConfigErrorTests
         Assert.Contains("Expected \"limits.cpu_ms\" to be of type number but got \"fast\". Set cpu_ms = 50.", ex.Message);
         Assert.Contains("Expected \"triggers.crons\" to be an array of cron expressions", ex.Message);
         Assert.Equal(3, ex.Errors.Count);
+    }
+
+    [Fact]
+    public void InvalidCronExpressionIsAnErrorNamingTheTrigger()
+    {
+        var ex = Fails("[triggers]\ncrons = [\"*/5 * * * *\", \"61 * * * *\", \"0 12 * * 0\"]\n");
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Contains(ex.Errors, e => e.StartsWith("\"triggers.crons[1]\" is not a valid cron expression: \"61 * * * *\"", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("\"triggers.crons[2]\" is not a valid cron expression: \"0 12 * * 0\"", StringComparison.Ordinal) && e.Contains("Sunday is 1"));
+        Assert.Contains(ex.FilePath!, ex.Message);
     }
 
     [Fact]

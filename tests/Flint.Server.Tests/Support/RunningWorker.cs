@@ -46,20 +46,22 @@ public sealed class RunningWorker : IAsyncDisposable
     }
 
     /// <summary>Serves a Worker made of <paramref name="files"/>; a wrangler.toml is added when none is given.</summary>
+    /// <param name="isolates">Isolates per Worker: 2 by default here, so tests see requests spread over a pool; <c>flint dev</c>'s default is 1.</param>
     public static Task<RunningWorker> StartAsync(IDictionary<string, string> files, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
+        IReadOnlyDictionary<string, string>? vars = null, int isolates = 2, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
     {
         var all = new Dictionary<string, string>(files);
         if (!all.Keys.Any(k => k.StartsWith("wrangler.", StringComparison.Ordinal)))
         {
             all["wrangler.toml"] = "name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n";
         }
-        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true, outbound: outbound);
+        return StartInAsync(WriteFiles(all), watch, env, vars, ownsDirectory: true, isolates: isolates, outbound: outbound);
     }
 
     /// <summary>Serves an existing Worker; the directory is deleted afterwards only when <paramref name="ownsDirectory"/>.</summary>
     public static async Task<RunningWorker> StartInAsync(string target, bool watch = false, string? env = null,
-        IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false, Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
+        IReadOnlyDictionary<string, string>? vars = null, bool ownsDirectory = false, int isolates = 2, IReadOnlyList<string>? auxiliaryTargets = null,
+        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
     {
         var logs = new LogSink();
         var configOptions = new ConfigLoadOptions
@@ -68,12 +70,18 @@ public sealed class RunningWorker : IAsyncDisposable
             Environment = env,
             VarOverrides = vars ?? new Dictionary<string, string>(),
         };
+        var auxiliary = (auxiliaryTargets ?? []).Select(t =>
+        {
+            var o = new ConfigLoadOptions { Target = t, Environment = env };
+            return (Func<(WorkerConfig, IReadOnlyList<ConfigWarning>)>)(() => ConfigLoader.Load(o));
+        }).ToList();
         var server = await DevServer.StartAsync(new DevServerOptions
         {
             LoadConfig = () => ConfigLoader.Load(configOptions),
+            AuxiliaryConfigs = auxiliary,
             Port = 0,
             Watch = watch,
-            Isolates = 2,
+            Isolates = isolates,
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
             LogLevel = LogLevel.Debug,
             ConfigureLogging = b => b.AddProvider(logs),
@@ -109,7 +117,7 @@ public sealed class LogSink : ILoggerProvider
 
     public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
             var hit = Lines.FirstOrDefault(match);

@@ -1,10 +1,13 @@
+using Flint.JavaScript.Isolates.Events;
+
 namespace Flint.JavaScript.Isolates.Streams;
 
 /// <summary>
 /// A read-only .NET stream over a JavaScript ReadableStream in an isolate, so a Worker's
-/// stream can be an HttpClient request body. Each read pulls one chunk through the event loop.
+/// stream can be an HttpClient request body. Each read pulls one chunk through the event loop,
+/// in a turn for the event that handed the stream over.
 /// </summary>
-internal sealed class JsReadStream(WorkerIsolate isolate, int streamId) : Stream
+internal sealed class JsReadStream(HostStreams streams, int streamId, EventContext? context) : Stream
 {
     private ReadOnlyMemory<byte> _pending;
     private bool _done;
@@ -20,7 +23,7 @@ internal sealed class JsReadStream(WorkerIsolate isolate, int streamId) : Stream
         while (_pending.IsEmpty)
         {
             if (_done) return 0;
-            var chunk = await isolate.PullJsStream(streamId).ConfigureAwait(false);
+            var chunk = await streams.Pull(streamId, context).ConfigureAwait(false);
             if (chunk is null) { _done = true; return 0; }
             _pending = chunk.Value;
         }
@@ -39,7 +42,7 @@ internal sealed class JsReadStream(WorkerIsolate isolate, int streamId) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_done) { _done = true; isolate.CancelJsStream(streamId); }
+        if (disposing && !_done) { _done = true; streams.Cancel(streamId, context); }
         base.Dispose(disposing);
     }
 

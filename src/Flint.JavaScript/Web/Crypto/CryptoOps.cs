@@ -20,7 +20,7 @@ namespace Flint.JavaScript.Web.Crypto;
 /// </summary>
 internal static class CryptoOps
 {
-    public static void Register(HostOpTable ops, WorkerIsolate isolate)
+    public static void Register(HostOpTable ops, JsIsolate isolate)
     {
         var state = new State();
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));

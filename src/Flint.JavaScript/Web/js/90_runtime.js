@@ -18,9 +18,8 @@ class DurableObject {
 class WorkflowEntrypoint {
   constructor(ctx, env) { this.ctx = ctx; this.env = env; }
 }
-class RpcTarget {}
 const cloudflareWorkersModule = {
-  WorkerEntrypoint, DurableObject, WorkflowEntrypoint, RpcTarget,
+  WorkerEntrypoint, DurableObject, WorkflowEntrypoint, RpcTarget, RpcStub: RpcStubConstructor,
   get env() { return env; },
   waitUntil(promise) {
     const event = currentEvent;
@@ -28,7 +27,7 @@ const cloudflareWorkersModule = {
     event.waitUntil(promise);
   },
 };
-registerBuiltinModule("cloudflare:workers", ["WorkerEntrypoint", "DurableObject", "WorkflowEntrypoint", "RpcTarget", "env", "waitUntil"],
+registerBuiltinModule("cloudflare:workers", ["WorkerEntrypoint", "DurableObject", "WorkflowEntrypoint", "RpcTarget", "RpcStub", "env", "waitUntil"],
   () => cloudflareWorkersModule);
 
 // ---- execution context -------------------------------------------------------------------
@@ -53,6 +52,8 @@ class EventState {
     this.responded = false;
     this.bodyDone = true;
     this.done = false;
+    this.rpc = false;  // an RPC event: lasts while the stubs it gave out live (87_rpc.js)
+    this.holds = 0;
     this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
   }
   waitUntil(promise) {
@@ -67,10 +68,11 @@ class EventState {
   }
   /** Tells the host the event is over once its response is sent and waitUntil work settled. */
   finishWhenSettled() {
-    if (!this.bodyDone || this.done) return;
+    if (!this.bodyDone || this.done || this.holds > 0) return;
     const finish = () => {
-      if (this.done) return;
+      if (this.done || this.holds > 0) return;
       this.done = true;
+      dropEventRpc(this);
       for (const cleanup of this.cleanups.splice(0)) cleanup();
       ops.eventDone(this.id);
     };
@@ -91,15 +93,22 @@ function errorText(e) {
 
 // ---- fetch events ------------------------------------------------------------------------
 
-function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson) {
+/**
+ * A request for the Worker's fetch handler. `routed` (a service binding's request): it goes to
+ * `entrypoint` (null: the default export) with ctx.props from `propsJson`, and has no request.cf
+ * unless the caller gave one.
+ */
+function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson, entrypoint, propsJson, routed) {
   const event = new EventState(id);
   event.loopsLeft = loopsLeftOf(headersFlat);
-  const request = incomingRequest(method, url, headersFlat, bodyId, cfJson ?? defaultCfJson);
+  const cf = routed ? (cfJson ?? undefined) : (cfJson ?? defaultCfJson);
+  const request = incomingRequest(method, url, headersFlat, bodyId, cf);
+  if (routed && propsJson !== null && propsJson !== undefined) event.props = JSON.parse(propsJson);
   let result;
   // The event this turn of the loop works for; microtasks of this turn belong to it too.
   currentEvent = event;
   try {
-    result = invokeFetchHandler(request, event);
+    result = invokeFetchHandler(request, event, routed ? entrypoint : null);
   } catch (e) {
     failEvent(event, e);
     return;
@@ -108,10 +117,10 @@ function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson) {
   Promise.resolve(result).then((r) => sendResponse(event, r), (e) => failEvent(event, e));
 }
 
-function invokeFetchHandler(request, event) {
+function invokeFetchHandler(request, event, entrypoint) {
   if (worker === null) throw new Error("The Worker has not finished loading.");
   if (worker.kind === "module") {
-    const handler = worker.exports.default;
+    const handler = entrypoint === null || entrypoint === undefined ? worker.exports.default : worker.exports[entrypoint];
     if (typeof handler === "function" && handler.prototype instanceof WorkerEntrypoint) {
       const instance = new handler(event.context(), env);
       if (typeof instance.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
@@ -259,6 +268,8 @@ return {
   configure, exposeEnvAsGlobals, registerModule, registerServiceWorker, exportsSummary,
   dispatchFetch, pullStream, cancelJsStream, completeOp, completeBinding, fireTimer,
   trackRejection, dispatchRejections,
+  dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall, disconnectRpc,
+  dispatchScheduled,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,

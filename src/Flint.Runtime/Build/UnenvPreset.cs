@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Flint.Engine.Config;
 
-namespace Flint.Server.Build;
+namespace Flint.Runtime.Build;
 
 /// <summary>
 /// What wrangler's nodejs_compat bundling plugin takes from <c>@cloudflare/unenv-preset</c> for a

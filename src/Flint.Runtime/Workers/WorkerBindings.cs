@@ -8,7 +8,7 @@ using Flint.JavaScript.Bindings.Kv;
 using Flint.JavaScript.Bindings.R2;
 using Microsoft.Extensions.Logging;
 
-namespace Flint.Server.Ingress;
+namespace Flint.Runtime.Workers;
 
 /// <summary>Turns a config's binding sections into the host bindings a version's env holds.</summary>
 internal static class WorkerBindings
@@ -53,8 +53,6 @@ internal static class WorkerBindings
         }
         Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
         Warn("queues producers", b.QueueProducers.Select(x => x.Binding));
-        Warn("services bindings", b.Services.Select(x => x.Binding));
         if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
-        if (config.CronTriggers.Count > 0) log.LogWarning("triggers.crons are not supported by Flint yet: scheduled() will not run.");
     }
 }

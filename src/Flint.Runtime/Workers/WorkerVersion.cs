@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
-using Flint.Server.Build;
+using Flint.Runtime.Build;
+using Flint.Runtime.Services;
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Modules;
 using Microsoft.Extensions.Logging;
 
-namespace Flint.Server.Ingress;
+namespace Flint.Runtime.Workers;
 
 /// <summary>One loaded version of a Worker: its config, its files as read, and its isolates.</summary>
 public sealed class WorkerVersion : IDisposable
@@ -29,8 +30,11 @@ public sealed class WorkerVersion : IDisposable
     /// Bundles the Worker when esbuild is there (as wrangler does), then loads it into its first
     /// isolate. Throws <see cref="WorkerLoadException"/> or <see cref="ConfigException"/>.
     /// </summary>
-    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 0,
-        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null)
+    /// <param name="isolates">Isolates of this version: 1 shares module state between all its events, as wrangler dev does; 0 means one per core.</param>
+    /// <param name="outbound">Which addresses its fetch() and WebSockets may reach (any, as in wrangler dev, unless given).</param>
+    /// <param name="registry">Where its service bindings find the Workers they name, at each call.</param>
+    public static async Task<WorkerVersion> LoadAsync(WorkerConfig config, ILoggerFactory loggers, LocalData data, int isolates = 1,
+        Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null, WorkerRegistry? registry = null)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
         if (config.Assets is { HasUserWorker: false }) Flint.Engine.Assets.AssetsOnlyWorker.Write(config.Main);
@@ -57,7 +61,7 @@ public sealed class WorkerVersion : IDisposable
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
             Compatibility = config.Compatibility,
-            Bindings = WorkerBindings.Create(config, data, loggers.CreateLogger("flint")),
+            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint"))],
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.

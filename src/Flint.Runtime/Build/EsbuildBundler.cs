@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Flint.Engine.Config;
 
-namespace Flint.Server.Build;
+namespace Flint.Runtime.Build;
 
 /// <summary>A bundled Worker: the bundle to run, and the source files it was built from (to watch).</summary>
 public sealed record WorkerBundle(string MainPath, string ImportDirectory, IReadOnlyList<string> Inputs);

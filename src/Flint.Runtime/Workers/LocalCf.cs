@@ -1,4 +1,4 @@
-namespace Flint.Server.Ingress;
+namespace Flint.Runtime.Workers;
 
 /// <summary>
 /// The request.cf object a local Worker sees: the same fixed values wrangler dev (Miniflare)
