@@ -23,7 +23,7 @@ internal static class SocketOps
 
         // The host stream of a socket's read side, for readBody / cancelBody (0 when the socket is gone).
         Add("sockReadable", (bool _, in V8FastArgs a, in V8FastResult r) =>
-            r.Set(hub.Get(a.GetInt32(0, "socket")) is { } s ? isolate.RegisterHostStream(s.ReadStream, owner: null) : 0));
+            r.Set(hub.Get(a.GetInt32(0, "socket")) is { } s ? isolate.Streams.Register(s.ReadStream, owner: null, context: null) : 0));
 
         // socket, promise, bytes: settles once the bytes are on their way.
         Add("sockWrite", (bool fast, in V8FastArgs a, in V8FastResult r) =>
