@@ -28,6 +28,11 @@ public static class FlintFlagSupport
         ["nodejs_compat_v2"] = FlagSupport.Follows,
         ["nodejs_als"] = FlagSupport.Follows,
         ["nodejs_compat_populate_process_env"] = FlagSupport.Follows,
+        ["nodejs_zlib"] = FlagSupport.Follows,
+        ["enable_nodejs_fs_module"] = FlagSupport.Follows,
+        ["enable_nodejs_os_module"] = FlagSupport.Follows,
+        ["enable_nodejs_http_modules"] = FlagSupport.Follows,
+        ["enable_nodejs_http_server_modules"] = FlagSupport.Follows,
         // Service bindings and RPC (88_service.js, 87_rpc.js).
         ["rpc"] = FlagSupport.Follows,
         ["fetcher_no_get_put_delete"] = FlagSupport.Follows,

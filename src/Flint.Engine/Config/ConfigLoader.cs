@@ -192,6 +192,7 @@ public static class ConfigLoader
                 QueueProducers = env.QueueProducers,
                 QueueConsumers = env.QueueConsumers,
                 Services = env.Services,
+                Hyperdrive = env.Hyperdrive,
             },
             CronTriggers = env.Crons,
             Assets = options.Pages ? null : assetsOnly ? env.Assets! with { HasUserWorker = false } : env.Assets,

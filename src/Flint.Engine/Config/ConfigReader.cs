@@ -36,6 +36,7 @@ internal sealed class EnvironmentSettings
     public List<QueueProducerBinding> QueueProducers = [];
     public List<QueueConsumerConfig> QueueConsumers = [];
     public List<ServiceBinding> Services = [];
+    public List<global::Flint.Engine.Hyperdrive.HyperdriveBindingConfig> Hyperdrive = [];
 
     /// <summary>Every name this environment puts on <c>env</c>, for the uniqueness check.</summary>
     public List<BindingName> BindingNames = [];
@@ -73,7 +74,7 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
     [
         "name", "main", "compatibility_date", "compatibility_flags", "rules", "no_bundle", "find_additional_modules",
         "base_dir", "triggers", "assets", "limits", "migrations", "vars", "secrets", "kv_namespaces", "d1_databases",
-        "r2_buckets", "durable_objects", "queues", "services",
+        "r2_buckets", "durable_objects", "queues", "services", "hyperdrive",
     ];
 
     /// <summary>wrangler keys that do nothing locally: accepted without a word.</summary>
@@ -90,7 +91,7 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
     {
         ["workflows"] = "Workflow", ["send_email"] = "Send Email", ["vectorize"] = "Vectorize Index",
         ["ai_search_namespaces"] = "AI Search Namespace", ["ai_search"] = "AI Search Instance", ["websearch"] = "Web Search",
-        ["agent_memory"] = "Agent Memory", ["hyperdrive"] = "Hyperdrive Config", ["analytics_engine_datasets"] = "Analytics Engine Dataset",
+        ["agent_memory"] = "Agent Memory", ["analytics_engine_datasets"] = "Analytics Engine Dataset",
         ["dispatch_namespaces"] = "Dispatch Namespace", ["mtls_certificates"] = "mTLS Certificate", ["browser"] = "Browser Run",
         ["ai"] = "AI", ["images"] = "Images", ["stream"] = "Stream", ["media"] = "Media", ["pipelines"] = "Pipeline",
         ["secrets_store_secrets"] = "Secrets Store Secret", ["artifacts"] = "Artifacts", ["unsafe_hello_world"] = "Hello World",
@@ -221,7 +222,7 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         // Not inheritable: only what this environment declares.
         if (envName is not null)
         {
-            foreach (var key in new[] { "vars", "secrets", "kv_namespaces", "d1_databases", "r2_buckets", "durable_objects", "queues", "services" }
+            foreach (var key in new[] { "vars", "secrets", "kv_namespaces", "d1_databases", "r2_buckets", "durable_objects", "queues", "services", "hyperdrive" }
                          .Concat(UnsupportedBindings.Keys))
             {
                 if (!Has(key) && file.Root.ContainsKey(key))
@@ -240,6 +241,7 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         if (Has("durable_objects")) ReadDurableObjects(raw["durable_objects"], K("durable_objects"), env);
         if (Has("queues")) ReadQueues(raw["queues"], K("queues"), env, active);
         if (Has("services")) ReadArray(raw["services"], K("services"), (o, key) => ReadService(o, key, env, active));
+        if (Has("hyperdrive")) ReadArray(raw["hyperdrive"], K("hyperdrive"), (o, key) => ReadHyperdrive(o, key, env, active));
         foreach (var (key, kind) in UnsupportedBindings)
         {
             // A generated config lists every binding kind, empty: nothing to warn about.

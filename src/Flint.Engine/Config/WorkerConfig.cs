@@ -117,6 +117,7 @@ public sealed record WorkerBindings
     public IReadOnlyList<QueueProducerBinding> QueueProducers { get; init; } = [];
     public IReadOnlyList<QueueConsumerConfig> QueueConsumers { get; init; } = [];
     public IReadOnlyList<ServiceBinding> Services { get; init; } = [];
+    public IReadOnlyList<global::Flint.Engine.Hyperdrive.HyperdriveBindingConfig> Hyperdrive { get; init; } = [];
 }
 
 /// <summary>A KV namespace. <see cref="Id"/> is the binding name when the config gives no <c>id</c> (as wrangler dev does locally).</summary>

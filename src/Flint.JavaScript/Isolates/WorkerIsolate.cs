@@ -46,6 +46,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         _isolate.Stopped += OnStopped;
         Streams = new HostStreams(_isolate);
         WebSockets = new Web.WebSockets.WebSocketHub(this);
+        Sockets = new Web.Sockets.TcpSocketHub(this);
     }
 
     /// <summary>Raised once when the isolate can no longer serve (memory limit): its events failed; the pool drops and replaces it.</summary>
@@ -84,6 +85,15 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     /// <summary>The WebSocket connections this isolate serves.</summary>
     internal Web.WebSockets.WebSocketHub WebSockets { get; }
 
+    /// <summary>The TCP sockets (connect()) this isolate has open.</summary>
+    internal Web.Sockets.TcpSocketHub Sockets { get; }
+
+    /// <summary>The Worker's modules (node:fs shows them under /bundle).</summary>
+    internal ModuleSource Modules => _options.Modules;
+
+    /// <summary>Binding <paramref name="index"/> of env, or null.</summary>
+    internal Bindings.HostBinding? BindingAt(int index) => (uint)index < (uint)_options.Bindings.Count ? _options.Bindings[index] : null;
+
     /// <summary>Creates an isolate, runs the built-ins and loads the Worker. Throws <see cref="WorkerLoadException"/>.</summary>
     public static WorkerIsolate Create(IsolateOptions options, ILogger logger)
     {
@@ -117,6 +127,9 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         Web.Crypto.CryptoOps.Register(ops, _isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, this);
+        Web.Sockets.SocketOps.Register(ops, this);
+        Node.NodeFsOps.Register(ops, _options.Modules);
+        Node.NodeZlibOps.Register(ops);
         _rpc = RpcEndpoint.Register(ops, this, _options.Bindings);
         _actors = Bindings.DurableObjects.ActorHost.Register(ops, this, _logger);
         _durableObjects = Bindings.DurableObjects.DurableObjectOps.Register(ops, this, _options.Bindings, _logger);
@@ -535,6 +548,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         _fetch?.CancelAll();
         _rpc?.FailAll("The Worker was unloaded.");
         WebSockets.AbortAll();
+        Sockets.AbortAll();
         _lifetime.Cancel();
         foreach (var ev in _events.Values)
         {

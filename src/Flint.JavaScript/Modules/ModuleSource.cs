@@ -62,6 +62,9 @@ public sealed partial class ModuleSource
     /// <summary>The main module's name inside the Worker, e.g. <c>src/index.js</c>.</summary>
     public string MainName { get; }
 
+    /// <summary>The names of the modules loaded so far (node:fs lists them under /bundle).</summary>
+    public IEnumerable<string> LoadedNames => _modules.Keys;
+
     /// <summary>The files read so far; the dev watcher reloads when one of them changes.</summary>
     public IEnumerable<string> LoadedPaths => _modules.Values.Select(m => m.Path);
 

@@ -27,6 +27,11 @@ internal interface IModuleHost
 /// </summary>
 internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host, Node.NodeModules? node = null) : DocumentLoader
 {
+    // One Document per URI: ClearScript instantiates a module per Document, so a module imported
+    // from two places (or imported again dynamically) must come back as the same Document to be
+    // one module instance, as ES modules are.
+    private readonly Dictionary<string, Document> _loaded = new(StringComparer.Ordinal);
+
     private const string NpmHint =
         "To use npm packages, install esbuild in the Worker's project (npm install --save-dev esbuild; installing wrangler brings it too): Flint then bundles the Worker as wrangler does.";
 
@@ -35,7 +40,15 @@ internal sealed class WorkerModuleLoader(ModuleSource source, IModuleHost host, 
     {
         try
         {
-            return Task.FromResult(Load(sourceInfo, specifier));
+            var document = Load(sourceInfo, specifier);
+            var key = document.Info.Uri?.AbsoluteUri;
+            if (key is null) return Task.FromResult(document);
+            lock (_loaded)
+            {
+                if (_loaded.TryGetValue(key, out var loaded)) return Task.FromResult(loaded);
+                _loaded[key] = document;
+            }
+            return Task.FromResult(document);
         }
         catch (ModuleNotFoundException ex)
         {

@@ -211,9 +211,11 @@ internal static class NodeCryptoOps
             var p1363 = a.GetInt32(6, "dsaEncoding") == 1;
             r.Set(state.Run(() => state.Get<NodeKey>(handle).Verify(digest, data, signature, padding, saltLength, p1363) ? 1 : 0));
         });
+
+        NodeCipherOps.Register(ops, state);
     }
 
-    private static byte[] Bytes(object? value) => value switch
+    internal static byte[] Bytes(object? value) => value switch
     {
         null => [],
         string s => Encoding.UTF8.GetBytes(s),
@@ -230,7 +232,7 @@ internal static class NodeCryptoOps
         return ((KeyParameter)generator.GenerateDerivedMacParameters(length * 8)).GetKey();
     }
 
-    private sealed class State
+    internal sealed class State
     {
         private readonly Dictionary<int, IDisposable> _objects = [];
         private int _next;
@@ -366,7 +368,7 @@ internal sealed class RunningHash : IDisposable
 }
 
 /// <summary>A key node:crypto holds (KeyObject): RSA and EC through .NET, Ed25519 through BouncyCastle.</summary>
-internal sealed class NodeKey : IDisposable
+internal sealed partial class NodeKey : IDisposable
 {
     private RSA? _rsa;
     private ECDsa? _ec;
@@ -375,6 +377,7 @@ internal sealed class NodeKey : IDisposable
 
     public string Info => _rsa is not null ? $"rsa\n{_rsa.KeySize}\n"
         : _ec is not null ? $"ec\n{_ec.KeySize}\n{CurveName(_ec)}"
+        : _x25519 is not null ? "x25519\n256\n"
         : "ed25519\n256\n";
 
     private static string CurveName(ECDsa ec) => ec.KeySize switch { 256 => "prime256v1", 384 => "secp384r1", 521 => "secp521r1", _ => "" };
@@ -400,7 +403,12 @@ internal sealed class NodeKey : IDisposable
             }
             else key.ImportDer(Convert.FromBase64String(PemBody(pem)), label.Contains("PRIVATE", StringComparison.Ordinal), null);
         }
-        else key.ImportDer(der!, isPrivate && format != "spki", null, format);
+        else
+        {
+            // The structure says what the DER holds; a public key may be taken from a private one's.
+            var privateStructure = format is "pkcs8" or "sec1" || (format == "pkcs1" && isPrivate) || (format == "" && isPrivate);
+            key.ImportDer(der!, privateStructure, null, format);
+        }
         if (!isPrivate) key.MakePublic();
         return key;
     }
@@ -433,6 +441,9 @@ internal sealed class NodeKey : IDisposable
             case Ed25519PrivateKeyParameters or Ed25519PublicKeyParameters:
                 _ed = parameters;
                 break;
+            case X25519PrivateKeyParameters or X25519PublicKeyParameters:
+                _x25519 = parameters;
+                break;
             default:
                 throw new NodeCryptoException("ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Unsupported key type");
         }
@@ -456,6 +467,7 @@ internal sealed class NodeKey : IDisposable
         if (_rsa is not null) { var pub = RSA.Create(); pub.ImportParameters(_rsa.ExportParameters(false)); _rsa.Dispose(); _rsa = pub; }
         else if (_ec is not null) { var pub = ECDsa.Create(); pub.ImportParameters(_ec.ExportParameters(false)); _ec.Dispose(); _ec = pub; }
         else if (_ed is Ed25519PrivateKeyParameters ed) _ed = ed.GeneratePublicKey();
+        else if (_x25519 is X25519PrivateKeyParameters x) _x25519 = x.GeneratePublicKey();
         _private = false;
     }
 
@@ -464,14 +476,15 @@ internal sealed class NodeKey : IDisposable
         if (asPublic || !_private)
         {
             var spki = _rsa?.ExportSubjectPublicKeyInfo() ?? _ec?.ExportSubjectPublicKeyInfo()
-                ?? Org.BouncyCastle.X509.SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(_ed is Ed25519PrivateKeyParameters p ? p.GeneratePublicKey() : _ed!).GetDerEncoded();
+                ?? Org.BouncyCastle.X509.SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(
+                    _ed is Ed25519PrivateKeyParameters p ? p.GeneratePublicKey() : _x25519 is X25519PrivateKeyParameters x ? x.GeneratePublicKey() : (_ed ?? _x25519)!).GetDerEncoded();
             if (type == "pkcs1" && _rsa is not null) return Pem(format, "RSA PUBLIC KEY", _rsa.ExportRSAPublicKey());
             return Pem(format, "PUBLIC KEY", spki);
         }
         if (type == "pkcs1" && _rsa is not null) return Pem(format, "RSA PRIVATE KEY", _rsa.ExportRSAPrivateKey());
         if (type == "sec1" && _ec is not null) return Pem(format, "EC PRIVATE KEY", _ec.ExportECPrivateKey());
         var pkcs8 = _rsa?.ExportPkcs8PrivateKey() ?? _ec?.ExportPkcs8PrivateKey()
-            ?? Org.BouncyCastle.Pkcs.PrivateKeyInfoFactory.CreatePrivateKeyInfo(_ed!).GetDerEncoded();
+            ?? Org.BouncyCastle.Pkcs.PrivateKeyInfoFactory.CreatePrivateKeyInfo((_ed ?? _x25519)!).GetDerEncoded();
         return Pem(format, "PRIVATE KEY", pkcs8);
     }
 
@@ -481,6 +494,7 @@ internal sealed class NodeKey : IDisposable
     public byte[] Sign(string digest, byte[] data, int padding, int saltLength, bool p1363)
     {
         if (!_private) throw new NodeCryptoException("ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Invalid key object type public, expected private.");
+        if (_x25519 is not null) throw new NodeCryptoException("ERR_OSSL_EVP_OPERATION_NOT_SUPPORTED_FOR_THIS_KEYTYPE", "operation not supported for this keytype");
         if (_ed is Ed25519PrivateKeyParameters ed)
         {
             var signer = new Ed25519Signer();

@@ -18,6 +18,7 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
 {
     private const string ResourcePrefix = "flint-node/";
     private const string BridgeModule = "node-internal:bridge";
+    private const string CloudflareNode = "cloudflare:node";
 
     /// <summary>Module name (without node:) to resource name, for every embedded module.</summary>
     private static readonly FrozenDictionary<string, string> s_resources = typeof(NodeModules).Assembly.GetManifestResourceNames()
@@ -39,9 +40,15 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
     /// </summary>
     public Document? TryLoad(string specifier, DocumentInfo? importer, string? referrer = null)
     {
+        // workerd's cloudflare:node (node:http servers behind a fetch handler) comes with nodejs_compat.
+        if (specifier == CloudflareNode)
+        {
+            if (!compatibility.IsEnabled("nodejs_compat") || !compatibility.IsEnabled("enable_nodejs_http_server_modules")) throw NotFound(specifier, referrer);
+            return Module(CloudflareNode, "internal/cloudflare_node");
+        }
         if (specifier.StartsWith("node-internal:", StringComparison.Ordinal))
         {
-            var fromNode = importer?.Uri is { } u && (u.Scheme == "node" || u.Scheme == "node-internal");
+            var fromNode = importer?.Uri is { } u && (u.Scheme == "node" || u.Scheme == "node-internal" || u.AbsoluteUri == CloudflareNode);
             if (!fromNode) throw NotFound(specifier, referrer);
             if (specifier == BridgeModule) return BridgeDocument();
             return Module(specifier, "internal/" + specifier["node-internal:".Length..]) ?? throw NotFound(specifier, referrer);
@@ -66,8 +73,21 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
     {
         if (name.StartsWith("internal/", StringComparison.Ordinal) || !s_resources.ContainsKey(name)) return false;
         if (name == "async_hooks" && compatibility.IsEnabled("nodejs_als")) return true;
-        return compatibility.IsEnabled("nodejs_compat");
+        if (!compatibility.IsEnabled("nodejs_compat")) return false;
+        // Modules workerd gave natively only from a date (before it, wrangler's unenv preset polyfills them).
+        return !s_sinceFlag.TryGetValue(name, out var flag) || compatibility.IsEnabled(flag);
     }
+
+    private static readonly FrozenDictionary<string, string> s_sinceFlag = new Dictionary<string, string>
+    {
+        ["fs"] = "enable_nodejs_fs_module", ["fs/promises"] = "enable_nodejs_fs_module",
+        ["os"] = "enable_nodejs_os_module",
+        ["zlib"] = "nodejs_zlib",
+        ["http"] = "enable_nodejs_http_modules", ["https"] = "enable_nodejs_http_modules",
+        ["_http_agent"] = "enable_nodejs_http_modules", ["_http_client"] = "enable_nodejs_http_modules",
+        ["_http_common"] = "enable_nodejs_http_modules", ["_http_incoming"] = "enable_nodejs_http_modules",
+        ["_http_outgoing"] = "enable_nodejs_http_modules", ["_http_server"] = "enable_nodejs_http_server_modules",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private ModuleNotFoundException NotFound(string specifier, string? referrer, string? name = null)
     {

@@ -110,8 +110,12 @@ public static class EsbuildBundler
             $"--outfile={outFile}", $"--metafile={metaFile}", "--log-level=error", "--color=false",
         };
         args.AddRange(ExternalByRule.Select(e => "--external:" + e));
-        var nodeBuiltins = NodeBuiltinExternals(config);
-        args.AddRange(nodeBuiltins.Select(n => "--external:" + n));
+        // With nodejs_compat, as wrangler: the project's @cloudflare/unenv-preset says which Node modules
+        // are native for the compatibility date (left external, served by Flint) and polyfills the rest.
+        var unenv = config.Compatibility.IsEnabled("nodejs_compat") ? await UnenvPreset.ResolveAsync(config, cancellationToken).ConfigureAwait(false) : null;
+        var nodeBuiltins = unenv is null ? NodeBuiltinExternals(config) : unenv.External;
+        if (unenv is null) args.AddRange(nodeBuiltins.Select(n => "--external:" + n));
+        else args.AddRange(PresetArguments(unenv, outDir));
 
         var errors = await RunAsync(esbuild, config, args, cancellationToken).ConfigureAwait(false);
         // CommonJS in the bundle that require()s a Node built-in gets a `require` made of static imports
@@ -127,6 +131,30 @@ public static class EsbuildBundler
             throw new ConfigException($"Could not bundle {Path.GetRelativePath(config.BaseDirectory, config.Main)} with esbuild:\n{relative}");
         }
         return new WorkerBundle(outFile, Path.GetDirectoryName(config.Main)!, ReadInputs(metaFile, config.BaseDirectory));
+    }
+
+    /// <summary>
+    /// esbuild options that apply an unenv environment as wrangler's hybrid-nodejs_compat plugin does:
+    /// native modules external, the others aliased to their polyfills, globals injected through small
+    /// modules (as wrangler's virtual ones), and the preset's polyfills injected.
+    /// </summary>
+    private static IEnumerable<string> PresetArguments(UnenvEnvironment unenv, string outDir)
+    {
+        foreach (var name in unenv.External) yield return "--external:" + name;
+        foreach (var (from, to) in unenv.Alias)
+        {
+            if (from == to) continue;
+            yield return $"--alias:{from}={to}";
+        }
+        foreach (var group in unenv.Inject.GroupBy(i => i.Value.Module, StringComparer.Ordinal))
+        {
+            var file = Path.Combine(outDir, "_virtual_unenv_global_polyfill-" + string.Concat(Path.GetFileName(group.Key).Select(c => char.IsLetterOrDigit(c) ? c : '-')) + ".js");
+            var imports = string.Join(", ", group.Select(g => g.Value.Export == "default" ? "default as defaultExport" : g.Value.Export).Distinct());
+            var assignments = string.Join("\n", group.Select(g => $"globalThis.{g.Key} = {(g.Value.Export == "default" ? "defaultExport" : g.Value.Export)};"));
+            File.WriteAllText(file, $"import {{ {imports} }} from {JsonSerializer.Serialize(group.Key)};\n{assignments}\n");
+            yield return "--inject:" + file;
+        }
+        foreach (var polyfill in unenv.Polyfill) yield return "--inject:" + polyfill;
     }
 
     /// <summary>With nodejs_compat, the Node built-ins the Worker may import, which stay external for Flint to serve.</summary>

@@ -33,6 +33,10 @@ internal static class WorkerBindings
         // The Cache API (caches.default, caches.open) is served to every Worker, as in wrangler dev.
         bindings.Add(new CacheBinding(data.Cache));
         if (AssetsBinding.For(config, data) is { } assets) bindings.Add(assets);
+        foreach (var hyperdrive in config.Bindings.Hyperdrive)
+        {
+            bindings.Add(new Flint.JavaScript.Bindings.Hyperdrive.HyperdriveBinding(hyperdrive.Binding, hyperdrive.Origin));
+        }
         WarnUnsupported(config, log);
         return bindings;
     }

@@ -233,10 +233,37 @@ public class ConfigLoaderTests
     [Fact]
     public void UnsupportedBindingKindsWarn()
     {
-        using var w = TempWorker.Toml("[ai]\nbinding = \"AI\"\n[[hyperdrive]]\nbinding = \"HD\"\nid = \"x\"\n");
+        using var w = TempWorker.Toml("[ai]\nbinding = \"AI\"\n[[vectorize]]\nbinding = \"V\"\nindex_name = \"x\"\n");
         var (_, warnings) = w.Load();
         Assert.Contains(warnings, x => x.Message.Contains("\"ai\"") && x.Message.Contains("not supported by Flint"));
-        Assert.Contains(warnings, x => x.Message.Contains("\"hyperdrive\"") && x.Message.Contains("not supported by Flint"));
+        Assert.Contains(warnings, x => x.Message.Contains("\"vectorize\"") && x.Message.Contains("not supported by Flint"));
+    }
+
+    [Fact]
+    public void HyperdriveTakesItsConnectionStringAsWranglerDevDoes()
+    {
+        // localConnectionString, parsed with Miniflare's checks.
+        using var w = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD\"\nid = \"x\"\nlocalConnectionString = \"postgresql://user:p%40ss@db.local/app\"\n");
+        var (config, _) = w.Load();
+        var origin = Assert.Single(config.Bindings.Hyperdrive).Origin;
+        Assert.Equal(("postgresql", "db.local", 5432, "user", "p@ss", "app"), (origin.Scheme, origin.Host, origin.Port, origin.User, origin.Password, origin.Database));
+
+        // Without one, wrangler's error naming the variable to set.
+        using var missing = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD\"\nid = \"x\"\n");
+        var error = Assert.Throws<ConfigException>(() => missing.Load());
+        Assert.Contains("'CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HD' variable or \"HD\"'s \"localConnectionString\"", error.Message);
+
+        using var badScheme = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD\"\nid = \"x\"\nlocalConnectionString = \"redis://u:p@h/db\"\n");
+        Assert.Contains("Only PostgreSQL-compatible or MySQL-compatible databases are currently supported.", Assert.Throws<ConfigException>(() => badScheme.Load()).Message);
+        using var noPassword = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD\"\nid = \"x\"\nlocalConnectionString = \"mysql://u@h/db\"\n");
+        Assert.Contains("You must provide a password", Assert.Throws<ConfigException>(() => noPassword.Load()).Message);
+        // The environment variable wins over the config, as in wrangler dev (a name no other test uses).
+        Environment.SetEnvironmentVariable("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HD_FROM_ENV", "postgres://env:pw@10.1.2.3:6543/fromenv");
+        using var fromEnv = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD_FROM_ENV\"\nid = \"x\"\nlocalConnectionString = \"postgres://cfg:pw@h/cfg\"\n");
+        var envOrigin = Assert.Single(fromEnv.Load().Config.Bindings.Hyperdrive).Origin;
+        Assert.Equal(("10.1.2.3", 6543, "env", "fromenv"), (envOrigin.Host, envOrigin.Port, envOrigin.User, envOrigin.Database));
+        using var noId = TempWorker.Toml("[[hyperdrive]]\nbinding = \"HD\"\nlocalConnectionString = \"mysql://u:p@h/db\"\n");
+        Assert.Contains("bindings must have a \"id\" field", Assert.Throws<ConfigException>(() => noId.Load()).Message);
     }
 
     // ───────────── rules ─────────────

@@ -11,6 +11,28 @@ public class NodeModulesTests
     private static readonly (string, string[]) NodeCompat = ("2026-11-01", ["nodejs_compat"]);
 
     [Fact]
+    public Task AModuleImportedFromSeveralPlacesIsOneInstance() => JsChecks.RunAsync("""
+        import { box } from "./shared.js";
+        import { fromA } from "./a.js";
+        import net from "node:net";
+        import { TLSSocket } from "node:tls";
+        import { Duplex } from "node:stream";
+        check("the Worker's own modules", async () => {
+          ok(box === fromA, "shared.js was instantiated twice");
+          ok(box === (await import("./shared.js")).box, "a dynamic import made a second instance");
+        });
+        check("node: modules, also as other node: modules import them", async () => {
+          ok(net === (await import("node:net")).default);
+          ok(Object.getPrototypeOf(TLSSocket) === net.Socket);
+          ok(Object.getPrototypeOf(net.Socket) === Duplex);
+        });
+        """, new Dictionary<string, string>
+    {
+        ["shared.js"] = "export const box = {};",
+        ["a.js"] = "import { box } from \"./shared.js\"; export const fromA = box;",
+    }, compatibility: NodeCompat);
+
+    [Fact]
     public Task BufferBehavesAsNodes() => JsChecks.RunAsync("""
         import { Buffer, constants, isUtf8, isAscii, kMaxLength } from "node:buffer";
         check("encodings", () => {

@@ -101,24 +101,70 @@ public static class TestTools
         await s_install.WaitAsync();
         try
         {
-            if (!File.Exists(Path.Combine(modules, ".bin", "esbuild")))
-            {
-                var psi = new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"])
-                {
-                    WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true,
-                };
-                using var npm = Process.Start(psi) ?? throw new InvalidOperationException("Could not start npm to install tests/fixtures/npm. Install Node.js and npm.");
-                var err = npm.StandardError.ReadToEndAsync();
-                await npm.StandardOutput.ReadToEndAsync();
-                await npm.WaitForExitAsync();
-                if (npm.ExitCode != 0) throw new InvalidOperationException($"npm install in tests/fixtures/npm failed ({npm.ExitCode}): {await err}");
-            }
+            await InstallFromLockfileAsync(dir, Path.Combine(".bin", "esbuild"));
         }
         finally
         {
             s_install.Release();
         }
         Directory.CreateSymbolicLink(Path.Combine(workerDirectory, "node_modules"), modules);
+    }
+
+    /// <summary>
+    /// npm install in <paramref name="dir"/> when its packages are missing or its lockfile changed since
+    /// (the lockfile's hash is kept beside the packages). Caller holds s_install.
+    /// </summary>
+    private static async Task InstallFromLockfileAsync(string dir, string mustExist)
+    {
+        var modules = Path.Combine(dir, "node_modules");
+        var lockHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "package-lock.json"))));
+        var stamp = Path.Combine(modules, ".flint-lock-sha256");
+        if (File.Exists(Path.Combine(modules, mustExist)) && File.Exists(stamp) && File.ReadAllText(stamp) == lockHash) return;
+        await RunNodeToolAsync(dir, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+        File.WriteAllText(stamp, lockHash);
+    }
+
+    private static async Task RunNodeToolAsync(string dir, string file, string[] args)
+    {
+        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file} in {dir}. Install Node.js and npm.");
+        var err = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} in {dir} failed ({process.ExitCode}): {await err}{await output}");
+    }
+
+    /// <summary>
+    /// tests/fixtures/react-router: a small React Router app, installed from its lockfile and built with
+    /// `react-router build` (again only when its sources or lockfile change). Returns its directory, whose
+    /// worker.js serves the server build.
+    /// </summary>
+    public static async Task<string> ReactRouterAppAsync()
+    {
+        var dir = Path.Combine(RepoRoot.Path, "tests", "fixtures", "react-router");
+        await s_install.WaitAsync();
+        try
+        {
+            await InstallFromLockfileAsync(dir, Path.Combine(".bin", "react-router"));
+            var sources = Directory.GetFiles(Path.Combine(dir, "app"), "*", SearchOption.AllDirectories)
+                .Concat(new[] { "package-lock.json", "react-router.config.js", "vite.config.js" }.Select(f => Path.Combine(dir, f)))
+                .Order(StringComparer.Ordinal)
+                .SelectMany(f => System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(dir, f)).Concat(File.ReadAllBytes(f)))
+                .ToArray();
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(sources));
+            var stamp = Path.Combine(dir, "build", ".flint-sources-sha256");
+            if (!File.Exists(stamp) || File.ReadAllText(stamp) != hash)
+            {
+                await RunNodeToolAsync(dir, Path.Combine(dir, "node_modules", ".bin", "react-router"), ["build"]);
+                File.WriteAllText(stamp, hash);
+            }
+        }
+        finally
+        {
+            s_install.Release();
+        }
+        return dir;
     }
 
     /// <summary>tests/browser: playwright-core (installed from its lockfile once and kept), to drive Debian's Chromium.</summary>

@@ -1,8 +1,10 @@
-// node:crypto — hashes, HMAC, random values, PBKDF2, HKDF, scrypt, timingSafeEqual, KeyObject and
-// sign/verify with PEM or DER keys, over host ops (Node/NodeCryptoOps.cs); webcrypto is the global
-// crypto. Ciphers (createCipheriv) and key generation are not implemented yet and say so.
+// node:crypto — hashes, HMAC, random values, PBKDF2, HKDF, scrypt, timingSafeEqual, KeyObject,
+// sign/verify, ciphers (createCipheriv/createDecipheriv), key generation, RSA encryption, X25519/ECDH
+// agreement and X509Certificate, over host ops (Node/NodeCryptoOps.cs, NodeCipherOps.cs); webcrypto is
+// the global crypto. Errors as workerd words them. Not there yet: createDiffieHellman / getDiffieHellman.
 import bridge from "node-internal:bridge";
 import { Buffer } from "node:buffer";
+import { Transform } from "node:stream";
 
 const { ops, nodeError, invalidArgType, notImplemented } = bridge;
 
@@ -10,7 +12,8 @@ function opError() {
   const text = ops.nodeCryptoError();
   const nl = text.indexOf("\n");
   const code = text.slice(0, nl), message = text.slice(nl + 1);
-  const Type = code === "ERR_CRYPTO_INVALID_DIGEST" ? TypeError : Error;
+  if (code === "") return new Error(message); // workerd's plain errors (ciphers)
+  const Type = code === "ERR_CRYPTO_INVALID_DIGEST" || code === "ERR_INVALID_ARG_VALUE" ? TypeError : Error;
   return nodeError(Type, code, message);
 }
 function checked(result) {
@@ -128,11 +131,20 @@ export function hash(algorithm, data, outputEncoding = "hex") {
   return createHash(algorithm).update(data).digest(outputEncoding);
 }
 
+// What workerd lists (createHash also takes the SHA-3 and SHA-512/t digests, and ripemd160).
 export function getHashes() {
-  return ["md5", "ripemd160", "sha1", "sha224", "sha256", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "sha384", "sha512", "sha512-224", "sha512-256", "shake128", "shake256"];
+  return ["md4", "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "md5-sha1", "RSA-MD5", "RSA-SHA1", "RSA-SHA224", "RSA-SHA256", "RSA-SHA384", "RSA-SHA512", "DSA-SHA", "DSA-SHA1", "ecdsa-with-SHA1"];
 }
-export function getCiphers() { return []; }
-export function getCurves() { return ["prime256v1", "secp384r1", "secp521r1"]; }
+// The ciphers workerd lists (createCipheriv knows the AES, DES, RC4 and ChaCha20-Poly1305 ones).
+const CIPHERS = ["AES-128-CBC", "AES-192-CBC", "AES-256-CBC", "AES-128-CTR", "AES-192-CTR", "AES-256-CTR", "AES-128-ECB", "AES-192-ECB",
+  "AES-256-ECB", "AES-128-OFB", "AES-192-OFB", "AES-256-OFB", "AES-128-GCM", "AES-192-GCM", "AES-256-GCM", "DES-CBC", "DES-ECB", "DES-EDE",
+  "DES-EDE-CBC", "DES-EDE3-CBC", "RC2-CBC", "RC4"];
+export function getCiphers() {
+  return [...CIPHERS, ...CIPHERS.map((c) => c.toLowerCase()), "aes-128-ccm-bluetooth-8", "aes-256-gcm-randnonce", "aes-128-gcm-siv", "aes-128-ccm-matter",
+    "aes-256-gcm-siv", "aes-256-eax", "aes-256-ctr-hmac-sha256", "aes-128-ctr-hmac-sha256", "aes-128-gcm-randnonce", "aes-128-ccm-bluetooth",
+    "xchacha20-poly1305", "chacha20-poly1305", "aes-128-eax", "aes-256-gcm", "aes-192-gcm", "aes-128-gcm"];
+}
+export function getCurves() { return ["secp224r1", "prime256v1", "secp384r1", "secp521r1"]; }
 
 // ---- random -----------------------------------------------------------------------------------
 function fill(view) {
@@ -173,7 +185,7 @@ export function randomInt(min, max, callback) {
   if (typeof max === "undefined" || typeof max === "function") { callback = max; max = min; min = 0; }
   if (!Number.isSafeInteger(min)) throw invalidArgType("min", "a safe integer", min);
   if (!Number.isSafeInteger(max)) throw invalidArgType("max", "a safe integer", max);
-  if (max <= min) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`);
+  if (max <= min) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "min" is out of range. It must be min < max. Received ${min}`);
   const range = max - min;
   if (range > 2 ** 48 - 1) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max - min" is out of range. It must be <= 281474976710655. Received ${range}`);
   // Rejection sampling over 48 random bits, as Node does.
@@ -291,6 +303,7 @@ export class KeyObject {
       return Buffer.from(this[kSecret]);
     }
     const format = options.format ?? "pem";
+    if (format === "jwk") return JSON.parse(takeOutput(ops.nodeKeyJwkExport(this[kKey], this.#type === "public")).toString("utf8"));
     const type = options.type ?? (this.#type === "public" ? "spki" : "pkcs8");
     const bytes = takeOutput(ops.nodeKeyExport(this[kKey], format, type, this.#type === "public"));
     return format === "pem" ? bytes.toString("latin1") : bytes;
@@ -325,7 +338,12 @@ function importAsymmetric(kind, key) {
   let data = key, format = "pem", type = "", passphrase = null;
   if (typeof key === "object" && key !== null && !isView(key) && !(key instanceof ArrayBuffer)) {
     data = key.key; format = key.format ?? "pem"; type = key.type ?? ""; passphrase = key.passphrase ?? null;
-    if (format === "jwk") throw notImplemented("createPrivateKey/createPublicKey with format \"jwk\"");
+    if (format === "jwk") {
+      if (data === null || typeof data !== "object") throw invalidArgType("key.key", "of type object", data);
+      const isPrivate = kind === 1 || data.d !== undefined;
+      const key = new KeyObject(isPrivate ? "private" : "public", checked(ops.nodeKeyJwkImport(isPrivate ? 1 : 2, JSON.stringify(data))));
+      return kind === 2 && isPrivate ? importAsymmetric(2, key) : key;
+    }
     if (data instanceof KeyObject) return importAsymmetric(kind, data);
   }
   if (format === "pem") {
@@ -404,24 +422,269 @@ export function verify(algorithm, data, key, signature, callback) {
   setTimeout(() => callback(null, ok), 0);
 }
 
+// ---- ciphers ------------------------------------------------------------------------------------
+const cipherHandles = new FinalizationRegistry((handle) => { releasedHandles.push(handle); });
+
+/** Bytes for a cipher: a Buffer/view as it is, a string only with its encoding (workerd refuses a bare string). */
+function cipherInput(data, encoding) {
+  if (typeof data === "string") {
+    if (encoding === undefined || encoding === null || encoding === "buffer")
+      throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", "The argument 'inputEncoding' If inputEncoding is not provided then the data must be a Buffer. Received undefined");
+    return Buffer.from(data, encoding);
+  }
+  return toBytes(data, "data");
+}
+
+function cipherKey(key) {
+  if (key instanceof KeyObject) return secretOf(key);
+  return toBytes(key, "key");
+}
+
+class CipherBase extends Transform {
+  #handle; #decoder = null;
+  constructor(algorithm, key, iv, options, encrypt) {
+    super(options);
+    if (typeof algorithm !== "string") throw invalidArgType("cipher", "of type string", algorithm);
+    releaseDropped();
+    this.#handle = checked(ops.nodeCipherCreate(algorithm, cipherKey(key), iv === null || iv === undefined ? null : toBytes(iv, "iv"), encrypt));
+    cipherHandles.register(this, this.#handle);
+  }
+  #out(bytes, encoding) {
+    if (encoding === undefined || encoding === null || encoding === "buffer") return bytes;
+    if (encoding === "utf8" || encoding === "utf-8") {
+      this.#decoder ??= new TextDecoder();
+      return this.#decoder.decode(bytes, { stream: true });
+    }
+    return bytes.toString(encoding);
+  }
+  update(data, inputEncoding, outputEncoding) {
+    return this.#out(takeOutput(ops.nodeCipherUpdate(this.#handle, cipherInput(data, inputEncoding))), outputEncoding);
+  }
+  final(outputEncoding) {
+    const bytes = takeOutput(ops.nodeCipherFinal(this.#handle));
+    const out = this.#out(bytes, outputEncoding);
+    return typeof out === "string" && this.#decoder !== null ? out + this.#decoder.decode() : out;
+  }
+  setAutoPadding(autoPadding = true) { checked(ops.nodeCipherSet(this.#handle, 1, Boolean(autoPadding))); return this; }
+  setAAD(buffer, options) { checked(ops.nodeCipherSet(this.#handle, 2, toBytes(buffer, "buffer"))); return this; }
+  _transform(chunk, encoding, callback) {
+    try { this.push(this.update(chunk, encoding === "buffer" ? undefined : encoding)); callback(); } catch (e) { callback(e); }
+  }
+  _flush(callback) {
+    try { this.push(this.final()); callback(); } catch (e) { callback(e); }
+  }
+  get _handle() { return this.#handle; }
+}
+
+export class Cipheriv extends CipherBase {
+  constructor(algorithm, key, iv, options) { super(algorithm, key, iv, options, true); }
+  getAuthTag() { return takeOutput(ops.nodeCipherTag(this._handle)); }
+}
+export class Decipheriv extends CipherBase {
+  constructor(algorithm, key, iv, options) { super(algorithm, key, iv, options, false); }
+  setAuthTag(buffer, encoding) { checked(ops.nodeCipherSet(this._handle, 3, toBytes(buffer, "buffer", encoding))); return this; }
+}
+export function createCipheriv(algorithm, key, iv, options) { return new Cipheriv(algorithm, key, iv, options); }
+export function createDecipheriv(algorithm, key, iv, options) { return new Decipheriv(algorithm, key, iv, options); }
+
+// ---- key generation ------------------------------------------------------------------------------
+const KEY_PAIR_TYPES = ["rsa", "ec", "ed25519", "x25519", "dh"];
+
+function encodeKey(key, encoding) {
+  if (encoding === undefined || encoding === null) return key;
+  const { format = "pem", type, cipher, passphrase } = encoding;
+  if (cipher !== undefined || passphrase !== undefined) throw notImplemented("generateKeyPair with an encrypted private key encoding");
+  if (format === "jwk") return key.export({ format: "jwk" });
+  return key.export({ format, type });
+}
+
+export function generateKeyPairSync(type, options = {}) {
+  if (typeof type !== "string") throw invalidArgType("type", "of type string", type);
+  if (!KEY_PAIR_TYPES.includes(type)) throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'type' must be one of: ${KEY_PAIR_TYPES.map((t) => `'${t}'`).join(", ")}. Received '${type}'`);
+  if (type === "dh") throw new Error("Generating DH keys from a prime length is not yet implemented");
+  const o = options ?? {};
+  if (type === "rsa") validateInteger(o.modulusLength, "options.modulusLength", 1, 2 ** 31 - 1);
+  if (type === "ec" && typeof o.namedCurve !== "string") throw invalidArgType("options.namedCurve", "of type string", o.namedCurve);
+  releaseDropped();
+  const handle = checked(ops.nodeKeyGenerate(type, o.modulusLength ?? 0, Number(o.publicExponent ?? 65537), o.namedCurve ?? ""));
+  const privateKey = new KeyObject("private", handle);
+  const publicKey = createPublicKey(privateKey);
+  return { publicKey: encodeKey(publicKey, o.publicKeyEncoding), privateKey: encodeKey(privateKey, o.privateKeyEncoding) };
+}
+
+export function generateKeyPair(type, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred((err, pair) => (err ? callback(err) : callback(null, pair.publicKey, pair.privateKey)), () => generateKeyPairSync(type, options));
+}
+
+export function generateKeySync(type, options = {}) {
+  const length = options?.length;
+  if (type === "hmac") {
+    validateInteger(length, "options.length", 8, 2 ** 31 - 1);
+    return createSecretKey(randomBytes(Math.floor(length / 8)));
+  }
+  if (type === "aes") {
+    if (![128, 192, 256].includes(length)) throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The property 'options.length' must be one of: 128, 192, 256. Received ${length}`);
+    return createSecretKey(randomBytes(length / 8));
+  }
+  throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'type' must be one of: 'aes', 'hmac'. Received '${type}'`);
+}
+
+export function generateKey(type, options, callback) {
+  validateFunction(callback, "callback");
+  deferred(callback, () => generateKeySync(type, options));
+}
+
+// ---- RSA encryption and key agreement -------------------------------------------------------------
+function rsaCrypt(mode, key, buffer) {
+  const isPrivate = mode === 2 || mode === 3;
+  const k = isPrivate ? importAsymmetric(1, key) : importAsymmetric(2, key);
+  const o = typeof key === "object" && key !== null && !isView(key) && !(key instanceof KeyObject) ? key : {};
+  const padding = o.padding ?? (mode === 1 || mode === 2 ? constants.RSA_PKCS1_OAEP_PADDING : constants.RSA_PKCS1_PADDING);
+  return takeOutput(ops.nodeRsaCrypt(k[kKey], toBytes(buffer, "buffer"), mode, padding, o.oaepHash ?? "sha1"));
+}
+export function publicEncrypt(key, buffer) { return rsaCrypt(1, key, buffer); }
+export function privateDecrypt(key, buffer) { return rsaCrypt(2, key, buffer); }
+export function privateEncrypt(key, buffer) { return rsaCrypt(3, key, buffer); }
+export function publicDecrypt(key, buffer) { return rsaCrypt(4, key, buffer); }
+
+export function diffieHellman(options) {
+  if (options === null || typeof options !== "object") throw invalidArgType("options", "of type object", options);
+  const { privateKey, publicKey } = options;
+  if (!(privateKey instanceof KeyObject)) throw invalidArgType("options.privateKey", "an instance of KeyObject", privateKey);
+  if (!(publicKey instanceof KeyObject)) throw invalidArgType("options.publicKey", "an instance of KeyObject", publicKey);
+  return takeOutput(ops.nodeDiffieHellman(privateKey[kKey], publicKey[kKey]));
+}
+
+// ---- X509Certificate ------------------------------------------------------------------------------
+export class X509Certificate {
+  #facts;
+  constructor(buffer) {
+    const bytes = typeof buffer === "string" ? Buffer.from(buffer) : toBytes(buffer, "buffer");
+    this.#facts = JSON.parse(takeOutput(ops.nodeX509Parse(bytes)).toString("utf8"));
+  }
+  get subject() { return this.#facts.subject; }
+  get issuer() { return this.#facts.issuer; }
+  get subjectAltName() { return this.#facts.subjectAltName ?? undefined; }
+  get infoAccess() { return undefined; }
+  get keyUsage() { return undefined; }
+  get validFrom() { return this.#facts.validFrom; }
+  get validTo() { return this.#facts.validTo; }
+  get validFromDate() { return new Date(this.#facts.validFromMs); }
+  get validToDate() { return new Date(this.#facts.validToMs); }
+  get serialNumber() { return this.#facts.serialNumber; }
+  get fingerprint() { return this.#facts.fingerprint; }
+  get fingerprint256() { return this.#facts.fingerprint256; }
+  get fingerprint512() { return this.#facts.fingerprint512; }
+  get ca() { return this.#facts.ca; }
+  get raw() { return Buffer.from(this.#facts.raw, "base64"); }
+  get publicKey() { return createPublicKey({ key: Buffer.from(this.#facts.spki, "base64"), format: "der", type: "spki" }); }
+  checkHost(name) {
+    const host = String(name).toLowerCase();
+    return this.#facts.dnsNames.some((n) => { n = n.toLowerCase(); return n === host || (n.startsWith("*.") && host.endsWith(n.slice(1)) && host.split(".").length === n.split(".").length); }) ? name : undefined;
+  }
+  checkIP(ip) { return this.#facts.ipAddresses.includes(String(ip)) ? ip : undefined; }
+  checkEmail() { return undefined; }
+  checkIssued(other) { return other instanceof X509Certificate && other.subject === this.issuer; }
+  checkPrivateKey(privateKey) {
+    const key = importAsymmetric(1, privateKey);
+    return createPublicKey(key).export({ format: "der", type: "spki" }).equals(this.publicKey.export({ format: "der", type: "spki" }));
+  }
+  verify() { throw notImplemented("X509Certificate.verify"); }
+  toString() { return this.#facts.pem; }
+  toJSON() { return this.#facts.pem; }
+  toLegacyObject() {
+    return { subject: this.subject, issuer: this.issuer, subjectaltname: this.subjectAltName, valid_from: this.validFrom, valid_to: this.validTo,
+      fingerprint: this.fingerprint, fingerprint256: this.fingerprint256, fingerprint512: this.fingerprint512, serialNumber: this.serialNumber, ca: this.ca };
+  }
+}
+
+// ---- ECDH --------------------------------------------------------------------------------------
+const ECDH_CURVES = { prime256v1: "P-256", "P-256": "P-256", secp256r1: "P-256", secp384r1: "P-384", "P-384": "P-384", secp521r1: "P-521", "P-521": "P-521" };
+
+function encoded(bytes, encoding) { return encoding === undefined || encoding === "buffer" ? bytes : bytes.toString(encoding); }
+function decodedKey(key, encoding, name) { return typeof key === "string" ? Buffer.from(key, encoding ?? "utf8") : toBytes(key, name); }
+
+export class ECDH {
+  #curve; #key = null;
+  constructor(curve) {
+    if (typeof curve !== "string") throw invalidArgType("curve", "of type string", curve);
+    if (!(curve in ECDH_CURVES)) throw new Error("Invalid curve"); // workerd's words
+    this.#curve = ECDH_CURVES[curve];
+  }
+  #keyObject() {
+    if (this.#key === null) throw new Error("Failed to get ECDH key: the keys have not been generated or set");
+    return this.#key;
+  }
+  generateKeys(encoding, format) {
+    releaseDropped();
+    this.#key = new KeyObject("private", checked(ops.nodeKeyGenerate("ec", 0, 0, this.#curve)));
+    return this.getPublicKey(encoding, format);
+  }
+  getPublicKey(encoding, format) { return encoded(takeOutput(ops.nodeEcPoint(this.#keyObject()[kKey], format === "compressed")), encoding); }
+  getPrivateKey(encoding) {
+    const jwk = this.#keyObject().export({ format: "jwk" });
+    return encoded(Buffer.from(jwk.d, "base64url"), encoding);
+  }
+  setPrivateKey(key, encoding) {
+    releaseDropped();
+    this.#key = new KeyObject("private", checked(ops.nodeEcFromPrivate(this.#curve, decodedKey(key, encoding, "key"))));
+    return this;
+  }
+  setPublicKey() { throw notImplemented("ECDH.setPublicKey"); }
+  computeSecret(otherPublicKey, inputEncoding, outputEncoding) {
+    const point = decodedKey(otherPublicKey, inputEncoding, "otherPublicKey");
+    return encoded(takeOutput(ops.nodeEcAgreePoint(this.#keyObject()[kKey], point)), outputEncoding);
+  }
+  static convertKey(key, curve, inputEncoding, outputEncoding, format) {
+    if (!(curve in ECDH_CURVES)) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_CURVE", "Invalid EC curve name");
+    const point = decodedKey(key, inputEncoding, "key");
+    const jwk = { kty: "EC", crv: ECDH_CURVES[curve], ...pointCoordinates(point) };
+    const handle = checked(ops.nodeKeyJwkImport(2, JSON.stringify(jwk)));
+    return encoded(takeOutput(ops.nodeEcPoint(handle, format === "compressed")), outputEncoding);
+  }
+}
+function pointCoordinates(point) {
+  if (point[0] !== 4) throw nodeError(Error, "ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve");
+  const size = (point.length - 1) / 2;
+  return { x: Buffer.from(point.subarray(1, 1 + size)).toString("base64url"), y: Buffer.from(point.subarray(1 + size)).toString("base64url") };
+}
+export function createECDH(curve) { return new ECDH(curve); }
+
+// ---- primes -------------------------------------------------------------------------------------
+function candidateBytes(candidate) {
+  if (typeof candidate === "bigint") {
+    if (candidate < 0n) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "candidate" is out of range. It must be >= 0. Received ${candidate}`);
+    let hex = candidate.toString(16);
+    if (hex.length % 2) hex = "0" + hex;
+    return Buffer.from(hex, "hex");
+  }
+  return toBytes(candidate, "candidate");
+}
+export function checkPrimeSync(candidate, options = {}) { return checked(ops.nodePrimeCheck(candidateBytes(candidate), options.checks ?? 0)) === 1; }
+export function checkPrime(candidate, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => checkPrimeSync(candidate, options));
+}
+export function generatePrimeSync(size, options = {}) {
+  validateInteger(size, "size", 1, 2 ** 31 - 1);
+  if (options.add !== undefined || options.rem !== undefined) throw notImplemented("generatePrime with add or rem");
+  const bytes = takeOutput(ops.nodePrimeGenerate(size, Boolean(options.safe)));
+  return options.bigint ? BigInt("0x" + bytes.toString("hex")) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+export function generatePrime(size, options, callback) {
+  if (typeof options === "function") { callback = options; options = {}; }
+  validateFunction(callback, "callback");
+  deferred(callback, () => generatePrimeSync(size, options));
+}
+
 // ---- not implemented yet ------------------------------------------------------------------------
 function missing(name) { return () => { throw notImplemented(`crypto.${name}`); }; }
-export const createCipheriv = missing("createCipheriv");
-export const createDecipheriv = missing("createDecipheriv");
-export const generateKeyPair = missing("generateKeyPair");
-export const generateKeyPairSync = missing("generateKeyPairSync");
-export const generateKey = missing("generateKey");
-export const generateKeySync = missing("generateKeySync");
 export const createDiffieHellman = missing("createDiffieHellman");
-export const createECDH = missing("createECDH");
-export const publicEncrypt = missing("publicEncrypt");
-export const privateDecrypt = missing("privateDecrypt");
-export const privateEncrypt = missing("privateEncrypt");
-export const publicDecrypt = missing("publicDecrypt");
-export const generatePrime = missing("generatePrime");
-export const generatePrimeSync = missing("generatePrimeSync");
-export const checkPrime = missing("checkPrime");
-export const checkPrimeSync = missing("checkPrimeSync");
+export const createDiffieHellmanGroup = missing("createDiffieHellmanGroup");
+export const getDiffieHellman = missing("getDiffieHellman");
 
 export const constants = Object.freeze({
   RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
@@ -439,7 +702,8 @@ export default {
   createHash, createHmac, hash, getHashes, getCiphers, getCurves, randomBytes, pseudoRandomBytes, prng, rng, randomFillSync,
   randomFill, randomInt, randomUUID, getRandomValues, pbkdf2, pbkdf2Sync, hkdf, hkdfSync, scrypt, scryptSync,
   timingSafeEqual, KeyObject, createSecretKey, createPrivateKey, createPublicKey, createSign, createVerify, sign, verify,
-  createCipheriv, createDecipheriv, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync, createDiffieHellman,
-  createECDH, publicEncrypt, privateDecrypt, privateEncrypt, publicDecrypt, generatePrime, generatePrimeSync, checkPrime,
-  checkPrimeSync, constants, webcrypto, subtle, getFips, setFips, Hash, Hmac, Sign, Verify,
+  createCipheriv, createDecipheriv, Cipheriv, Decipheriv, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync,
+  createDiffieHellman, createDiffieHellmanGroup, getDiffieHellman, createECDH, ECDH, diffieHellman, publicEncrypt, privateDecrypt,
+  privateEncrypt, publicDecrypt, generatePrime, generatePrimeSync, checkPrime, checkPrimeSync, X509Certificate, constants,
+  webcrypto, subtle, getFips, setFips, Hash, Hmac, Sign, Verify,
 };

@@ -3,7 +3,7 @@
 import bridge from "node-internal:bridge";
 
 const syncModules = { buffer: () => bridge.buffer(), events: () => bridge.events(), process: () => bridge.process() };
-export const builtinModules = ["assert", "assert/strict", "async_hooks", "buffer", "crypto", "diagnostics_channel", "events", "module", "path", "path/posix", "path/win32", "process", "querystring", "stream", "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "url", "util", "util/types"];
+export const builtinModules = ["_http_agent", "_http_client", "_http_common", "_http_incoming", "_http_outgoing", "_http_server", "_stream_duplex", "_stream_passthrough", "_stream_readable", "_stream_transform", "_stream_writable", "_tls_common", "_tls_wrap", "assert", "assert/strict", "async_hooks", "buffer", "crypto", "diagnostics_channel", "dns", "dns/promises", "events", "fs", "fs/promises", "http", "https", "module", "net", "os", "path", "path/posix", "path/win32", "process", "querystring", "stream", "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises", "tls", "url", "util", "util/types", "zlib"];
 export function isBuiltin(name) { return builtinModules.includes(String(name).replace(/^node:/, "")); }
 export function createRequire(filename) {
   const require = (id) => {

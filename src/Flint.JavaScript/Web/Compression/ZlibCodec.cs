@@ -23,30 +23,11 @@ public sealed class CompressionException(string message) : Exception(message);
 /// </summary>
 public sealed unsafe class ZlibCodec : IDisposable
 {
-    private const string Library = "libSystem.IO.Compression.Native";
-    private const int ZOk = 0, ZStreamEnd = 1, ZBufError = -5;
-    private const int ZNoFlush = 0, ZFinish = 4;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct ZStream
-    {
-        public byte* NextIn;
-        public byte* NextOut;
-        public byte* Msg;
-        public void* InternalState;
-        public uint AvailIn;
-        public uint AvailOut;
-    }
-
-    [DllImport(Library)] private static extern int CompressionNative_DeflateInit2_(ZStream* stream, int level, int method, int windowBits, int memLevel, int strategy);
-    [DllImport(Library)] private static extern int CompressionNative_Deflate(ZStream* stream, int flush);
-    [DllImport(Library)] private static extern int CompressionNative_DeflateEnd(ZStream* stream);
-    [DllImport(Library)] private static extern int CompressionNative_InflateInit2_(ZStream* stream, int windowBits);
-    [DllImport(Library)] private static extern int CompressionNative_Inflate(ZStream* stream, int flush);
-    [DllImport(Library)] private static extern int CompressionNative_InflateEnd(ZStream* stream);
+    private const int ZOk = ZlibNative.ZOk, ZStreamEnd = ZlibNative.ZStreamEnd, ZBufError = ZlibNative.ZBufError;
+    private const int ZNoFlush = ZlibNative.ZNoFlush, ZFinish = ZlibNative.ZFinish;
 
     private readonly bool _compress;
-    private ZStream* _z;
+    private ZlibNative.ZStream* _z;
     private byte* _input;      // a copy of the pending input, owned here
     private bool _ended;       // the compressed stream ended (decompression) or was finished (compression)
     private bool _failed;
@@ -61,10 +42,10 @@ public sealed unsafe class ZlibCodec : IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(format)),
         };
         _compress = compress;
-        _z = (ZStream*)NativeMemory.AllocZeroed((nuint)sizeof(ZStream));
+        _z = (ZlibNative.ZStream*)NativeMemory.AllocZeroed((nuint)sizeof(ZlibNative.ZStream));
         var rc = compress
-            ? CompressionNative_DeflateInit2_(_z, -1, 8, windowBits, 8, 0)
-            : CompressionNative_InflateInit2_(_z, windowBits);
+            ? ZlibNative.CompressionNative_DeflateInit2_(_z, -1, 8, windowBits, 8, 0)
+            : ZlibNative.CompressionNative_InflateInit2_(_z, windowBits);
         if (rc != ZOk)
         {
             NativeMemory.Free(_z);
@@ -133,7 +114,7 @@ public sealed unsafe class ZlibCodec : IDisposable
         if (_ended) return;
         while (_z->AvailOut > 0)
         {
-            var rc = CompressionNative_Deflate(_z, finish ? ZFinish : ZNoFlush);
+            var rc = ZlibNative.CompressionNative_Deflate(_z, finish ? ZFinish : ZNoFlush);
             if (rc == ZStreamEnd) { _ended = true; return; }
             if (rc == ZBufError) return; // no progress possible without more input
             if (rc != ZOk) { _failed = true; throw new CompressionException("Compression failed."); }
@@ -145,7 +126,7 @@ public sealed unsafe class ZlibCodec : IDisposable
     {
         while (_z->AvailOut > 0 && !_ended)
         {
-            var rc = CompressionNative_Inflate(_z, ZNoFlush);
+            var rc = ZlibNative.CompressionNative_Inflate(_z, ZNoFlush);
             if (rc == ZStreamEnd) { _ended = true; break; }
             if (rc == ZBufError) break; // no progress possible without more input
             if (rc != ZOk) { _failed = true; throw new CompressionException("Decompression failed."); }
@@ -174,11 +155,42 @@ public sealed unsafe class ZlibCodec : IDisposable
     private void Release()
     {
         if (_z is null) return;
-        if (_compress) CompressionNative_DeflateEnd(_z);
-        else CompressionNative_InflateEnd(_z);
+        if (_compress) ZlibNative.CompressionNative_DeflateEnd(_z);
+        else ZlibNative.CompressionNative_InflateEnd(_z);
         NativeMemory.Free(_z);
         NativeMemory.Free(_input);
         _z = null;
         _input = null;
     }
+}
+
+/// <summary>
+/// The zlib and brotli the .NET runtime ships (libSystem.IO.Compression.Native), called directly:
+/// CompressionStream's codec and node:zlib's (Node/NodeZlib.cs) share these declarations.
+/// </summary>
+internal static unsafe class ZlibNative
+{
+    private const string Library = "libSystem.IO.Compression.Native";
+    public const int ZOk = 0, ZStreamEnd = 1, ZNeedDict = 2, ZBufError = -5;
+    public const int ZNoFlush = 0, ZFinish = 4;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ZStream
+    {
+        public byte* NextIn;
+        public byte* NextOut;
+        public byte* Msg;
+        public void* InternalState;
+        public uint AvailIn;
+        public uint AvailOut;
+    }
+
+    [DllImport(Library)] public static extern int CompressionNative_DeflateInit2_(ZStream* stream, int level, int method, int windowBits, int memLevel, int strategy);
+    [DllImport(Library)] public static extern int CompressionNative_Deflate(ZStream* stream, int flush);
+    [DllImport(Library)] public static extern int CompressionNative_DeflateEnd(ZStream* stream);
+    [DllImport(Library)] public static extern int CompressionNative_InflateInit2_(ZStream* stream, int windowBits);
+    [DllImport(Library)] public static extern int CompressionNative_InflateReset2_(ZStream* stream, int windowBits);
+    [DllImport(Library)] public static extern int CompressionNative_Inflate(ZStream* stream, int flush);
+    [DllImport(Library)] public static extern int CompressionNative_InflateEnd(ZStream* stream);
+    [DllImport(Library)] public static extern uint CompressionNative_Crc32(uint crc, byte* buffer, int len);
 }

@@ -163,6 +163,13 @@ const flintConsole = {
   time: (label = "default") => { consoleTimers.set(label, Date.now()); },
   timeLog: (label = "default", ...a) => { const t = consoleTimers.get(label); if (t !== undefined) emit(LOG.info, [`${label}: ${Date.now() - t}ms`, ...a]); },
   timeEnd: (label = "default") => { const t = consoleTimers.get(label); if (t !== undefined) { consoleTimers.delete(label); emit(LOG.info, [`${label}: ${Date.now() - t}ms`]); } },
+  // V8's inspector-only members, which workerd's console has too (nothing to show without an inspector).
+  clear: () => {},
+  context: () => flintConsole,
+  createTask: () => ({ run: (f) => f() }),
+  profile: () => {},
+  profileEnd: () => {},
+  timeStamp: () => {},
 };
 Object.defineProperty(flintConsole, Symbol.toStringTag, { value: "console", configurable: true });
 defineGlobal("console", flintConsole);

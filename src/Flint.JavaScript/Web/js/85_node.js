@@ -195,7 +195,7 @@ function nodeProcess() {
   if (nodeProcessObject !== null) return nodeProcessObject;
   const EventEmitter = nodeEvents();
   const started = Date.now();
-  let cwd = "/bundle";
+  let cwd = "/";
   const process = new EventEmitter();
   Object.defineProperty(process, Symbol.toStringTag, { value: "process", configurable: true });
   const env = {};
@@ -286,6 +286,17 @@ if (compatEnabled("nodejs_compat_v2")) {
   });
 }
 
+// ---- state a request owns (node:fs's /tmp) ---------------------------------------------------------
+const globalEventLocals = new Map(); // for code running outside any event (the Worker's top level)
+
+/** The value for `key` belonging to the current event, made by `make()` the first time it is asked for. */
+function eventLocal(key, make) {
+  const event = currentEvent;
+  const store = event === null ? globalEventLocals : (event.locals ??= new Map());
+  if (!store.has(key)) store.set(key, make());
+  return store.get(key);
+}
+
 // ---- what node: modules reach (import from "node-internal:bridge") ------------------------------
 const nodeBridge = Object.freeze({
   ops,
@@ -308,4 +319,7 @@ const nodeBridge = Object.freeze({
     get problem() { return asyncContextProblem; },
   }),
   log: (level, text) => ops.log(LOG[level] ?? LOG.info, text),
+  sockets: Object.freeze({ connect, failure: (error) => socketFailures.get(error), dnsOverride: (host) => dnsOverrides.get(String(host).toLowerCase()) }),
+  dnsServer: () => ops.dnsServer(),
+  eventLocal,
 });

@@ -478,28 +478,28 @@ function readBodyPayload(r, tokens) {
 
 const RESERVED_ENTRYPOINT_METHODS = new Set(["fetch", "connect", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"]);
 
-function notImplemented(name) { return new TypeError(`The RPC receiver does not implement the method "${name}".`); }
+function rpcNotImplemented(name) { return new TypeError(`The RPC receiver does not implement the method "${name}".`); }
 
 /** One step along an RPC path, with Cloudflare's visibility rules. */
 function rpcGet(obj, name, isEntrypoint) {
   if (name === "dup") throw new TypeError("'dup' is a reserved method and cannot be called over RPC.");
-  if (obj === null || obj === undefined || (typeof obj !== "object" && typeof obj !== "function")) throw notImplemented(name);
+  if (obj === null || obj === undefined || (typeof obj !== "object" && typeof obj !== "function")) throw rpcNotImplemented(name);
   if (obj instanceof RpcTarget || obj instanceof WorkerEntrypoint || obj instanceof DurableObject) {
     // Only what the class declares: instance properties stay private.
-    if (name === "constructor" || (isEntrypoint && RESERVED_ENTRYPOINT_METHODS.has(name))) throw notImplemented(name);
+    if (name === "constructor" || (isEntrypoint && RESERVED_ENTRYPOINT_METHODS.has(name))) throw rpcNotImplemented(name);
     for (let p = Object.getPrototypeOf(obj); p !== null && p !== Object.prototype && p !== RpcTarget.prototype &&
       p !== WorkerEntrypoint.prototype && p !== DurableObject.prototype; p = Object.getPrototypeOf(p)) {
       const desc = Object.getOwnPropertyDescriptor(p, name);
       if (desc === undefined) continue;
       if (desc.get !== undefined) return desc.get.call(obj);
       if ("value" in desc) return desc.value;
-      throw notImplemented(name);
+      throw rpcNotImplemented(name);
     }
-    throw notImplemented(name);
+    throw rpcNotImplemented(name);
   }
   if (isStub(obj)) return obj[name];
   // Plain objects, arrays and functions: their own properties.
-  if (!Object.hasOwn(obj, name)) throw notImplemented(name);
+  if (!Object.hasOwn(obj, name)) throw rpcNotImplemented(name);
   return obj[name];
 }
 
@@ -511,7 +511,7 @@ function rpcInvoke(root, path, kind, args, isEntrypoint, plain = false) {
     v = rpcGet(parent, path[i], isEntrypoint && i === 0);
   }
   if (kind === RPC_GET) return v;
-  if (typeof v !== "function") throw notImplemented(path.at(-1) ?? "");
+  if (typeof v !== "function") throw rpcNotImplemented(path.at(-1) ?? "");
   if (plain && path.length === 1) {
     if (args.length !== 1) {
       throw new TypeError(`Attempted to call RPC function "${path[0]}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`);

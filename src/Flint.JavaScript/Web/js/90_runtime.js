@@ -54,6 +54,7 @@ class EventState {
     this.done = false;
     this.rpc = false;  // an RPC event: lasts while the stubs it gave out live (87_rpc.js)
     this.holds = 0;
+    this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
   }
   waitUntil(promise) {
     ArrayPrototypePush(this.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e) => {
@@ -72,6 +73,7 @@ class EventState {
       if (this.done || this.holds > 0) return;
       this.done = true;
       dropEventRpc(this);
+      for (const cleanup of this.cleanups.splice(0)) cleanup();
       ops.eventDone(this.id);
     };
     if (this.pending.length === 0) { finish(); return; }
