@@ -32,6 +32,10 @@ public static class FlintFlagSupport
         ["rpc"] = FlagSupport.Follows,
         ["fetcher_no_get_put_delete"] = FlagSupport.Follows,
         ["rpc_params_dup_stubs"] = FlagSupport.Follows,
+        // Queues (82_queues.js).
+        ["queues_json_messages"] = FlagSupport.Follows,
+        ["queue_consumer_no_wait_for_wait_until"] = FlagSupport.Follows,
+        ["queue_expose_error_codes"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,

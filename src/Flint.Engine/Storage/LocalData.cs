@@ -1,5 +1,6 @@
 using Flint.Engine.D1;
 using Flint.Engine.Kv;
+using Flint.Engine.Queues;
 
 namespace Flint.Engine.Storage;
 
@@ -12,12 +13,14 @@ public sealed class LocalData : IDisposable
 {
     private readonly Lazy<KvStorage> _kv;
     private readonly Lazy<D1Storage> _d1;
+    private readonly Lazy<QueueStorage> _queues;
 
     public LocalData(string directory, TimeProvider? time = null)
     {
         Directory = Path.GetFullPath(directory);
         _kv = new Lazy<KvStorage>(() => new KvStorage(Directory, time));
         _d1 = new Lazy<D1Storage>(() => new D1Storage(Directory));
+        _queues = new Lazy<QueueStorage>(() => new QueueStorage(Directory, time));
     }
 
     public string Directory { get; }
@@ -28,9 +31,13 @@ public sealed class LocalData : IDisposable
     /// <summary>D1 databases, under <c>d1/</c>.</summary>
     public D1Storage D1 => _d1.Value;
 
+    /// <summary>Queues, one log each under <c>queues/</c>.</summary>
+    public QueueStorage Queues => _queues.Value;
+
     public void Dispose()
     {
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
+        if (_queues.IsValueCreated) _queues.Value.Dispose();
     }
 }

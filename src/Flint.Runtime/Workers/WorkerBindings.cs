@@ -38,8 +38,6 @@ internal static class WorkerBindings
         }
         Warn("r2_buckets", b.R2Buckets.Select(x => x.Binding));
         Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
-        Warn("queues producers", b.QueueProducers.Select(x => x.Binding));
-        if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
         if (config.Assets is not null) log.LogWarning("assets are not supported by Flint yet: static files will not be served.");
     }
 }

@@ -3,6 +3,7 @@ using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.Runtime.Cron;
+using Flint.Runtime.Queues;
 using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
@@ -53,11 +54,13 @@ public sealed class DevServer : IAsyncDisposable
     private readonly WorkerRegistry _registry;
     private readonly List<DevReloader> _reloaders;
     private readonly CronScheduler _scheduler;
+    private readonly QueueDispatcher _queues;
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, LocalData data, Uri url)
+    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, QueueDispatcher queues, LocalData data, Uri url)
     {
         _scheduler = scheduler;
+        _queues = queues;
         _data = data;
         _app = app;
         _registry = registry;
@@ -109,6 +112,7 @@ public sealed class DevServer : IAsyncDisposable
         var data = new LocalData(config.PersistDirectory);
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
         var services = new List<WorkerService>();
+        QueueDispatcher queues;
         try
         {
             foreach (var (workerConfig, warnings) in loaded)
@@ -117,6 +121,7 @@ public sealed class DevServer : IAsyncDisposable
                 services.Add(registry.Add(await WorkerVersion.LoadAsync(workerConfig, loggers, data, options.Isolates, options.Outbound, registry).ConfigureAwait(false)));
             }
             WarnUnboundServices(registry, log);
+            queues = new QueueDispatcher(registry, data.Queues, TimeProvider.System, log);
         }
         catch
         {
@@ -139,6 +144,7 @@ public sealed class DevServer : IAsyncDisposable
         {
             // e.g. the port is taken: free the isolates and stores before reporting it.
             scheduler.Dispose();
+            queues.Dispose();
             registry.Dispose();
             data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
@@ -148,6 +154,7 @@ public sealed class DevServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         scheduler.Start();
+        queues.Start();
         var reloaders = new List<DevReloader>();
         if (options.Watch)
         {
@@ -158,7 +165,7 @@ public sealed class DevServer : IAsyncDisposable
                 reloaders.Add(reloader);
             }
         }
-        return new DevServer(app, registry, served, reloaders, scheduler, data, url);
+        return new DevServer(app, registry, served, reloaders, scheduler, queues, data, url);
     }
 
     public const int DefaultPort = 8787;
@@ -205,9 +212,13 @@ public sealed class DevServer : IAsyncDisposable
     /// <summary>Runs the Workers' cron triggers.</summary>
     public CronScheduler Scheduler => _scheduler;
 
+    /// <summary>Delivers the Workers' queues to their consumers.</summary>
+    public QueueDispatcher Queues => _queues;
+
     public async ValueTask DisposeAsync()
     {
         _scheduler.Dispose();
+        _queues.Dispose();
         foreach (var reloader in _reloaders) reloader.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -54,9 +54,11 @@ class EventState {
     this.done = false;
     this.rpc = false;  // an RPC event: lasts while the stubs it gave out live (87_rpc.js)
     this.holds = 0;
+    this.waitUntilFailed = false;
   }
   waitUntil(promise) {
     this.pending.push(Promise.resolve(promise).then(undefined, (e) => {
+      this.waitUntilFailed = true; // a queue batch fails with its waitUntil work (82_queues.js)
       ops.log(LOG.error, `Uncaught (in promise) ${errorText(e)}`);
     }));
   }
@@ -267,6 +269,7 @@ return {
   trackRejection, dispatchRejections,
   dispatchRpc, invokeExport, invokePipelined, completeRpc, releaseExport, forgetCall, disconnectRpc,
   dispatchScheduled,
+  dispatchQueue,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,
