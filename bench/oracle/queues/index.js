@@ -31,16 +31,19 @@ function describe(v) {
 const log = [];
 let lastDelivery = 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Waits until `count` deliveries matched `pred`, then until deliveries have been quiet for `quietMs`. */
-async function settle(pred, count, quietMs = 400, timeoutMs = 8000) {
+/**
+ * Waits until `count` deliveries matched `pred`, then until `queue` has nothing waiting and
+ * deliveries have been quiet for `quietMs`.
+ */
+async function settle(queue, pred, count, quietMs = 400, timeoutMs = 8000) {
   const end = Date.now() + timeoutMs;
   while (log.filter(pred).length < count && Date.now() < end) await sleep(20);
-  while (Date.now() - lastDelivery < quietMs && Date.now() < end) await sleep(20);
+  while ((Date.now() - lastDelivery < quietMs || (await queue.metrics()).backlogCount > 0) && Date.now() < end) await sleep(20);
 }
 
 async function scenario(env, s, keys = ["a", "b"]) {
   await env.RULES.sendBatch(keys.map((k) => ({ body: { s, k } })));
-  await settle((e) => e.queue === "rules-q" && e.body.s === s, keys.length);
+  await settle(env.RULES, (e) => e.queue === "rules-q" && e.body.s === s, keys.length);
   return log.filter((e) => e.queue === "rules-q" && e.body.s === s).map((e) => [e.body.k, e.attempts]);
 }
 
@@ -164,7 +167,7 @@ async function consumer(env) {
     { body: new Uint16Array([258]), contentType: "v8" },
     { body: "é\u{1F600}", contentType: "text" },
   ]);
-  await settle((e) => e.queue === "types-q", 7);
+  await settle(env.TYPES, (e) => e.queue === "types-q", 7);
   const types = log.filter((e) => e.queue === "types-q");
   r.bodies = types.map((e) => describe(e.body));
   r.attempts = types.map((e) => e.attempts);
@@ -192,34 +195,34 @@ async function consumer(env) {
   }
   for (const s of ["retryDelay", "retryAllDelay"]) {
     await env.RULES.sendBatch([{ body: { s, k: "a" } }]);
-    await settle((e) => e.queue === "rules-q" && e.body.s === s, 2, 400, 8000);
+    await settle(env.RULES, (e) => e.queue === "rules-q" && e.body.s === s, 2, 400, 8000);
     const seen = log.filter((e) => e.queue === "rules-q" && e.body.s === s);
     r[`rule_${s}`] = [seen.map((e) => e.attempts), seen.length === 2 && seen[1].at - seen[0].at >= 900];
   }
 
   await env.DLQ_SRC.send("dead", { contentType: "text" });
-  await settle((e) => e.queue === "dlq-dst", 1);
+  await settle(env.DLQ_SRC, (e) => e.queue === "dlq-dst", 1);
   const src = log.filter((e) => e.queue === "dlq-src"), dst = log.filter((e) => e.queue === "dlq-dst");
   r.deadLetter = [src.map((e) => e.attempts), dst.map((e) => [e.body, e.attempts]), dst.length > 0 && dst[0].id === src[0].id, dst.length > 0 && dst[0].ts.getTime() === src[0].ts.getTime()];
 
   await env.DROP.send("dropped");
-  await settle((e) => e.queue === "drop-q", 1, 600);
+  await settle(env.DROP, (e) => e.queue === "drop-q", 1, 600);
   r.dropped = log.filter((e) => e.queue === "drop-q").map((e) => [e.body, e.attempts]);
 
   await env.SIZED.sendBatch(Array.from({ length: 7 }, (_, i) => ({ body: i })));
-  await settle((e) => e.queue === "sized-q", 7);
+  await settle(env.SIZED, (e) => e.queue === "sized-q", 7);
   r.batchSizes = log.filter((e) => e.queue === "sized-q").map((e) => e.size);
 
   const t0 = Date.now();
   await env.TIMED.send("t1");
   await env.TIMED.send("t2");
-  await settle((e) => e.queue === "timed-q", 2, 200);
+  await settle(env.TIMED, (e) => e.queue === "timed-q", 2, 200);
   const timed = log.filter((e) => e.queue === "timed-q");
   r.batchTimeout = [timed.map((e) => e.size), timed.length > 0 && timed[0].at - t0 >= 900];
 
   const d0 = Date.now();
   await env.TIMED.send("delayed", { delaySeconds: 2 });
-  await settle((e) => e.queue === "timed-q" && e.body === "delayed", 1, 200);
+  await settle(env.TIMED, (e) => e.queue === "timed-q" && e.body === "delayed", 1, 200);
   const delayed = log.find((e) => e.body === "delayed");
   r.sendDelay = delayed ? delayed.at - d0 >= 1900 : "not delivered";
   return r;
