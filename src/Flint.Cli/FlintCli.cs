@@ -24,6 +24,7 @@ public static class FlintCli
         root.Subcommands.Add(DevCommand(stdout, stderr));
         root.Subcommands.Add(KvCommands.Build(stdout, stderr));
         root.Subcommands.Add(D1Commands.Build(stdout, stderr));
+        root.Subcommands.Add(QueuesCommands.Build(stdout, stderr));
         return root;
     }
 
