@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Channels;
 using Flint.Engine.Storage;
 using Microsoft.Data.Sqlite;
@@ -8,46 +9,66 @@ namespace Flint.Engine.Queues;
 /// <summary>
 /// One queue's durable log: a SQLite file holding every message not yet acknowledged, with its
 /// send time, its failed attempts and when it may next be delivered. A send returns once its
-/// messages are committed (fsync'd); an acknowledgement deletes them, so an acknowledged message
-/// is never delivered again; delays are absolute times, so they survive restarts.
+/// messages are committed (fsync'd); an acknowledgement is committed before the next step, so an
+/// acknowledged message is never delivered again; delays are absolute times, so they survive restarts.
 /// <para>
+/// Each send() or sendBatch() call is one row (a segment, see <see cref="QueueSegment"/>); what
+/// happened since to single messages (acknowledged, retried, being dead-lettered) is a row of
+/// <c>changes</c>, and a segment whose messages are all done is deleted with its changes.
 /// Writes from every producer and consumer go through one writer that commits whatever is waiting
-/// in a single transaction (group commit), so concurrent sends and acknowledgements share one fsync.
+/// in one transaction (group commit), so concurrent sends and acknowledgements share one fsync.
 /// Which messages are in flight is kept in memory only: after a crash, the messages of the batches
 /// that were running are simply waiting again, and are delivered again (at least once).
 /// </para>
 /// </summary>
 public sealed class QueueLog : IDisposable
 {
+    // seq: a segment's place in the log, assigned by the writer above any seq in the file or seen by
+    // this process, so one is never reused while this process may still settle its messages.
+    // dead_letter_ids: the ids a dead-letter queue took in, so finishing an interrupted move twice adds it once.
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS messages (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT,
-          id TEXT NOT NULL UNIQUE,
+        CREATE TABLE IF NOT EXISTS segments (
+          seq INTEGER PRIMARY KEY,
           sent_at INTEGER NOT NULL,
-          content_type TEXT NOT NULL,
-          body BLOB NOT NULL,
-          failed_attempts INTEGER NOT NULL DEFAULT 0,
-          visible_at INTEGER NOT NULL,
-          dead_letter_to TEXT
+          count INTEGER NOT NULL,
+          messages BLOB NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS changes (
+          seq INTEGER NOT NULL,
+          idx INTEGER NOT NULL,
+          state INTEGER NOT NULL,
+          failed_attempts INTEGER NOT NULL,
+          visible_at INTEGER,
+          dead_letter_to TEXT,
+          PRIMARY KEY (seq, idx)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS dead_letter_ids (id BLOB PRIMARY KEY) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT OR IGNORE INTO settings VALUES ('created', CAST(unixepoch('subsec') * 1000 AS INTEGER));
         """;
 
-    private const string SelectColumns = "seq, id, sent_at, content_type, body, failed_attempts";
+    // changes.state
+    private const int StateDone = 1, StateRetried = 2, StateDead = 3;
+
+    /// <summary>Bodies of waiting messages are kept in memory up to this many bytes per queue (beyond, a batch reads them back from disk).</summary>
+    private const long CachedBodyBytes = 32L * 1024 * 1024;
 
     private readonly SqliteDatabase _db;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
-    // Messages waiting for delivery (delayed or ready), by seq; what is in flight is apart.
+    // Messages waiting for delivery (delayed or ready), by key; those in flight and those being dead-lettered are apart.
     private readonly Dictionary<long, Entry> _waiting = new();
-    private readonly SortedSet<(long Due, long Seq)> _delayed = new();
+    private readonly SortedSet<(long Due, long Key)> _delayed = new();
     private readonly LinkedList<Entry> _ready = new();
-    private readonly SortedSet<(long SentAt, long Seq)> _bySentAt = new();
+    private readonly SortedSet<(long SentAt, long Key)> _bySentAt = new();
     private readonly Dictionary<long, Entry> _inFlight = new();
+    private readonly Dictionary<long, Entry> _dead = new();
+    private readonly Dictionary<long, Segment> _segments = new();
     private long _backlogBytes;
-    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private long _cachedBytes;
+    private long _highestSeq;
     private long _dataVersion;
+    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _disposed;
 
     private QueueLog(string name, string path, SqliteDatabase db, TimeProvider time)
@@ -57,7 +78,8 @@ public sealed class QueueLog : IDisposable
         _db = db;
         _time = time;
         Settings = ReadSettings();
-        Load();
+        var loaded = _db.Read(ReadAll);
+        lock (_gate) Apply(loaded);
         _ = WriteLoopAsync();
     }
 
@@ -88,15 +110,16 @@ public sealed class QueueLog : IDisposable
         if (delaySeconds is { } d) ValidateDelay(d);
         foreach (var m in messages) if (m.DelaySeconds is { } md) ValidateDelay(md);
         var now = Now;
-        var rows = new NewRow[messages.Count];
+        var ids = RandomNumberGenerator.GetBytes(16 * messages.Count);
+        var items = new QueueSegment.Item[messages.Count];
         for (var i = 0; i < messages.Count; i++)
         {
             var m = messages[i];
             var delay = m.DelaySeconds ?? delaySeconds ?? Settings.DeliveryDelaySeconds;
-            rows[i] = new NewRow(NewId(), now, m.ContentType, m.Body, 0, now + delay * 1000L);
+            items[i] = new QueueSegment.Item(ids.AsSpan(i * 16, 16).ToArray(), m.ContentType, now, now + delay * 1000L, m.Body.ToArray());
         }
         var metrics = Metrics();
-        await Enqueue(new InsertOp(this, rows), cancellationToken).ConfigureAwait(false);
+        await Enqueue(new InsertOp(this, items, deadLetters: false), cancellationToken).ConfigureAwait(false);
         return metrics;
     }
 
@@ -131,8 +154,6 @@ public sealed class QueueLog : IDisposable
             throw new QueueException($"message delay of {seconds} seconds is invalid: it must be from 0 to {QueueLimits.MaxDelaySeconds} (12 hours)", QueueException.MetadataInvalid);
     }
 
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
     /// <summary>The backlog now: waiting messages (delayed ones included, those in flight not), their bytes, the oldest one's send time.</summary>
     public QueueMetrics Metrics()
     {
@@ -160,92 +181,124 @@ public sealed class QueueLog : IDisposable
 
     /// <summary>
     /// Takes up to <paramref name="max"/> ready messages for a batch, oldest ready first. They are
-    /// in flight until <see cref="SettleAsync"/> or <see cref="Release"/>. Reads from disk: call
-    /// off any event loop.
+    /// in flight until <see cref="SettleAsync"/> or <see cref="Release"/>. Bodies come from memory,
+    /// or from disk when the cache was full: call off any event loop.
     /// </summary>
     public IReadOnlyList<DeliveredMessage> Lease(int max)
     {
-        var taken = new List<long>(max);
+        var taken = new List<Entry>(Math.Min(max, 128));
         lock (_gate)
         {
             Promote(Now);
             while (taken.Count < max && _ready.First is { } node)
             {
                 var entry = node.Value;
-                _ready.RemoveFirst();
-                entry.Node = null;
                 RemoveWaiting(entry);
-                _inFlight[entry.Seq] = entry;
-                taken.Add(entry.Seq);
+                _inFlight[entry.Key] = entry;
+                taken.Add(entry);
             }
         }
         if (taken.Count == 0) return [];
-        var rows = ReadRows(taken);
-        if (rows.Count < taken.Count)
+        Dictionary<long, byte[]>? read = null;
+        if (taken.Any(e => e.Body is null))
         {
-            // Removed behind this process's back (flint queues purge): forget them.
-            var found = rows.Select(r => r.Seq).ToHashSet();
-            lock (_gate) foreach (var seq in taken) if (!found.Contains(seq)) _inFlight.Remove(seq);
+            read = ReadBodies(taken.Where(e => e.Body is null).Select(e => e.Key).ToList());
+            var missing = taken.Where(e => e.Body is null && !read.ContainsKey(e.Key)).ToList();
+            if (missing.Count > 0)
+            {
+                // Removed behind this process's back (flint queues purge): forget them.
+                lock (_gate) foreach (var e in missing) _inFlight.Remove(e.Key);
+                taken.RemoveAll(missing.Contains);
+            }
         }
-        return rows;
+        return taken.Select(e => new DeliveredMessage(e.Key, e.Id, e.SentAt, e.ContentType, e.Body ?? read![e.Key], e.FailedAttempts + 1)).ToList();
     }
 
-    private List<DeliveredMessage> ReadRows(List<long> seqs)
+    private Dictionary<long, byte[]> ReadBodies(List<long> keys) => _db.Read(s =>
     {
-        var json = "[" + string.Join(',', seqs) + "]";
-        var bySeq = _db.Read(s =>
+        var found = new Dictionary<long, byte[]>();
+        foreach (var group in keys.GroupBy(k => QueueSegment.Split(k).Seq))
         {
-            var cmd = s.Command($"SELECT {SelectColumns} FROM messages WHERE seq IN (SELECT value FROM json_each($seqs)) AND dead_letter_to IS NULL");
-            cmd.Parameters.AddWithValue("$seqs", json);
-            using var reader = cmd.ExecuteReader();
-            var found = new Dictionary<long, DeliveredMessage>();
-            while (reader.Read())
+            var cmd = s.Command("SELECT messages FROM segments WHERE seq = $seq");
+            cmd.Parameters.AddWithValue("$seq", group.Key);
+            if (cmd.ExecuteScalar() is not byte[] blob) continue;
+            var items = QueueSegment.Decode(blob);
+            foreach (var key in group)
             {
-                var seq = reader.GetInt64(0);
-                found[seq] = new DeliveredMessage(seq, reader.GetString(1), reader.GetInt64(2), reader.GetString(3),
-                    (byte[])reader.GetValue(4), reader.GetInt32(5) + 1);
+                var index = QueueSegment.Split(key).Index;
+                if (index < items.Count) found[key] = items[index].Body;
             }
-            return found;
-        });
-        var list = new List<DeliveredMessage>(bySeq.Count);
-        foreach (var seq in seqs) if (bySeq.TryGetValue(seq, out var m)) list.Add(m);
-        return list;
-    }
+        }
+        return found;
+    });
 
     /// <summary>Puts leased messages back, ready at once and ahead of the others, with no attempt counted (the consumer could not be reached).</summary>
-    public void Release(IEnumerable<long> seqs)
+    public void Release(IEnumerable<long> keys)
     {
         lock (_gate)
         {
-            foreach (var seq in seqs.Reverse())
+            foreach (var key in keys.Reverse())
             {
-                if (_inFlight.Remove(seq, out var entry)) AddWaiting(entry, readyFirst: true);
+                if (_inFlight.Remove(key, out var entry)) AddWaiting(entry, readyFirst: true);
             }
         }
         Changed?.Invoke(this);
     }
 
     /// <summary>
-    /// Records how a batch went, durably: acknowledged and dropped messages are deleted, retried
-    /// ones count a failed attempt and wait out their delay, dead-lettered ones stay in this log,
-    /// marked, until <see cref="ForgetDeadLettersAsync"/> (after the dead-letter queue has them).
+    /// Records how a batch went, durably: acknowledged and dropped messages are done, retried ones
+    /// count a failed attempt and wait out their delay, dead-lettered ones stay in this log, marked,
+    /// until <see cref="ForgetDeadLettersAsync"/> (after the dead-letter queue has them).
     /// </summary>
-    public Task SettleAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken = default) =>
-        settlements.Count == 0 ? Task.CompletedTask : Enqueue(new SettleOp(this, settlements, Now), cancellationToken);
+    public Task SettleAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken = default)
+    {
+        if (settlements.Count == 0) return Task.CompletedTask;
+        var now = Now;
+        var op = new SettleOp(this);
+        lock (_gate)
+        {
+            foreach (var st in settlements)
+            {
+                if (!_inFlight.TryGetValue(st.Seq, out var entry)) continue;
+                switch (st.Kind)
+                {
+                    case SettlementKind.Retry:
+                        op.Change(entry, StateRetried, entry.FailedAttempts + 1, now + st.DelaySeconds * 1000L, null);
+                        op.Retries.Add((entry, now + st.DelaySeconds * 1000L));
+                        break;
+                    case SettlementKind.DeadLetter:
+                        op.Change(entry, StateDead, entry.FailedAttempts + 1, null, st.DeadLetterQueue);
+                        op.DeadLetters.Add((entry, st.DeadLetterQueue!));
+                        break;
+                    default:
+                        op.Finish(entry);
+                        break;
+                }
+                op.Settled.Add(entry);
+            }
+            // Planned under the gate and queued in the same order, so segment counts match the writes.
+            return Enqueue(op, cancellationToken);
+        }
+    }
 
     /// <summary>Messages marked for a dead-letter queue that it may not have yet (the process stopped between the two steps).</summary>
-    public IReadOnlyList<DeadLetter> PendingDeadLetters() => _db.Read(s =>
-    {
-        using var reader = s.Command("SELECT seq, id, sent_at, content_type, body, dead_letter_to FROM messages WHERE dead_letter_to IS NOT NULL ORDER BY seq").ExecuteReader();
-        var list = new List<DeadLetter>();
-        while (reader.Read())
-            list.Add(new DeadLetter(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), (byte[])reader.GetValue(4), reader.GetString(5)));
-        return list;
-    });
+    public IReadOnlyList<DeadLetter> PendingDeadLetters() =>
+        _db.Read(ReadAll).Entries.Where(e => e.DeadLetterTo is not null)
+            .Select(e => new DeadLetter(e.Key, e.Id, e.SentAt, e.ContentType, e.Body!, e.DeadLetterTo!)).ToList();
 
-    /// <summary>Deletes dead-lettered messages once their dead-letter queue holds them.</summary>
-    public Task ForgetDeadLettersAsync(IEnumerable<long> seqs, CancellationToken cancellationToken = default) =>
-        Enqueue(new SettleOp(this, seqs.Select(s => new Settlement(s, SettlementKind.Ack)).ToList(), Now), cancellationToken);
+    /// <summary>Forgets dead-lettered messages once their dead-letter queue holds them.</summary>
+    public Task ForgetDeadLettersAsync(IEnumerable<long> keys, CancellationToken cancellationToken = default)
+    {
+        var op = new SettleOp(this);
+        lock (_gate)
+        {
+            foreach (var key in keys)
+            {
+                if (_dead.Remove(key, out var entry)) op.Finish(entry);
+            }
+            return Enqueue(op, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Takes in messages another queue dead-lettered, keeping their ids and send times (as
@@ -256,34 +309,35 @@ public sealed class QueueLog : IDisposable
     {
         if (letters.Count == 0) return Task.CompletedTask;
         var now = Now;
-        var rows = letters.Select(l => new NewRow(l.Id, l.TimestampMs, l.ContentType, l.Body, 0, now)).ToArray();
-        return Enqueue(new InsertOp(this, rows, ignoreExisting: true), cancellationToken);
+        var items = new List<QueueSegment.Item>();
+        foreach (var l in letters)
+            items.Add(new QueueSegment.Item(Convert.FromHexString(l.Id), l.ContentType, l.TimestampMs, now, l.Body));
+        var tasks = items.Chunk(QueueLimits.MaxBatchMessages).Select(chunk => Enqueue(new InsertOp(this, chunk, deadLetters: true), cancellationToken));
+        return Task.WhenAll(tasks);
     }
 
     // ---- inspecting and managing -------------------------------------------------------------
 
     /// <summary>The messages in the log, oldest first (in flight and dead-lettering ones too): for the CLI.</summary>
-    public IReadOnlyList<StoredMessage> List(int limit) => _db.Read(s =>
+    public IReadOnlyList<StoredMessage> List(int limit)
     {
-        var cmd = s.Command("SELECT id, sent_at, content_type, body, failed_attempts, visible_at, dead_letter_to FROM messages ORDER BY seq LIMIT $limit");
-        cmd.Parameters.AddWithValue("$limit", limit);
-        using var reader = cmd.ExecuteReader();
+        var loaded = _db.Read(ReadAll);
         var list = new List<StoredMessage>();
-        while (reader.Read())
+        foreach (var e in loaded.Entries.OrderBy(e => e.Key))
         {
-            list.Add(new StoredMessage(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), (byte[])reader.GetValue(3),
-                reader.GetInt32(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            if (list.Count >= limit) break;
+            list.Add(new StoredMessage(e.Id, e.SentAt, e.ContentType, e.Body ?? [], e.FailedAttempts, e.Due, e.DeadLetterTo));
         }
         return list;
-    });
+    }
 
     /// <summary>How many messages the log holds on disk, in flight ones included.</summary>
-    public long Count() => _db.Read(s => (long)s.Command("SELECT count(*) FROM messages").ExecuteScalar()!);
+    public long Count() => _db.Read(s => (long)s.Command("SELECT (SELECT coalesce(sum(count), 0) FROM segments) - (SELECT count(*) FROM changes WHERE state = 1 AND seq IN (SELECT seq FROM segments))").ExecuteScalar()!);
 
     /// <summary>Deletes every message. Returns how many there were.</summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
     {
-        var op = new PurgeOp(this);
+        var op = new PurgeOp(this, before: null);
         await Enqueue(op, cancellationToken).ConfigureAwait(false);
         return op.Deleted;
     }
@@ -323,7 +377,7 @@ public sealed class QueueLog : IDisposable
     /// <summary>Deletes messages older than the queue's retention period, as Queues does. Returns how many.</summary>
     public async Task<int> ExpireAsync(CancellationToken cancellationToken = default)
     {
-        var op = new ExpireOp(this, Now - Settings.RetentionSeconds * 1000L);
+        var op = new PurgeOp(this, before: Now - Settings.RetentionSeconds * 1000L);
         await Enqueue(op, cancellationToken).ConfigureAwait(false);
         return op.Deleted;
     }
@@ -336,57 +390,147 @@ public sealed class QueueLog : IDisposable
 
     // ---- the in-memory index -------------------------------------------------------------------
 
-    private sealed class Entry(long seq, long sentAt, int size, long due)
+    /// <summary>A segment as this process knows it: how many of its messages are not done yet.</summary>
+    private sealed class Segment(long seq, int remaining)
     {
         public long Seq { get; } = seq;
+        public int Remaining { get; set; } = remaining;
+        /// <summary>Deleted (purged, expired): its messages in flight settle to nothing.</summary>
+        public bool Gone { get; set; }
+    }
+
+    /// <summary>A message not done yet, as this process knows it (its body while the cache has room).</summary>
+    private sealed class Entry(long key, Segment segment, string id, long sentAt, string contentType, int size, int failedAttempts, long due)
+    {
+        public long Key { get; } = key;
+        public Segment Segment { get; set; } = segment;
+        public int Index => (int)(Key % QueueSegment.MaxMessages);
+        public string Id { get; } = id;
         public long SentAt { get; } = sentAt;
+        public string ContentType { get; } = contentType;
         public int Size { get; } = size;
+        public byte[]? Body { get; set; }
+        public int FailedAttempts { get; set; } = failedAttempts;
         public long Due { get; set; } = due;
         public long ReadySince { get; set; }
+        public string? DeadLetterTo { get; set; }
         public LinkedListNode<Entry>? Node { get; set; }
     }
 
-    private void Load()
+    /// <summary>What the file holds: segments with their remaining counts, and the messages not done (dead-lettering ones marked).</summary>
+    private sealed record Loaded(List<Segment> Segments, List<Entry> Entries, long HighestSeq);
+
+    private static Loaded ReadAll(SqliteSession s)
     {
-        var entries = LoadEntries();
-        lock (_gate) foreach (var e in entries) AddWaiting(e);
+        var changes = new Dictionary<long, (int State, int Failed, long? Visible, string? DeadLetterTo)>();
+        using (var reader = s.Command("SELECT seq, idx, state, failed_attempts, visible_at, dead_letter_to FROM changes").ExecuteReader())
+        {
+            while (reader.Read())
+                changes[QueueSegment.Key(reader.GetInt64(0), reader.GetInt32(1))] =
+                    (reader.GetInt32(2), reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetString(5));
+        }
+        var segments = new List<Segment>();
+        var entries = new List<Entry>();
+        long highest = 0, cached = 0;
+        using (var reader = s.Command("SELECT seq, messages FROM segments ORDER BY seq").ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var seq = reader.GetInt64(0);
+                highest = seq;
+                var items = QueueSegment.Decode((byte[])reader.GetValue(1));
+                var segment = new Segment(seq, 0);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var key = QueueSegment.Key(seq, i);
+                    var item = items[i];
+                    var change = changes.GetValueOrDefault(key);
+                    if (change.State == StateDone) continue;
+                    var entry = new Entry(key, segment, Convert.ToHexStringLower(item.Id), item.SentAt, item.ContentType, item.Body.Length,
+                        change.Failed, change.State == StateRetried ? change.Visible!.Value : item.VisibleAt)
+                    { DeadLetterTo = change.State == StateDead ? change.DeadLetterTo : null };
+                    if (entry.DeadLetterTo is not null || cached + item.Body.Length <= CachedBodyBytes)
+                    {
+                        entry.Body = item.Body;
+                        if (entry.DeadLetterTo is null) cached += item.Body.Length;
+                    }
+                    segment.Remaining++;
+                    entries.Add(entry);
+                }
+                segments.Add(segment);
+            }
+        }
+        var changed = s.Command("SELECT max(seq) FROM changes").ExecuteScalar() is long c ? c : 0;
+        return new Loaded(segments, entries, Math.Max(highest, changed));
     }
 
-    private List<Entry> LoadEntries() => _db.Read(s =>
+    /// <summary>Takes in what the file holds (at open, or after another process changed it), keeping what is in flight here. Caller holds the gate.</summary>
+    private void Apply(Loaded loaded)
     {
-        using var reader = s.Command("SELECT seq, sent_at, length(body), visible_at FROM messages WHERE dead_letter_to IS NULL ORDER BY seq").ExecuteReader();
-        var list = new List<Entry>();
-        while (reader.Read()) list.Add(new Entry(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3)));
-        return list;
-    });
+        _highestSeq = Math.Max(_highestSeq, loaded.HighestSeq);
+        var present = new HashSet<long>(loaded.Segments.Select(s => s.Seq));
+        foreach (var (seq, segment) in _segments.ToList())
+        {
+            if (present.Contains(seq)) continue;
+            segment.Gone = true;
+            _segments.Remove(seq);
+        }
+        // A segment this process already knows keeps its own count: only this process settles messages.
+        foreach (var segment in loaded.Segments) _segments.TryAdd(segment.Seq, segment);
+        var keys = new HashSet<long>(loaded.Entries.Select(e => e.Key));
+        foreach (var e in _waiting.Values.ToList()) if (!keys.Contains(e.Key)) RemoveWaiting(e);
+        foreach (var key in _dead.Keys.ToList()) if (!keys.Contains(key)) _dead.Remove(key);
+        var now = Now;
+        foreach (var e in loaded.Entries)
+        {
+            if (_inFlight.ContainsKey(e.Key) || _waiting.ContainsKey(e.Key) || _dead.ContainsKey(e.Key)) continue;
+            e.Segment = _segments[e.Segment.Seq];
+            if (e.DeadLetterTo is not null) { _dead[e.Key] = e; continue; }
+            if (e.Body is not null && _cachedBytes + e.Size > CachedBodyBytes) e.Body = null;
+            AddWaiting(e, now: now);
+        }
+    }
 
-    /// <summary>Adds a waiting message: delayed until its due time, or ready at once ahead of the others. Caller holds the gate.</summary>
-    private void AddWaiting(Entry e, bool readyFirst = false)
+    /// <summary>
+    /// Adds a waiting message: ready at once if its delay is over (ahead of the others when
+    /// <paramref name="readyFirst"/>), else delayed until its due time. Caller holds the gate.
+    /// </summary>
+    private void AddWaiting(Entry e, bool readyFirst = false, long now = long.MinValue)
     {
-        if (!_waiting.TryAdd(e.Seq, e)) return;
+        if (!_waiting.TryAdd(e.Key, e)) return;
         _backlogBytes += e.Size;
-        _bySentAt.Add((e.SentAt, e.Seq));
+        _bySentAt.Add((e.SentAt, e.Key));
+        if (e.Body is not null) _cachedBytes += e.Size;
         if (readyFirst) e.Node = _ready.AddFirst(e);
-        else _delayed.Add((e.Due, e.Seq));
+        else if (e.Due <= now)
+        {
+            e.ReadySince = e.Due;
+            e.Node = _ready.AddLast(e);
+        }
+        else _delayed.Add((e.Due, e.Key));
     }
 
     private void RemoveWaiting(Entry e)
     {
-        if (!_waiting.Remove(e.Seq)) return;
+        if (!_waiting.Remove(e.Key)) return;
         _backlogBytes -= e.Size;
-        _bySentAt.Remove((e.SentAt, e.Seq));
+        _bySentAt.Remove((e.SentAt, e.Key));
+        if (e.Body is not null) _cachedBytes -= e.Size;
         if (e.Node is not null) { _ready.Remove(e.Node); e.Node = null; }
-        else _delayed.Remove((e.Due, e.Seq));
+        else _delayed.Remove((e.Due, e.Key));
     }
+
+    /// <summary>Keeps a body in memory if the cache has room. Caller holds the gate.</summary>
+    private byte[]? CacheBody(byte[] body) => _cachedBytes + body.Length <= CachedBodyBytes ? body : null;
 
     /// <summary>Moves messages whose delay is over to the ready list. Caller holds the gate.</summary>
     private void Promote(long now)
     {
         while (_delayed.Count > 0 && _delayed.Min.Due <= now)
         {
-            var (due, seq) = _delayed.Min;
+            var (due, key) = _delayed.Min;
             _delayed.Remove(_delayed.Min);
-            var entry = _waiting[seq];
+            var entry = _waiting[key];
             entry.ReadySince = due;
             entry.Node = _ready.AddLast(entry);
         }
@@ -394,11 +538,11 @@ public sealed class QueueLog : IDisposable
 
     // ---- the writer ----------------------------------------------------------------------------
 
-    private async Task Enqueue(WriteOp op, CancellationToken cancellationToken)
+    private Task Enqueue(WriteOp op, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_writes.Writer.TryWrite(op)) throw new ObjectDisposedException(nameof(QueueLog));
-        await op.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return op.Done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Commits whatever operations are waiting in one transaction, then applies them to the index.</summary>
@@ -412,7 +556,7 @@ public sealed class QueueLog : IDisposable
             while (batch.Count < 512 && reader.TryRead(out var op)) batch.Add(op);
             try
             {
-                await _db.WriteAsync(s => { foreach (var op in batch) op.Apply(s); return 0; }).ConfigureAwait(false);
+                await _db.WriteAsync(s => { var tx = new Transaction(this, s); foreach (var op in batch) op.Apply(tx); return 0; }).ConfigureAwait(false);
                 Committed(batch);
             }
             catch (Exception) when (batch.Count > 1 && !_disposed)
@@ -422,7 +566,7 @@ public sealed class QueueLog : IDisposable
                 {
                     try
                     {
-                        await _db.WriteAsync(s => { op.Apply(s); return 0; }).ConfigureAwait(false);
+                        await _db.WriteAsync(s => { op.Apply(new Transaction(this, s)); return 0; }).ConfigureAwait(false);
                         Committed([op]);
                     }
                     catch (Exception ex) { op.Done.TrySetException(ex); }
@@ -443,152 +587,208 @@ public sealed class QueueLog : IDisposable
         if (changed) Changed?.Invoke(this);
     }
 
+    /// <summary>One transaction of the writer: its session, and the seqs it hands out (the file's highest read once).</summary>
+    private sealed class Transaction(QueueLog log, SqliteSession session)
+    {
+        private long _next;
+        public SqliteSession Session { get; } = session;
+
+        public long NextSeq()
+        {
+            if (_next == 0)
+            {
+                var highest = Session.Command("SELECT max(coalesce((SELECT max(seq) FROM segments), 0), coalesce((SELECT max(seq) FROM changes), 0))").ExecuteScalar() is long max ? max : 0;
+                _next = Math.Max(highest, Volatile.Read(ref log._highestSeq)) + 1;
+            }
+            return _next++;
+        }
+    }
+
     private abstract class WriteOp(QueueLog log)
     {
         protected QueueLog Log { get; } = log;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        /// <summary>Runs inside the writer's transaction; may run again if the transaction is retried.</summary>
-        public abstract void Apply(SqliteSession s);
+        /// <summary>Runs inside the writer's transaction; may run again if the transaction is retried, so it changes nothing in memory.</summary>
+        public abstract void Apply(Transaction tx);
         /// <summary>After the commit, under the gate: updates the index; true when delivery may be affected.</summary>
         public abstract bool Commit();
     }
 
-    private sealed record NewRow(string Id, long SentAt, string ContentType, ReadOnlyMemory<byte> Body, int FailedAttempts, long VisibleAt);
-
-    private sealed class InsertOp(QueueLog log, NewRow[] rows, bool ignoreExisting = false) : WriteOp(log)
+    private sealed class InsertOp(QueueLog log, IReadOnlyList<QueueSegment.Item> items, bool deadLetters) : WriteOp(log)
     {
-        private readonly long[] _seqs = new long[rows.Length];
+        private long _seq;
+        private List<int> _accepted = [];
 
-        public override void Apply(SqliteSession s)
+        public override void Apply(Transaction tx)
         {
-            var cmd = s.Command(ignoreExisting
-                ? "INSERT OR IGNORE INTO messages (id, sent_at, content_type, body, failed_attempts, visible_at) VALUES ($id, $sent, $type, $body, $failed, $visible) RETURNING seq"
-                : "INSERT INTO messages (id, sent_at, content_type, body, failed_attempts, visible_at) VALUES ($id, $sent, $type, $body, $failed, $visible) RETURNING seq");
-            var id = cmd.Parameters.Add("$id", SqliteType.Text);
-            var sent = cmd.Parameters.Add("$sent", SqliteType.Integer);
-            var type = cmd.Parameters.Add("$type", SqliteType.Text);
-            var body = cmd.Parameters.Add("$body", SqliteType.Blob);
-            var failed = cmd.Parameters.Add("$failed", SqliteType.Integer);
-            var visible = cmd.Parameters.Add("$visible", SqliteType.Integer);
-            for (var i = 0; i < rows.Length; i++)
+            var s = tx.Session;
+            _accepted = [];
+            var kept = new List<QueueSegment.Item>(items.Count);
+            for (var i = 0; i < items.Count; i++)
             {
-                var r = rows[i];
-                id.Value = r.Id;
-                sent.Value = r.SentAt;
-                type.Value = r.ContentType;
-                body.Value = r.Body.ToArray();
-                failed.Value = r.FailedAttempts;
-                visible.Value = r.VisibleAt;
-                _seqs[i] = cmd.ExecuteScalar() is long seq ? seq : 0; // 0: already there
+                if (deadLetters)
+                {
+                    var id = s.Command("INSERT OR IGNORE INTO dead_letter_ids VALUES ($id)");
+                    id.Parameters.AddWithValue("$id", items[i].Id);
+                    if (id.ExecuteNonQuery() == 0) continue; // already taken in
+                }
+                _accepted.Add(i);
+                kept.Add(items[i]);
             }
+            if (kept.Count == 0) return;
+            _seq = tx.NextSeq();
+            var cmd = s.Command("INSERT INTO segments (seq, sent_at, count, messages) VALUES ($seq, $sent, $count, $messages)");
+            cmd.Parameters.AddWithValue("$seq", _seq);
+            cmd.Parameters.AddWithValue("$sent", kept.Min(k => k.SentAt));
+            cmd.Parameters.AddWithValue("$count", kept.Count);
+            cmd.Parameters.AddWithValue("$messages", QueueSegment.Encode(kept));
+            cmd.ExecuteNonQuery();
         }
 
         public override bool Commit()
         {
-            for (var i = 0; i < rows.Length; i++)
+            if (_accepted.Count == 0) return false;
+            Log._highestSeq = Math.Max(Log._highestSeq, _seq);
+            var segment = new Segment(_seq, _accepted.Count);
+            Log._segments[_seq] = segment;
+            var now = Log.Now;
+            for (var i = 0; i < _accepted.Count; i++)
             {
-                if (_seqs[i] == 0) continue;
-                Log.AddWaiting(new Entry(_seqs[i], rows[i].SentAt, rows[i].Body.Length, rows[i].VisibleAt));
+                var item = items[_accepted[i]];
+                var entry = new Entry(QueueSegment.Key(_seq, i), segment, Convert.ToHexStringLower(item.Id), item.SentAt, item.ContentType, item.Body.Length, 0, item.VisibleAt)
+                { Body = Log.CacheBody(item.Body) };
+                Log.AddWaiting(entry, now: now);
             }
             return true;
         }
     }
 
-    private sealed class SettleOp(QueueLog log, IReadOnlyList<Settlement> settlements, long now) : WriteOp(log)
+    /// <summary>Settlements planned under the gate: change rows to write, segments to delete, and the index updates after the commit.</summary>
+    private sealed class SettleOp(QueueLog log) : WriteOp(log)
     {
-        public override void Apply(SqliteSession s)
+        private readonly StringBuilder _changes = new("[");
+        private readonly List<long> _deleted = [];
+        public List<Entry> Settled { get; } = [];
+        public List<(Entry Entry, long Due)> Retries { get; } = [];
+        public List<(Entry Entry, string Queue)> DeadLetters { get; } = [];
+
+        public void Change(Entry e, int state, int failed, long? visible, string? deadLetterTo)
         {
-            foreach (var st in settlements)
+            if (e.Segment.Gone) return;
+            if (_changes.Length > 1) _changes.Append(',');
+            _changes.Append('[').Append(e.Segment.Seq).Append(',').Append(e.Index).Append(',').Append(state).Append(',').Append(failed).Append(',')
+                .Append(visible is { } v ? v.ToString() : "null").Append(',')
+                .Append(deadLetterTo is null ? "null" : System.Text.Json.JsonSerializer.Serialize(deadLetterTo)).Append(']');
+        }
+
+        /// <summary>A message is done: its segment goes once none of its messages is left.</summary>
+        public void Finish(Entry e)
+        {
+            if (e.Segment.Gone) return;
+            if (--e.Segment.Remaining == 0)
             {
-                SqliteCommand cmd;
-                switch (st.Kind)
-                {
-                    case SettlementKind.Retry:
-                        cmd = s.Command("UPDATE messages SET failed_attempts = failed_attempts + 1, visible_at = $visible WHERE seq = $seq");
-                        cmd.Parameters.AddWithValue("$visible", now + st.DelaySeconds * 1000L);
-                        break;
-                    case SettlementKind.DeadLetter:
-                        cmd = s.Command("UPDATE messages SET failed_attempts = failed_attempts + 1, dead_letter_to = $queue WHERE seq = $seq");
-                        cmd.Parameters.AddWithValue("$queue", st.DeadLetterQueue);
-                        break;
-                    default:
-                        cmd = s.Command("DELETE FROM messages WHERE seq = $seq");
-                        break;
-                }
-                cmd.Parameters.AddWithValue("$seq", st.Seq);
+                _deleted.Add(e.Segment.Seq);
+                e.Segment.Gone = true;
+                Log._segments.Remove(e.Segment.Seq);
+            }
+            else Change(e, StateDone, e.FailedAttempts, null, null);
+        }
+
+        public override void Apply(Transaction tx)
+        {
+            var s = tx.Session;
+            if (_changes.Length > 1)
+            {
+                var cmd = s.Command("INSERT OR REPLACE INTO changes SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each($rows)");
+                cmd.Parameters.AddWithValue("$rows", _changes.ToString() + "]");
                 cmd.ExecuteNonQuery();
             }
+            if (_deleted.Count > 0)
+            {
+                var seqs = "[" + string.Join(',', _deleted) + "]";
+                var segments = s.Command("DELETE FROM segments WHERE seq IN (SELECT value FROM json_each($seqs))");
+                segments.Parameters.AddWithValue("$seqs", seqs);
+                segments.ExecuteNonQuery();
+                var changes = s.Command("DELETE FROM changes WHERE seq IN (SELECT value FROM json_each($seqs))");
+                changes.Parameters.AddWithValue("$seqs", seqs);
+                changes.ExecuteNonQuery();
+            }
         }
 
         public override bool Commit()
         {
-            var changed = false;
-            foreach (var st in settlements)
+            foreach (var e in Settled) Log._inFlight.Remove(e.Key);
+            foreach (var (e, queue) in DeadLetters)
             {
-                if (!Log._inFlight.Remove(st.Seq, out var entry) || st.Kind != SettlementKind.Retry) continue;
-                entry.Due = now + st.DelaySeconds * 1000L;
-                Log.AddWaiting(entry);
-                changed = true;
+                if (e.Segment.Gone) continue;
+                e.DeadLetterTo = queue;
+                Log._dead[e.Key] = e;
             }
-            return changed;
+            var now = Log.Now;
+            foreach (var (e, due) in Retries)
+            {
+                if (e.Segment.Gone) continue;
+                e.Due = due;
+                e.FailedAttempts++;
+                if (e.Body is not null && Log.CacheBody(e.Body) is null) e.Body = null;
+                Log.AddWaiting(e, now: now);
+            }
+            return Retries.Count > 0;
         }
     }
 
-    private sealed class PurgeOp(QueueLog log) : WriteOp(log)
+    /// <summary>Deletes every segment (purge), or those sent before a time (retention).</summary>
+    private sealed class PurgeOp(QueueLog log, long? before) : WriteOp(log)
     {
+        private List<long> _seqs = [];
         public int Deleted { get; private set; }
 
-        public override void Apply(SqliteSession s) => Deleted = s.Command("DELETE FROM messages").ExecuteNonQuery();
+        public override void Apply(Transaction tx)
+        {
+            var s = tx.Session;
+            var where = before is null ? "" : "WHERE sent_at < $before";
+            var count = s.Command($"SELECT coalesce(sum(count), 0) - (SELECT count(*) FROM changes WHERE state = 1 AND seq IN (SELECT seq FROM segments {where})) FROM segments {where}");
+            if (before is { } b) count.Parameters.AddWithValue("$before", b);
+            Deleted = (int)(long)count.ExecuteScalar()!;
+            _seqs = [];
+            var cmd = s.Command($"DELETE FROM segments {where} RETURNING seq");
+            if (before is { } b2) cmd.Parameters.AddWithValue("$before", b2);
+            using (var reader = cmd.ExecuteReader()) while (reader.Read()) _seqs.Add(reader.GetInt64(0));
+            var changes = s.Command("DELETE FROM changes WHERE seq IN (SELECT value FROM json_each($seqs))");
+            changes.Parameters.AddWithValue("$seqs", "[" + string.Join(',', _seqs) + "]");
+            changes.ExecuteNonQuery();
+        }
 
         public override bool Commit()
         {
-            foreach (var e in Log._waiting.Values.ToList()) Log.RemoveWaiting(e);
+            var gone = new HashSet<long>(_seqs);
+            foreach (var seq in _seqs)
+            {
+                if (Log._segments.Remove(seq, out var segment)) segment.Gone = true;
+            }
+            foreach (var e in Log._waiting.Values.ToList()) if (gone.Contains(e.Segment.Seq)) Log.RemoveWaiting(e);
+            foreach (var e in Log._dead.Values.ToList()) if (gone.Contains(e.Segment.Seq)) Log._dead.Remove(e.Key);
             return true;
-        }
-    }
-
-    private sealed class ExpireOp(QueueLog log, long before) : WriteOp(log)
-    {
-        private readonly List<long> _deleted = [];
-        public int Deleted => _deleted.Count;
-
-        public override void Apply(SqliteSession s)
-        {
-            _deleted.Clear();
-            var cmd = s.Command("DELETE FROM messages WHERE sent_at < $before AND dead_letter_to IS NULL RETURNING seq");
-            cmd.Parameters.AddWithValue("$before", before);
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read()) _deleted.Add(reader.GetInt64(0));
-        }
-
-        public override bool Commit()
-        {
-            foreach (var seq in _deleted) if (Log._waiting.TryGetValue(seq, out var e)) Log.RemoveWaiting(e);
-            return false;
         }
     }
 
     private sealed class RefreshOp(QueueLog log) : WriteOp(log)
     {
-        private List<Entry>? _entries;
+        private Loaded? _loaded;
+        private long _version;
 
-        public override void Apply(SqliteSession s)
+        public override void Apply(Transaction tx)
         {
             // data_version changes only when another connection (another process) committed.
-            var version = (long)s.Command("PRAGMA data_version").ExecuteScalar()!;
-            if (version == Log._dataVersion) { _entries = null; return; }
-            Log._dataVersion = version;
-            _entries = [];
-            using var reader = s.Command("SELECT seq, sent_at, length(body), visible_at FROM messages WHERE dead_letter_to IS NULL").ExecuteReader();
-            while (reader.Read()) _entries.Add(new Entry(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3)));
+            _version = (long)tx.Session.Command("PRAGMA data_version").ExecuteScalar()!;
+            _loaded = _version == Volatile.Read(ref Log._dataVersion) ? null : ReadAll(tx.Session);
         }
 
         public override bool Commit()
         {
-            if (_entries is null) return false;
-            var present = _entries.Select(e => e.Seq).ToHashSet();
-            foreach (var e in Log._waiting.Values.ToList()) if (!present.Contains(e.Seq)) Log.RemoveWaiting(e);
-            foreach (var e in _entries) if (!Log._inFlight.ContainsKey(e.Seq) && !Log._waiting.ContainsKey(e.Seq)) Log.AddWaiting(e);
+            Log._dataVersion = _version;
+            if (_loaded is null) return false;
+            Log.Apply(_loaded);
             return true;
         }
     }

@@ -139,6 +139,28 @@ public sealed class QueueLogTests : IDisposable
     }
 
     [Fact]
+    public async Task MessagesOfOneSendBatchAreSettledOneByOneAcrossRestarts()
+    {
+        await SendAsync("a", "b", "c", "d", "e");
+        var first = _log.Lease(2);
+        await _log.SettleAsync([new Settlement(first[0].Seq, SettlementKind.Ack), new Settlement(first[1].Seq, SettlementKind.Retry, DelaySeconds: 5)]);
+        Restart();
+        Assert.Equal(4, _log.Count());
+        var rest = _log.Lease(10);
+        Assert.Equal(["c", "d", "e"], rest.Select(Body));
+        await _log.SettleAsync(rest.Select(m => new Settlement(m.Seq, SettlementKind.Ack)).ToList());
+        Restart();
+        _clock.Now += TimeSpan.FromSeconds(5);
+        var retried = Assert.Single(_log.Lease(10));
+        Assert.Equal(("b", 2, first[1].Id), (Body(retried), retried.Attempts, retried.Id));
+        await _log.SettleAsync([new Settlement(retried.Seq, SettlementKind.Ack)]);
+        Assert.Equal(0, _log.Count());
+        Restart();
+        Assert.Empty(_log.Lease(10));
+        Assert.Empty(_log.List(10));
+    }
+
+    [Fact]
     public async Task ReleasedMessagesAreReadyFirstWithoutAnAttemptCounted()
     {
         await SendAsync("a", "b", "c");
