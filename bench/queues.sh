@@ -51,9 +51,11 @@ declare -A R
 for runtime in $RUNTIMES; do
   echo "== $runtime" >&2
   start "$runtime" || continue
-  # Warm-up (JIT, first SQLite pages), not measured.
-  curl -s "http://127.0.0.1:$PORT/throughput?batch=10&n=400&senders=$SENDERS" > /dev/null
-  curl -s "http://127.0.0.1:$PORT/throughput?batch=100&n=2000&senders=$SENDERS" > /dev/null
+  # Warm-up (the JIT's tiers, V8's optimizer, first SQLite pages), not measured.
+  for _ in 1 2 3; do
+    curl -s "http://127.0.0.1:$PORT/throughput?batch=10&n=$((N10 / 4))&senders=$SENDERS" > /dev/null
+    curl -s "http://127.0.0.1:$PORT/throughput?batch=100&n=$((N100 / 4))&senders=$SENDERS" > /dev/null
+  done
   t10=$(curl -s "http://127.0.0.1:$PORT/throughput?batch=10&n=$N10&senders=$SENDERS"); echo "   batch 10: $t10" >&2
   t100=$(curl -s "http://127.0.0.1:$PORT/throughput?batch=100&n=$N100&senders=$SENDERS"); echo "   batch 100: $t100" >&2
   l1=$(curl -s "http://127.0.0.1:$PORT/latency?timeout=1&n=$LAT_N&gap=$LAT_GAP"); echo "   latency, max_batch_timeout 1 s: $l1" >&2

@@ -31,7 +31,8 @@ public sealed class QueueLog : IDisposable
           seq INTEGER PRIMARY KEY,
           sent_at INTEGER NOT NULL,
           count INTEGER NOT NULL,
-          messages BLOB NOT NULL
+          messages BLOB NOT NULL,
+          done BLOB
         );
         CREATE TABLE IF NOT EXISTS changes (
           seq INTEGER NOT NULL,
@@ -47,8 +48,8 @@ public sealed class QueueLog : IDisposable
         INSERT OR IGNORE INTO settings VALUES ('created', CAST(unixepoch('subsec') * 1000 AS INTEGER));
         """;
 
-    // changes.state
-    private const int StateDone = 1, StateRetried = 2, StateDead = 3;
+    // changes.state (a message done is a bit of segments.done instead: one update per segment, not a row per message)
+    private const int StateRetried = 2, StateDead = 3;
 
     /// <summary>Bodies of waiting messages are kept in memory up to this many bytes per queue (beyond, a batch reads them back from disk).</summary>
     private const long CachedBodyBytes = 32L * 1024 * 1024;
@@ -332,7 +333,7 @@ public sealed class QueueLog : IDisposable
     }
 
     /// <summary>How many messages the log holds on disk, in flight ones included.</summary>
-    public long Count() => _db.Read(s => (long)s.Command("SELECT (SELECT coalesce(sum(count), 0) FROM segments) - (SELECT count(*) FROM changes WHERE state = 1 AND seq IN (SELECT seq FROM segments))").ExecuteScalar()!);
+    public long Count() => _db.Read(s => (long)ReadAll(s).Entries.Count);
 
     /// <summary>Deletes every message. Returns how many there were.</summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken = default)
@@ -395,6 +396,8 @@ public sealed class QueueLog : IDisposable
     {
         public long Seq { get; } = seq;
         public int Remaining { get; set; } = remaining;
+        /// <summary>Which of its messages are done, a bit each (segments.done).</summary>
+        public byte[] Done { get; set; } = new byte[QueueSegment.MaxMessages / 8];
         /// <summary>Deleted (purged, expired): its messages in flight settle to nothing.</summary>
         public bool Gone { get; set; }
     }
@@ -432,7 +435,7 @@ public sealed class QueueLog : IDisposable
         var segments = new List<Segment>();
         var entries = new List<Entry>();
         long highest = 0, cached = 0;
-        using (var reader = s.Command("SELECT seq, messages FROM segments ORDER BY seq").ExecuteReader())
+        using (var reader = s.Command("SELECT seq, messages, done FROM segments ORDER BY seq").ExecuteReader())
         {
             while (reader.Read())
             {
@@ -440,12 +443,13 @@ public sealed class QueueLog : IDisposable
                 highest = seq;
                 var items = QueueSegment.Decode((byte[])reader.GetValue(1));
                 var segment = new Segment(seq, 0);
+                if (!reader.IsDBNull(2)) ((byte[])reader.GetValue(2)).AsSpan(0, Math.Min(16, ((byte[])reader.GetValue(2)).Length)).CopyTo(segment.Done);
                 for (var i = 0; i < items.Count; i++)
                 {
                     var key = QueueSegment.Key(seq, i);
                     var item = items[i];
+                    if ((segment.Done[i / 8] & (1 << (i % 8))) != 0) continue;
                     var change = changes.GetValueOrDefault(key);
-                    if (change.State == StateDone) continue;
                     var entry = new Entry(key, segment, Convert.ToHexStringLower(item.Id), item.SentAt, item.ContentType, item.Body.Length,
                         change.Failed, change.State == StateRetried ? change.Visible!.Value : item.VisibleAt)
                     { DeadLetterTo = change.State == StateDead ? change.DeadLetterTo : null };
@@ -668,6 +672,8 @@ public sealed class QueueLog : IDisposable
     {
         private readonly StringBuilder _changes = new("[");
         private readonly List<long> _deleted = [];
+        // Segments with messages newly done but others left: their done bits as of this settlement.
+        private readonly Dictionary<long, byte[]> _done = [];
         public List<Entry> Settled { get; } = [];
         public List<(Entry Entry, long Due)> Retries { get; } = [];
         public List<(Entry Entry, string Queue)> DeadLetters { get; } = [];
@@ -684,14 +690,17 @@ public sealed class QueueLog : IDisposable
         /// <summary>A message is done: its segment goes once none of its messages is left.</summary>
         public void Finish(Entry e)
         {
-            if (e.Segment.Gone) return;
-            if (--e.Segment.Remaining == 0)
+            var segment = e.Segment;
+            if (segment.Gone) return;
+            segment.Done[e.Index / 8] |= (byte)(1 << (e.Index % 8));
+            if (--segment.Remaining == 0)
             {
-                _deleted.Add(e.Segment.Seq);
-                e.Segment.Gone = true;
-                Log._segments.Remove(e.Segment.Seq);
+                _deleted.Add(segment.Seq);
+                _done.Remove(segment.Seq);
+                segment.Gone = true;
+                Log._segments.Remove(segment.Seq);
             }
-            else Change(e, StateDone, e.FailedAttempts, null, null);
+            else _done[segment.Seq] = (byte[])segment.Done.Clone();
         }
 
         public override void Apply(Transaction tx)
@@ -701,6 +710,13 @@ public sealed class QueueLog : IDisposable
             {
                 var cmd = s.Command("INSERT OR REPLACE INTO changes SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each($rows)");
                 cmd.Parameters.AddWithValue("$rows", _changes.ToString() + "]");
+                cmd.ExecuteNonQuery();
+            }
+            foreach (var (seq, done) in _done)
+            {
+                var cmd = s.Command("UPDATE segments SET done = $done WHERE seq = $seq");
+                cmd.Parameters.AddWithValue("$done", done);
+                cmd.Parameters.AddWithValue("$seq", seq);
                 cmd.ExecuteNonQuery();
             }
             if (_deleted.Count > 0)
@@ -747,13 +763,19 @@ public sealed class QueueLog : IDisposable
         {
             var s = tx.Session;
             var where = before is null ? "" : "WHERE sent_at < $before";
-            var count = s.Command($"SELECT coalesce(sum(count), 0) - (SELECT count(*) FROM changes WHERE state = 1 AND seq IN (SELECT seq FROM segments {where})) FROM segments {where}");
-            if (before is { } b) count.Parameters.AddWithValue("$before", b);
-            Deleted = (int)(long)count.ExecuteScalar()!;
             _seqs = [];
-            var cmd = s.Command($"DELETE FROM segments {where} RETURNING seq");
-            if (before is { } b2) cmd.Parameters.AddWithValue("$before", b2);
-            using (var reader = cmd.ExecuteReader()) while (reader.Read()) _seqs.Add(reader.GetInt64(0));
+            Deleted = 0;
+            var cmd = s.Command($"DELETE FROM segments {where} RETURNING seq, count, done");
+            if (before is { } b) cmd.Parameters.AddWithValue("$before", b);
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    _seqs.Add(reader.GetInt64(0));
+                    var done = reader.IsDBNull(2) ? [] : (byte[])reader.GetValue(2);
+                    Deleted += reader.GetInt32(1) - done.Sum(b => System.Numerics.BitOperations.PopCount(b));
+                }
+            }
             var changes = s.Command("DELETE FROM changes WHERE seq IN (SELECT value FROM json_each($seqs))");
             changes.Parameters.AddWithValue("$seqs", "[" + string.Join(',', _seqs) + "]");
             changes.ExecuteNonQuery();

@@ -286,6 +286,9 @@ function queueEventState(e) {
   return st;
 }
 
+// Captured at load: a Worker that patches Object.defineProperty cannot reach into its batches.
+const queueDefineProperty = Object.defineProperty;
+
 // A message's own read-only accessors, in the order workerd lists them, shared by every message;
 // each read of timestamp is a new Date, as in workerd.
 const QUEUE_MESSAGE_PROPS = {
@@ -327,7 +330,12 @@ function queueMessages(header, bytes, result) {
       else if (m.y === "text") body = utf8Decode(slice);
       else body = JSON.parse(utf8Decode(slice));
     }
-    const message = Object.create(QueueMessage.prototype, QUEUE_MESSAGE_PROPS);
+    const message = Object.create(QueueMessage.prototype);
+    // One defineProperty each is faster in V8 than Object.create(proto, descriptors).
+    queueDefineProperty(message, "attempts", QUEUE_MESSAGE_PROPS.attempts);
+    queueDefineProperty(message, "body", QUEUE_MESSAGE_PROPS.body);
+    queueDefineProperty(message, "timestamp", QUEUE_MESSAGE_PROPS.timestamp);
+    queueDefineProperty(message, "id", QUEUE_MESSAGE_PROPS.id);
     message[kState] = { result, index, id: m.i, attempts: m.a, body, timestamp: m.t };
     list.push(message);
   });
