@@ -20,7 +20,7 @@ trap '[[ $wpid -gt 0 ]] && kill -- -$wpid 2>/dev/null; [[ $fpid -gt 0 ]] && kill
 [[ -f "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" ]] || (cd "$BENCH_DIR" && npm install --no-audit --no-fund --loglevel=error >&2)
 dotnet build -v q "$REPO_DIR/src/Flint.Cli" >&2 || exit 2
 
-port_w=18901; port_f=18902
+port_w=${PORT_W:-18901}; port_f=${PORT_F:-18902}
 (cd "$dir" && exec setsid env "PATH=$BENCH_DIR/node_modules/.bin:$PATH" CI=1 WRANGLER_SEND_METRICS=false \
   WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false NO_UPDATE_NOTIFIER=1 \
   "$BENCH_DIR/node_modules/.bin/node" "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" dev \

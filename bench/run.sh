@@ -44,7 +44,9 @@ workload_path() {
     json) printf '/api/items?name=flint&n=5' ;;
     kv) printf '/kv' ;;
     d1) printf '/d1' ;;
-    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;;
+    stream) printf '/stream' ;; echo) printf '/echo' ;; hmac) printf '/hmac' ;; gzip) printf '/gzip' ;; r2) printf '/r2' ;;
+    cache) printf '/cache/asset.txt' ;; htmlrewriter) printf '/page' ;;
+    assets) printf '/asset.txt' ;; assets-big) printf '/big.bin' ;;
     *) printf '/' ;;
   esac
 }
@@ -56,6 +58,8 @@ workload_expect() {
     json) printf '"greeting":"Hello, flint!"' ;;
     kv) printf 'value-' ;;
     d1) printf '"name":"item-' ;;
+    cache) printf 'cached-asset' ;;
+    assets) printf 'asset-10k' ;;
     *) printf '' ;;
   esac
 }
@@ -243,6 +247,8 @@ run_one() {
   local server_log="$RUN_DIR/$tag.server.log"
   R_ERR="" R_RPS="" R_P50="" R_P99="" R_RSS="" R_FIRST="" R_NOTE="" R_IDLE="" R_MBPS=""
 
+  # A workload may need files made first (e.g. a large asset kept out of git).
+  [[ -x "$wl_dir/prepare" ]] && "$wl_dir/prepare"
   pick_port
   local url="http://127.0.0.1:$PORT$(workload_path "$wl")"
   local -a cmd env_cmd=(env)
@@ -251,7 +257,8 @@ run_one() {
     flint)
       if [[ -n $FLINT_BUILD_ERROR ]]; then R_ERR=$FLINT_BUILD_ERROR; return; fi
       # shellcheck disable=SC2206
-      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 $FLINT_ARGS)
+      # --no-restart: the server alone, as `flint serve` runs under systemd; dev's supervisor is a second process.
+      cmd=("${FLINT_CMD[@]}" dev "$wl_dir" --port "$PORT" --ip 127.0.0.1 --no-restart $FLINT_ARGS)
       # A workload's other Workers run beside it, as wrangler's multi-config dev.
       for svc in "$wl_dir"/services/*/; do [[ -d $svc ]] && cmd+=(-c "$svc"); done
       ;;

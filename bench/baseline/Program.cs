@@ -15,6 +15,23 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, po
 var app = builder.Build();
 
 app.MapGet("/", () => "Hello World!");
+// The cache workload's ceiling: the same 10 KiB served by ASP.NET Core's static-file middleware.
+var staticDir = Path.Combine(dataDir, "static");
+Directory.CreateDirectory(staticDir);
+File.WriteAllText(Path.Combine(staticDir, "asset.txt"), "cached-asset\n" + new string('x', 10 * 1024 - 13));
+app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(staticDir), RequestPath = "/cache" });
+// The assets workloads' ceiling: the same files (10 KiB, 10 MiB) served by the static-file middleware at the root.
+var assetsDir = Path.Combine(dataDir, "assets");
+Directory.CreateDirectory(assetsDir);
+File.WriteAllText(Path.Combine(assetsDir, "asset.txt"), "asset-10k\n" + new string('x', 10 * 1024 - 10));
+var big = new byte[10 * 1024 * 1024];
+Random.Shared.NextBytes(big);
+File.WriteAllBytes(Path.Combine(assetsDir, "big.bin"), big);
+app.UseStaticFiles(new StaticFileOptions
+{
+    FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(assetsDir),
+    ServeUnknownFileTypes = true,
+});
 app.MapGet("/d1", async () =>
 {
     await using var connection = new SqliteConnection(connectionString);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Flint.Engine.Config;
 using Flint.JavaScript.Isolates;
 using Flint.Server.Dev;
+using Flint.Server.S3;
 using Microsoft.Extensions.Logging;
 
 namespace Flint.Cli;
@@ -24,7 +25,9 @@ public static class FlintCli
         root.Subcommands.Add(DevCommand(stdout, stderr));
         root.Subcommands.Add(KvCommands.Build(stdout, stderr));
         root.Subcommands.Add(D1Commands.Build(stdout, stderr));
+        root.Subcommands.Add(R2Commands.Build(stdout, stderr));
         root.Subcommands.Add(QueuesCommands.Build(stdout, stderr));
+        root.Subcommands.Add(PagesCommands.Build(stdout, stderr));
         return root;
     }
 
@@ -55,9 +58,13 @@ public static class FlintCli
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var cacheSize = new Option<long?>("--cache-size") { Description = "Most megabytes the Cache API keeps; least recently used entries go first (default: 1024)." };
+        var s3Port = new Option<int?>("--s3-port") { Description = "Port of the S3 API over the R2 buckets (default: --port + 1 when the config binds R2 buckets)." };
+        var noRestart = new Option<bool>(DevSupervisor.NoRestartOption) { Description = "Do not start the server again when its process dies (by default it restarts on the same port and data)." };
+
         var dev = new Command("dev", "Serve a Worker locally, reloading when its files change.")
         {
-            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, configs,
+            target, port, ip, env, vars, persist, compat, logLevel, noWatch, isolates, configs, cacheSize, s3Port, noRestart,
         };
         dev.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +78,11 @@ public static class FlintCli
                     return 1;
                 }
                 overrides[v[..colon]] = v[(colon + 1)..];
+            }
+            if (parse.GetValue(cacheSize) is <= 0)
+            {
+                stderr.WriteLine("✘ [ERROR] --cache-size must be a positive number of megabytes, e.g. --cache-size 256");
+                return 1;
             }
             IPAddress? address = null;
             if (parse.GetValue(ip) is { } ipText && !IPAddress.TryParse(ipText == "localhost" ? "127.0.0.1" : ipText, out address))
@@ -108,13 +120,15 @@ public static class FlintCli
                 LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
                 Watch = !parse.GetValue(noWatch),
                 Isolates = parse.GetValue(isolates),
+                S3Port = parse.GetValue(s3Port),
+                CacheMaxBytes = parse.GetValue(cacheSize) * 1024 * 1024,
             };
             return await RunDevAsync(options, stdout, stderr, cancellationToken);
         });
         return dev;
     }
 
-    private static LogLevel ParseLogLevel(string level) => level switch
+    internal static LogLevel ParseLogLevel(string level) => level switch
     {
         "debug" => LogLevel.Debug,
         "info" or "log" => LogLevel.Information,
@@ -123,14 +137,22 @@ public static class FlintCli
         _ => LogLevel.None,
     };
 
-    private static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunDevAsync(DevServerOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // Under flint dev's supervisor (DevSupervisor): die with it, and note requests in flight for it.
+        var supervisor = DevSupervisor.ChildDirectory;
+        using var inFlight = supervisor is null ? null : Flint.Server.Ingress.InFlightNote.Create(Path.Combine(supervisor, "inflight"));
+        if (supervisor is not null)
+        {
+            DevSupervisor.DieWithSupervisor();
+            options = options with { InFlight = inFlight };
+        }
         DevServer server;
         try
         {
             server = await DevServer.StartAsync(options, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConfigException or WorkerLoadException)
+        catch (Exception ex) when (ex is ConfigException or WorkerLoadException or S3PortInUseException or S3CredentialsException)
         {
             stderr.WriteLine($"✘ [ERROR] {ex.Message}");
             return 1;
@@ -147,7 +169,9 @@ public static class FlintCli
             foreach (var other in server.Registry.Workers.Where(w => w != server.Worker))
                 stdout.WriteLine($"[flint:info] Also running {other.Name} (reachable through service bindings)");
             stdout.WriteLine($"[flint:info] Ready on {server.Url.ToString().TrimEnd('/')}");
+            if (server.S3 is { } s3) stdout.WriteLine($"[flint:info] {DescribeS3(s3)}");
             stdout.Flush();
+            if (supervisor is not null) DevSupervisor.WriteReady(supervisor, server.Url);
             try
             {
                 await server.WaitForShutdownAsync(cancellationToken);
@@ -155,6 +179,18 @@ public static class FlintCli
             catch (OperationCanceledException) { }
         }
         return 0;
+    }
+
+    /// <summary>The S3 line: where it listens and with which keys (a generated secret is shown; a configured one is not).</summary>
+    private static string DescribeS3(Flint.Server.S3.S3Server s3)
+    {
+        var url = s3.Url.ToString().TrimEnd('/');
+        var c = s3.Credentials;
+        var key = c.Keys[0];
+        if (c.Generated)
+            return $"S3 API on {url} — access key ID {key.AccessKeyId}, secret access key {key.SecretAccessKey} " +
+                $"(a local pair kept in {c.Source}; set {Flint.Server.S3.S3Credentials.AccessKeyVariable} and {Flint.Server.S3.S3Credentials.SecretKeyVariable} to choose your own)";
+        return $"S3 API on {url} — access key ID {key.AccessKeyId}{(c.Keys.Count > 1 ? $" and {c.Keys.Count - 1} more" : "")} (from {c.Source})";
     }
 
     public static string Version =>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Flint.Cli.Tests.Support;
 using Flint.Engine.Storage;
 using Xunit.Abstractions;
 
@@ -70,7 +70,8 @@ public sealed class QueueCrashTests(ITestOutputHelper output) : IDisposable
         int redelivered = 0, crashedInFlight = 0;
         for (var run = 0; run <= Trials; run++)
         {
-            using var flint = await StartFlintAsync(run);
+            // --no-restart: the server runs in this process, so killing it is kill -9 of the server itself.
+            using var flint = await FlintProcess.StartDevAsync(_dir, "--no-restart", "--var", $"RUN:{run}");
             using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(10) };
             // What the log held must be delivered again in this run.
             await WaitUntilAsync(() => waiting.IsSubsetOf(SeenIn(run)), TimeSpan.FromSeconds(30), () => $"run {run}: not redelivered: {string.Join(", ", waiting.Except(SeenIn(run)).Take(10))}");
@@ -171,34 +172,5 @@ public sealed class QueueCrashTests(ITestOutputHelper output) : IDisposable
             if (DateTime.UtcNow > deadline) Assert.Fail(why());
             await Task.Delay(100);
         }
-    }
-
-    private sealed record RunningFlint(Process Process, string Url) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
-
-    private async Task<RunningFlint> StartFlintAsync(int run)
-    {
-        var flintDll = Path.Combine(AppContext.BaseDirectory, "flint.dll");
-        var psi = new ProcessStartInfo("dotnet", ["exec", flintDll, "dev", _dir, "--port", "0", "--no-watch", "--log-level", "warn", "--var", $"RUN:{run}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(psi)!;
-        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null && Regex.Match(e.Data, @"Ready on (http://\S+)") is { Success: true } m) ready.TrySetResult(m.Groups[1].Value);
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new RunningFlint(process, await ready.Task.WaitAsync(TimeSpan.FromSeconds(60)));
     }
 }

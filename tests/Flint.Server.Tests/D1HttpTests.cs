@@ -70,4 +70,39 @@ public class D1HttpTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public async Task AClientThatGoesAwayCancelsItsQueryAndFreesTheDatabase()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = """
+                name = "d1"
+                main = "index.js"
+                compatibility_date = "2025-11-01"
+                d1_databases = [{ binding = "DB", database_name = "main", database_id = "db-1" }]
+                """,
+            ["index.js"] = """
+                const slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT count(*) AS n FROM c";
+                export default {
+                  async fetch(request, env) {
+                    if (new URL(request.url).pathname === "/slow") {
+                      try { return Response.json(await env.DB.prepare(slow).first()); }
+                      catch (e) { console.log("slow query: " + e.message); throw e; }
+                    }
+                    return Response.json(await env.DB.prepare("SELECT 2 AS two").first());
+                  }
+                }
+                """,
+        });
+        using (var leave = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => w.Client.GetAsync("/slow", leave.Token));
+        }
+        // Without the cancellation this waits for the slow query's 30 s time limit.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("""{"two":2}""", await w.GetStringAsync("/quick"));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"the next query waited {started.Elapsed}");
+        await w.Logs.WaitForAsync(l => l.Contains("slow query: D1_ERROR:") && l.Contains("client disconnected"));
+    }
 }

@@ -157,4 +157,45 @@ public class ErrorTests
         Assert.Contains(counts.Skip(1).Zip(counts), pair => pair.First < pair.Second);
         await w.Logs.WaitForAsync(l => l.Contains("exceeded memory limit"));
     }
+
+    /// <summary>
+    /// A client that sends a malformed chunked body gets a plain 400 (its mistake), not a 500 whose
+    /// body is a stack through Flint's built-in JavaScript; stacks never show Flint's own frames.
+    /// </summary>
+    [Fact]
+    public async Task AMalformedChunkedBodyIsAPlain400()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = """
+                export default {
+                  async fetch(request) {
+                    if (new URL(request.url).pathname === "/rethrow") {
+                      try { await request.text(); } catch (e) { return new Response(e.stack, { status: 500 }); }
+                    }
+                    return new Response("got " + (await request.text()).length);
+                  }
+                }
+                """,
+        });
+        foreach (var path in new[] { "/", "/rethrow" })
+        {
+            using var socket = new System.Net.Sockets.TcpClient();
+            await socket.ConnectAsync(w.Url.Host, w.Url.Port);
+            var stream = socket.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                $"POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\nZZ\r\nabc\r\n0\r\n\r\n"));
+            using var reader = new StreamReader(stream);
+            var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.DoesNotContain("flint:builtins", answer);
+            Assert.DoesNotContain("[temp]", answer);
+            if (path == "/")
+            {
+                Assert.StartsWith("HTTP/1.1 400 Bad Request", answer);
+                Assert.Contains("The request body is malformed", answer);
+                Assert.DoesNotContain("    at ", answer);
+            }
+        }
+        await w.Logs.WaitForAsync(l => l.Contains("malformed request body"));
+    }
 }

@@ -31,6 +31,8 @@ public class OutboundFetchTests : IAsyncLifetime
             return Results.Text($"{c.Request.ContentType}|{await reader.ReadToEndAsync()}");
         });
         _origin.MapGet("/redirect", () => Results.Redirect("/hello"));
+        _origin.MapGet("/redirect-to", (string to) => { return Results.Redirect(to); });
+        _origin.MapGet("/redirect-raw", (HttpContext c) => { c.Response.StatusCode = 302; c.Response.Headers.Location = "http://[::1"; });
         _origin.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(5000, ct); return "late"; });
         _origin.MapGet("/big", async (HttpContext c) =>
         {
@@ -250,5 +252,83 @@ public class OutboundFetchTests : IAsyncLifetime
         // Each request gets its own budget.
         for (var round = 0; round < 2; round++)
             Assert.Equal("""[200,200,200,"Error: Too many subrequests."]""", await w.GetStringAsync("/"));
+    }
+
+    /// <summary>
+    /// A redirect to a URL fetch() cannot load settles the promise as workerd does (checked with
+    /// bench/node_modules/.bin/workerd): data:, javascript:, blob:, about: and a malformed Location
+    /// are "Invalid Location header" TypeErrors, ftp: (and file:, where workerd fails with an internal
+    /// error) a lost connection. None may leave the promise pending or read a local file.
+    /// </summary>
+    [Fact]
+    public async Task ARedirectToASchemeFetchCannotLoadRejects()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = WranglerToml(),
+            ["index.js"] = """
+                export default {
+                  async fetch(request, env) {
+                    const r = {};
+                    for (const to of ["file:///etc/passwd", "ftp://127.0.0.1/x", "data:text/plain,hello", "javascript:alert(1)", "about:blank"]) {
+                      try { const res = await fetch(env.ORIGIN + "/redirect-to?to=" + encodeURIComponent(to)); r[to] = `${res.status} ${await res.text()}`; }
+                      catch (e) { r[to] = `${e.constructor.name}: ${e.message}`; }
+                    }
+                    try { await fetch(env.ORIGIN + "/redirect-raw"); r.malformed = "followed"; } catch (e) { r.malformed = `${e.constructor.name}: ${e.message}`; }
+                    return Response.json(r);
+                  }
+                }
+                """,
+        });
+        var body = JsonDocument.Parse(await w.GetStringAsync("/")).RootElement;
+        const string invalid = "TypeError: Invalid Location header; unable to follow redirect.";
+        Assert.StartsWith("TypeError: Network connection lost.", body.GetProperty("file:///etc/passwd").GetString());
+        Assert.StartsWith("TypeError: Network connection lost.", body.GetProperty("ftp://127.0.0.1/x").GetString());
+        Assert.Equal(invalid, body.GetProperty("data:text/plain,hello").GetString());
+        Assert.Equal(invalid, body.GetProperty("javascript:alert(1)").GetString());
+        Assert.Equal(invalid, body.GetProperty("about:blank").GetString());
+        Assert.Equal(invalid, body.GetProperty("malformed").GetString());
+    }
+
+    /// <summary>
+    /// A Worker that fetches its own URL (a proxy whose origin points back at itself) is stopped as
+    /// Cloudflare stops it: each invocation counts down CF-EW-Via from 16, and at zero the request
+    /// gets error 1019 without running the Worker, so the chain ends after 16 hops.
+    /// </summary>
+    [Fact]
+    public async Task AWorkerThatFetchesItselfHitsTheLoopLimit()
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = "name = \"proxy-loop\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n",
+            ["index.js"] = """
+                export default {
+                  async fetch(request) {
+                    const url = new URL(request.url);
+                    if (url.pathname === "/left") return new Response(String(request.headers.get("cf-ew-via")));
+                    // A fresh request, without the incoming headers: the count must still go on.
+                    if (url.pathname === "/fresh") return fetch(url.href);
+                    return fetch(request);
+                  }
+                }
+                """,
+        });
+        foreach (var path in new[] { "/", "/fresh" })
+        {
+            using var response = await w.Client.GetAsync(path);
+            Assert.Equal(508, (int)response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("error code: 1019", body);
+            Assert.Contains("proxy-loop", body);
+        }
+        await w.Logs.WaitForAsync(l => l.Contains("Worker proxy-loop") && l.Contains("loop limit"));
+        // 16 invocations per chain, then the refused one: each is one logged request.
+        Assert.Equal(2 * 17, w.Logs.Lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"GET /(fresh)? \d{3} ")));
+
+        // The count a Worker sees, and a request that arrives with none left.
+        Assert.Equal("4", await (await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/left") { Headers = { { "CF-EW-Via", "5" } } })).Content.ReadAsStringAsync());
+        Assert.Equal("null", await w.GetStringAsync("/left"));
+        var refused = await w.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/left") { Headers = { { "CF-EW-Via", "0" } } });
+        Assert.Equal(508, (int)refused.StatusCode);
     }
 }

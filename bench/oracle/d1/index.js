@@ -102,6 +102,17 @@ export default {
     r.prepareNoArg = await attempt(() => db.prepare().all());
     r.json = await attempt(() => db.prepare("SELECT json_object('a', 1) AS j").first("j"));
     r.returning = await attempt(() => db.prepare("INSERT INTO items (name) VALUES ('ret') RETURNING id, name").all());
+    // A NUL ends SQL text for SQLite; D1 refuses what is left (this once wedged Flint's database).
+    r.nulBetween = await attempt(() => db.prepare("SELECT 1\0; SELECT 2").all());
+    r.nulFirst = await attempt(() => db.prepare("\0SELECT 1").all());
+    r.nulLast = await attempt(() => db.prepare("SELECT 1 AS a;\0").all());
+    r.nulInString = await attempt(() => db.prepare("SELECT 'a\0b' AS a").all());
+    r.nulBatch = await attempt(() => db.batch([db.prepare("SELECT 1\0; SELECT 2")]));
+    r.nulExec = await attempt(() => db.exec("SELECT 1\0; SELECT 2"));
+    r.afterNul = await attempt(() => db.prepare("SELECT 2 AS two").first());
+    r.blob1MB = await attempt(() => db.prepare("SELECT length(?) AS n").bind(new Uint8Array(1_000_000)).first("n"));
+    r.blob10MB = await attempt(() => db.prepare("SELECT length(?) AS n").bind(new Uint8Array(10 * 1024 * 1024)).first("n"));
+    r.string10MB = await attempt(() => db.prepare("SELECT length(?) AS n").bind("x".repeat(10 * 1024 * 1024)).first("n"));
     return Response.json(r);
   },
 };

@@ -67,7 +67,40 @@ internal sealed partial class ParsedConfigFile
             var m = $"The configuration should be a JSON object ({{ \"name\": \"my-worker\", \"main\": \"src/index.js\" }}) but the file holds {got}.";
             throw new ConfigException($"{path}: {m}", path, [m]);
         }
+        var unpaired = new List<string>();
+        FindLoneSurrogates(obj, "", unpaired);
+        if (unpaired.Count > 0)
+        {
+            var errors = unpaired.Select(where =>
+                $"{where} holds a lone surrogate (a \\ud800-\\udfff escape without its pair), which is not text and cannot be given to a Worker. " +
+                "Write the whole pair (e.g. \"\\ud83d\\ude00\") or the character itself.").ToList();
+            throw new ConfigException($"{path}: invalid strings:\n" + string.Join("\n", errors.Select(e => "  - " + e)), path, errors);
+        }
         return new ParsedConfigFile { Path = path, Format = ConfigFormat.Json, Root = obj };
+    }
+
+    /// <summary>
+    /// JSON may escape half a surrogate pair ("\ud800"); System.Text.Json cannot turn that into a
+    /// .NET string, so find every such string or key up front and name it, rather than fail later.
+    /// </summary>
+    private static void FindLoneSurrogates(JsonNode? node, string where, List<string> found)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                List<KeyValuePair<string, JsonNode?>> members;
+                try { members = o.ToList(); }
+                catch (InvalidOperationException) { found.Add($"A key in \"{(where.Length == 0 ? "(top level)" : where)}\""); return; }
+                foreach (var (key, value) in members) FindLoneSurrogates(value, where.Length == 0 ? key : $"{where}.{key}", found);
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++) FindLoneSurrogates(a[i], $"{where}[{i}]", found);
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                try { v.GetValue<string>(); }
+                catch (InvalidOperationException) { found.Add($"\"{where}\""); }
+                break;
+        }
     }
 
     public static ParsedConfigFile ParseToml(string path, string text)

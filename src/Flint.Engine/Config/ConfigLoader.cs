@@ -18,6 +18,13 @@ public sealed record ConfigLoadOptions
     public string? CompatibilityDate { get; init; }
     /// <summary>Accept experimental compatibility flags, as wrangler dev does (it runs workerd with --experimental).</summary>
     public bool AllowExperimentalCompatibilityFlags { get; init; } = true;
+    /// <summary>
+    /// <c>flint pages dev</c>: the target is a Pages project's root, whose config (optional) has no
+    /// <c>main</c>; the Worker is made from its Functions or <c>_worker.js</c> afterwards.
+    /// </summary>
+    public bool Pages { get; init; }
+    /// <summary><c>--compatibility-flags</c> (Pages), replacing the file's.</summary>
+    public IReadOnlyList<string>? CompatibilityFlags { get; init; }
 }
 
 /// <summary>
@@ -39,6 +46,8 @@ public static class ConfigLoader
         if (Directory.Exists(target))
         {
             var found = ConfigFileNames.Select(n => Path.Combine(target, n)).FirstOrDefault(File.Exists);
+            if (!options.Pages && DeployRedirect.Find(target) is { } redirected) return LoadConfigFile(redirected, options);
+            if (found is null && options.Pages) return LoadPagesWithoutConfig(target, options);
             if (found is null)
             {
                 throw new ConfigException(
@@ -55,6 +64,33 @@ public static class ConfigLoader
             return LoadBareScript(target, options);
         }
         throw new ConfigException($"{target} does not exist. Pass a directory holding a wrangler.toml / wrangler.json(c), a config file, or a Worker script.");
+    }
+
+    /// <summary>A Pages project without a wrangler config: its name is its directory's, the rest comes from the command line.</summary>
+    private static (WorkerConfig, IReadOnlyList<ConfigWarning>) LoadPagesWithoutConfig(string dir, ConfigLoadOptions options)
+    {
+        var warnings = new List<ConfigWarning>();
+        var compatibilityDate = CommandLineCompatibilityDate(options);
+        if (compatibilityDate is null)
+            warnings.Add(new ConfigWarning($"No compatibility date was specified. Pass --compatibility-date={ConfigReader.Today()} or add one to a wrangler.toml in {dir}."));
+        var flags = options.CompatibilityFlags ?? [];
+        var (vars, secretNames, secretFiles) = BuildVars(new Dictionary<string, JsonNode?>(), null, dir, options, warnings, null);
+        var persist = PersistDirectory(options, dir);
+        var config = new WorkerConfig
+        {
+            ConfigPath = null,
+            BaseDirectory = dir,
+            Name = Path.GetFileName(dir.TrimEnd('/')).ToLowerInvariant(),
+            Main = Assets.AssetsOnlyWorker.PathIn(persist),
+            CompatibilityDate = compatibilityDate,
+            CompatibilityFlags = flags,
+            Compatibility = ResolveCompatibility(compatibilityDate, flags, options, null, warnings),
+            Vars = vars,
+            SecretNames = secretNames,
+            SecretsFiles = secretFiles,
+            PersistDirectory = persist,
+        };
+        return (config, warnings);
     }
 
     private static (WorkerConfig, IReadOnlyList<ConfigWarning>) LoadBareScript(string script, ConfigLoadOptions options)
@@ -98,14 +134,18 @@ public static class ConfigLoader
         var warnings = reader.Warnings;
         var dir = Path.GetDirectoryName(path)!;
 
-        if (env.Main is null)
+        // An assets-only project (assets and no main) is served by the asset server alone, as wrangler does;
+        // a Pages project's Worker is made from its Functions later.
+        var assetsOnly = (env.Main is null && env.Assets is not null) || options.Pages;
+        if (assetsOnly && !options.Pages) Assets.AssetsOnlyWorker.Check(env.Assets!, env.AssetsKey, path);
+        if (env.Main is null && !assetsOnly)
         {
             var hint = parsed.Format == ConfigFormat.Toml ? "main = \"src/index.js\"" : "\"main\": \"src/index.js\"";
             throw new ConfigException(
                 "Missing entry-point: The entry-point should be specified via the command line (e.g. `flint dev path/to/script`) or the `main` config field.\n" +
                 $"Add {hint} to {path}.", path, ["main"]);
         }
-        if (!File.Exists(env.Main))
+        if (!assetsOnly && !File.Exists(env.Main))
         {
             var what = Directory.Exists(env.Main) ? "is a directory, not a file" : "was not found";
             throw new ConfigException(
@@ -114,6 +154,7 @@ public static class ConfigLoader
         }
 
         var compatibilityDate = CommandLineCompatibilityDate(options) ?? env.CompatibilityDate;
+        var compatibilityFlags = options.CompatibilityFlags ?? env.CompatibilityFlags;
         if (compatibilityDate is null)
         {
             var hint = parsed.Format == ConfigFormat.Toml ? $"compatibility_date = \"{ConfigReader.Today()}\"" : $"\"compatibility_date\": \"{ConfigReader.Today()}\"";
@@ -121,21 +162,23 @@ public static class ConfigLoader
         }
 
         var (vars, secretNames, secretFiles) = BuildVars(env.Vars, env.RequiredSecrets, dir, options, warnings, env);
+        var persist = PersistDirectory(options, dir);
+        var main = assetsOnly ? Assets.AssetsOnlyWorker.PathIn(persist) : env.Main!;
         var config = new WorkerConfig
         {
             ConfigPath = path,
             BaseDirectory = dir,
             Name = env.Name ?? "worker",
-            Main = env.Main,
+            Main = main,
             Environment = string.IsNullOrEmpty(options.Environment) ? null : options.Environment,
             CompatibilityDate = compatibilityDate,
-            CompatibilityFlags = env.CompatibilityFlags,
-            Compatibility = ResolveCompatibility(compatibilityDate, env.CompatibilityFlags, options, path, warnings),
+            CompatibilityFlags = compatibilityFlags,
+            Compatibility = ResolveCompatibility(compatibilityDate, compatibilityFlags, options, path, warnings),
             Vars = vars,
             SecretNames = secretNames,
             SecretsFiles = secretFiles,
             Rules = rules,
-            ModuleRoot = env.BaseDir ?? Path.GetDirectoryName(env.Main)!,
+            ModuleRoot = env.BaseDir ?? Path.GetDirectoryName(main)!,
             NoBundle = env.NoBundle,
             FindAdditionalModules = env.FindAdditionalModules,
             Limits = env.Limits,
@@ -151,10 +194,12 @@ public static class ConfigLoader
                 Services = env.Services,
             },
             CronTriggers = env.Crons,
-            Assets = env.Assets,
+            Assets = options.Pages ? null : assetsOnly ? env.Assets! with { HasUserWorker = false } : env.Assets,
+            PagesBuildOutputDirectory = parsed.Root["pages_build_output_dir"] is JsonValue v && v.TryGetValue<string>(out var output)
+                ? Path.GetFullPath(Path.Combine(dir, output)) : null,
             RequiredSecrets = env.RequiredSecrets,
             Dev = reader.Dev,
-            PersistDirectory = PersistDirectory(options, dir),
+            PersistDirectory = persist,
         };
         return (config, warnings);
     }

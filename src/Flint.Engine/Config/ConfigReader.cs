@@ -65,6 +65,8 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
     [
         "env", "$schema", "dev", "site", "alias", "wasm_modules", "text_blobs", "data_blobs", "send_metrics",
         "dependencies_instrumentation", "keep_vars", "addresses", "pages_build_output_dir", "legacy_env",
+        // Computed fields a tool writes into a generated config (Cloudflare's Vite plugin: dist/NAME/wrangler.json).
+        "configPath", "userConfigPath", "topLevelName", "definedEnvironments", "targetEnvironment",
     ];
 
     private static readonly string[] HandledKeys =
@@ -93,7 +95,7 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         ["ai"] = "AI", ["images"] = "Images", ["stream"] = "Stream", ["media"] = "Media", ["pipelines"] = "Pipeline",
         ["secrets_store_secrets"] = "Secrets Store Secret", ["artifacts"] = "Artifacts", ["unsafe_hello_world"] = "Hello World",
         ["flagship"] = "Flagship", ["worker_loaders"] = "Worker Loader", ["ratelimits"] = "Rate Limit",
-        ["vpc_services"] = "VPC Service", ["vpc_networks"] = "VPC Network", ["version_metadata"] = "Worker Version Metadata",
+        ["vpc_services"] = "VPC Service", ["vpc_networks"] = "VPC Network", ["k2"] = "K2", ["version_metadata"] = "Worker Version Metadata",
         ["unsafe"] = "Unsafe Metadata", ["containers"] = "Container", ["cloudchamber"] = "Cloudchamber", ["connect"] = "Connect handler",
         ["define"] = "define",
     };
@@ -240,7 +242,8 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         if (Has("services")) ReadArray(raw["services"], K("services"), (o, key) => ReadService(o, key, env, active));
         foreach (var (key, kind) in UnsupportedBindings)
         {
-            if (!Has(key)) continue;
+            // A generated config lists every binding kind, empty: nothing to warn about.
+            if (!Has(key) || IsEmptySection(raw[key])) continue;
             foreach (var name in GetBindingNames(raw[key])) env.BindingNames.Add(new BindingName(name, kind, K(key), key));
             if (active)
             {
@@ -872,7 +875,9 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
             var (rule, fallthrough, _) = all[i];
             if (completed.TryGetValue(rule.Type, out var by))
             {
-                if (all[by].FallThrough != false)
+                // Flint's own JavaScript defaults are not wrangler's: hiding them is nothing to warn about.
+                var flintOnlyDefault = all[i].Default && rule.Type is ModuleType.ESModule or ModuleType.CommonJS;
+                if (all[by].FallThrough != false && !flintOnlyDefault)
                 {
                     if (!redundant.TryGetValue(rule.Type, out var list)) redundant[rule.Type] = list = [];
                     list.Add(i);
@@ -954,6 +959,14 @@ internal sealed partial class ConfigReader(ParsedConfigFile file)
         if (unexpected.Count > 0)
             Warn($"Unexpected fields found in {key} field: {string.Join(",", unexpected.Select(k => $"\"{k}\""))}", $"{key}.{unexpected[0]}");
     }
+
+    /// <summary>An empty array, an empty object, or an object whose only array (<c>bindings</c>) is empty.</summary>
+    private static bool IsEmptySection(JsonNode? value) => value switch
+    {
+        JsonArray a => a.Count == 0,
+        JsonObject o => o.All(p => p.Value is JsonArray { Count: 0 } or JsonObject { Count: 0 }),
+        _ => false,
+    };
 
     private IEnumerable<string> GetBindingNames(JsonNode? value)
     {

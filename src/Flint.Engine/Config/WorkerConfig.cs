@@ -53,6 +53,8 @@ public sealed record WorkerConfig
     /// <summary><c>triggers.crons</c>.</summary>
     public IReadOnlyList<string> CronTriggers { get; init; } = [];
     public AssetsConfig? Assets { get; init; }
+    /// <summary><c>pages_build_output_dir</c> (a Pages project's config), absolute.</summary>
+    public string? PagesBuildOutputDirectory { get; init; }
     /// <summary>Secret names declared in <c>secrets.required</c>, or null when the config has no <c>secrets</c> section.</summary>
     public IReadOnlyList<string>? RequiredSecrets { get; init; }
     /// <summary>The <c>[dev]</c> section (top level only, as in wrangler).</summary>
@@ -161,6 +163,10 @@ public sealed record AssetsConfig(string Directory, string? Binding, string? Htm
 {
     /// <summary><c>run_worker_first</c> given as route patterns (e.g. <c>["/api/*", "!/api/docs/*"]</c>) rather than a boolean.</summary>
     public IReadOnlyList<string>? RunWorkerFirstPatterns { get; init; }
+    /// <summary>False for an assets-only project (no <c>main</c>): the asset server answers every request.</summary>
+    public bool HasUserWorker { get; init; } = true;
+    /// <summary>For <c>flint pages dev</c>: the directory is served by Pages' asset server, with these routes.</summary>
+    public Assets.PagesRouting? Pages { get; init; }
 }
 
 /// <summary>Invalid configuration: the message names the file, the key and the fix.</summary>

@@ -23,13 +23,22 @@ public sealed class D1Database : IDisposable
     public const int MaxBoundParameters = 100;
     /// <summary>D1's limit on the length of one SQL statement, in bytes.</summary>
     public const int MaxSqlBytes = 100_000;
+    /// <summary>D1's documented limit on a string, blob or row, in bytes (SQLite's SQLITE_LIMIT_LENGTH).</summary>
+    public const int MaxValueBytes = 2_000_000;
+    /// <summary>What D1 answers when a query runs past its time limit.</summary>
+    public const string TimeLimitMessage = "D1 DB exceeded its CPU time limit and was reset.";
 
     private const int SqliteOk = 0, SqliteRow = 100, SqliteDone = 101, SqliteAuth = 23;
-    private const int LimitSqlLength = 1, LimitVariableNumber = 9;
+    private const int LimitLength = 0, LimitSqlLength = 1, LimitVariableNumber = 9;
     private const int StmtStatusFullscanStep = 1;
     private const uint PreparePersistent = 0x01, PrepareNoVtab = 0x04;
     private const int MaxCachedStatements = 128;
     private static readonly TimeSpan InlineWait = TimeSpan.FromMilliseconds(1);
+    // A read answered on the isolate's thread gives up after this and goes the async way, so a
+    // slow query never holds up the isolate (the wasted work is at most this long).
+    private static readonly TimeSpan InlineBudget = TimeSpan.FromMilliseconds(5);
+    // SQLite calls the progress handler every this many virtual machine steps (~10-50 µs of work).
+    private const int ProgressSteps = 1000;
 
     private static readonly object s_initLock = new();
     private static bool s_initialized;
@@ -40,20 +49,31 @@ public sealed class D1Database : IDisposable
     private readonly long _bookmarkBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     // Single-statement SQL texts prepared once (a Worker runs the same few queries over and over).
     private readonly Dictionary<string, CachedStatement> _statements = new(StringComparer.Ordinal);
+    private readonly TimeSpan _timeLimit;
+    private readonly delegate_progress _progress; // held here: SQLite keeps only a pointer to it
+    // The running call's stop conditions, read by the progress handler on the same thread.
+    private long _deadline = long.MaxValue; // Stopwatch timestamp
+    private StopReason _atDeadline;
+    private CancellationToken _cancellation;
+    private StopReason _stopped;
     private long _commits;
     private long _size; // the file's size in bytes, kept current after every write
     private bool _disposed;
 
-    private D1Database(string path, sqlite3 db)
+    private enum StopReason { None, TimeLimit, Cancelled, InlineBudget }
+
+    private D1Database(string path, sqlite3 db, D1Options options)
     {
         Path = path;
         _db = db;
+        _timeLimit = options.QueryTimeLimit;
+        _progress = _ => ShouldStop() ? 1 : 0;
     }
 
     public string Path { get; }
 
     /// <summary>Opens (creating) the database file.</summary>
-    public static D1Database Open(string path)
+    public static D1Database Open(string path, D1Options? options = null)
     {
         lock (s_initLock)
         {
@@ -67,13 +87,15 @@ public sealed class D1Database : IDisposable
             db?.Dispose();
             throw new IOException($"Cannot open the D1 database {path}: {message}");
         }
-        var database = new D1Database(path, db);
+        var database = new D1Database(path, db, options ?? new D1Options());
         try
         {
             raw.sqlite3_extended_result_codes(db, 1);
             database.ExecInternal("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
             raw.sqlite3_limit(db, LimitVariableNumber, MaxBoundParameters);
             raw.sqlite3_limit(db, LimitSqlLength, MaxSqlBytes);
+            raw.sqlite3_limit(db, LimitLength, MaxValueBytes);
+            raw.sqlite3_progress_handler(db, ProgressSteps, database._progress, null);
             database._authorizer.Install(db);
             database._size = database.SizeInBytes();
             return database;
@@ -104,17 +126,20 @@ public sealed class D1Database : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            BeginCall(_timeLimit, StopReason.TimeLimit, cancellationToken);
             // A lone read needs no write transaction: it runs on its own consistent snapshot.
-            if (real.Count == 1 && CachedReadOnly(real[0].Sql) is { } read) return [RunCached(read, real[0])];
+            if (real.Count == 1 && CachedReadOnly(real[0].Sql) is { } read) return [Stoppable(() => RunCached(read, real[0]))];
             ExecInternal("BEGIN IMMEDIATE");
             var results = new List<D1Result>(real.Count);
             try
             {
-                foreach (var q in real) results.Add(Run(q));
+                foreach (var q in real) results.Add(Stoppable(() => Run(q)));
             }
             catch
             {
-                ExecInternal("ROLLBACK");
+                // Let the rollback itself run; SQLite has already rolled back a write it interrupted.
+                Disarm();
+                if (raw.sqlite3_get_autocommit(_db) == 0) ExecInternal("ROLLBACK");
                 throw;
             }
             ExecInternal("COMMIT");
@@ -123,9 +148,70 @@ public sealed class D1Database : IDisposable
         }
         finally
         {
+            EndCall();
             _gate.Release();
         }
     }
+
+    // ---- stopping a query: its time limit, its caller going away ------------------------------
+
+    private void BeginCall(TimeSpan limit, StopReason atDeadline, CancellationToken cancellationToken)
+    {
+        _deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        _atDeadline = atDeadline;
+        _cancellation = cancellationToken;
+        _stopped = StopReason.None;
+    }
+
+    private void EndCall()
+    {
+        Disarm();
+        _stopped = StopReason.None;
+    }
+
+    private void Disarm()
+    {
+        _deadline = long.MaxValue;
+        _cancellation = default;
+    }
+
+    /// <summary>SQLite's progress handler: nonzero interrupts the running statement (SQLITE_INTERRUPT).</summary>
+    private bool ShouldStop()
+    {
+        if (_cancellation.IsCancellationRequested) _stopped = StopReason.Cancelled;
+        else if (Stopwatch.GetTimestamp() > _deadline) _stopped = _atDeadline;
+        return _stopped != StopReason.None;
+    }
+
+    /// <summary>Runs one query; if the progress handler stopped it, throws what the stop means instead of SQLite's "interrupted".</summary>
+    private T Stoppable<T>(Func<T> run)
+    {
+        try
+        {
+            var result = run();
+            // Stopped between statements of one query: the interrupt was not seen by a statement.
+            ThrowIfStopped();
+            return result;
+        }
+        catch (D1Exception) when (_stopped != StopReason.None)
+        {
+            ThrowIfStopped();
+            throw;
+        }
+    }
+
+    private void ThrowIfStopped()
+    {
+        switch (_stopped)
+        {
+            case StopReason.Cancelled: throw new OperationCanceledException("The D1 query was cancelled: its caller went away.", _cancellation);
+            case StopReason.TimeLimit: throw new D1Exception(TimeLimitMessage);
+            case StopReason.InlineBudget: throw new InlineBudgetExceededException();
+        }
+    }
+
+    /// <summary>An inline read ran past its budget; the caller takes the async path.</summary>
+    private sealed class InlineBudgetExceededException : Exception;
 
     /// <summary>
     /// Answers <paramref name="query"/> on the calling thread if it is one read-only statement and
@@ -140,15 +226,18 @@ public sealed class D1Database : IDisposable
         try
         {
             if (_disposed || CachedReadOnly(query.Sql) is not { } read) return false;
-            result = RunCached(read, query);
+            BeginCall(InlineBudget, StopReason.InlineBudget, default);
+            result = Stoppable(() => RunCached(read, query));
             return true;
         }
-        catch (Exception ex) when (ex is D1Exception or ArgumentException)
+        catch (Exception ex) when (ex is D1Exception or ArgumentException or InlineBudgetExceededException)
         {
+            result = null;
             return false;
         }
         finally
         {
+            EndCall();
             _gate.Release();
         }
     }
@@ -184,6 +273,9 @@ public sealed class D1Database : IDisposable
         {
             rest = TrimLeadingSpace(rest);
             if (rest.IsEmpty) break;
+            // SQLite reads SQL text up to a NUL and prepares nothing from one, so the tail would
+            // never advance. D1 refuses such SQL with this message.
+            if (rest[0] == 0) throw new D1Exception("SQL code did not contain a statement.");
             // SQLite refuses this before parsing and leaves the tail unset, which SQLitePCLRaw
             // would then turn into a bogus span: answer for it with SQLite's own words.
             if (rest.Length > MaxSqlBytes) throw new D1Exception("statement too long: SQLITE_TOOBIG");
@@ -262,11 +354,7 @@ public sealed class D1Database : IDisposable
         return cached.ReadOnly ? cached : null;
     }
 
-    private static bool IsBlank(ReadOnlySpan<byte> tail)
-    {
-        tail = TrimLeadingSpace(tail);
-        return tail.IsEmpty || (tail.Length == 1 && tail[0] == 0);
-    }
+    private static bool IsBlank(ReadOnlySpan<byte> tail) => TrimLeadingSpace(tail).IsEmpty;
 
     /// <summary>Runs a cached read-only statement outside any transaction and leaves it reset for the next call.</summary>
     private D1Result RunCached(CachedStatement cached, D1Query query)

@@ -24,3 +24,13 @@ public sealed record D1Result(IReadOnlyList<string> Columns, IReadOnlyList<objec
 /// <c>D1_ERROR: </c> prefix the binding adds), e.g. <c>no such table: t: SQLITE_ERROR</c>.
 /// </summary>
 public sealed class D1Exception(string message) : Exception(message);
+
+/// <summary>How the D1 databases of one data directory are run.</summary>
+public sealed record D1Options
+{
+    /// <summary>
+    /// Longest one call (a query or a batch) may run before it is stopped and rolled back, with
+    /// D1's error. D1's documented maximum SQL query duration is 30 seconds.
+    /// </summary>
+    public TimeSpan QueryTimeLimit { get; init; } = TimeSpan.FromSeconds(30);
+}

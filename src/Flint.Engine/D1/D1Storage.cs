@@ -7,8 +7,9 @@ namespace Flint.Engine.D1;
 /// The D1 databases under one data directory (<c>&lt;data&gt;/d1/&lt;database id&gt;.sqlite</c>), each opened
 /// once per process and shared by every Worker version, isolate and CLI command that uses it.
 /// </summary>
-public sealed class D1Storage(string dataDirectory) : IDisposable
+public sealed class D1Storage(string dataDirectory, D1Options? options = null) : IDisposable
 {
+    private readonly D1Options _options = options ?? new D1Options();
     private readonly ConcurrentDictionary<string, Lazy<D1Database>> _databases = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
@@ -21,7 +22,7 @@ public sealed class D1Storage(string dataDirectory) : IDisposable
     public D1Database Database(string id)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _databases.GetOrAdd(id, i => new Lazy<D1Database>(() => D1Database.Open(PathOf(i)))).Value;
+        return _databases.GetOrAdd(id, i => new Lazy<D1Database>(() => D1Database.Open(PathOf(i), _options))).Value;
     }
 
     public void Dispose()

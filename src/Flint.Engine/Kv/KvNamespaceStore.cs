@@ -30,33 +30,48 @@ public sealed class KvNamespaceStore : IDisposable
 
     private readonly SqliteDatabase _db;
     private readonly BlobStore _blobs;
+    private readonly StoreLock _storeLock;
     private readonly TimeProvider _time;
 
-    private KvNamespaceStore(string directory, SqliteDatabase db, BlobStore blobs, TimeProvider time)
+    private KvNamespaceStore(string directory, SqliteDatabase db, BlobStore blobs, StoreLock storeLock, TimeProvider time)
     {
         Directory = directory;
         _db = db;
         _blobs = blobs;
+        _storeLock = storeLock;
         _time = time;
     }
 
     public string Directory { get; }
 
-    /// <summary>Opens (creating) the namespace stored in <paramref name="directory"/>; removes blobs a crash left unreferenced.</summary>
+    /// <summary>
+    /// Opens (creating) the namespace stored in <paramref name="directory"/>. Other processes may have
+    /// it open at the same time (flint dev and the flint kv CLI on one data directory): blobs a
+    /// crash left unreferenced are removed only by a process that opens it alone (<see cref="StoreLock"/>).
+    /// </summary>
     public static KvNamespaceStore Open(string directory, TimeProvider? time = null)
     {
         var db = SqliteDatabase.Open(Path.Combine(directory, "kv.sqlite"), Schema);
-        var blobs = new BlobStore(Path.Combine(directory, "blobs"));
-        var referenced = db.Read(s =>
+        try
         {
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            using var reader = s.Command("SELECT blob_id FROM kv WHERE blob_id IS NOT NULL").ExecuteReader();
-            while (reader.Read()) ids.Add(reader.GetString(0));
-            return ids;
-        });
-        blobs.DeleteUnreferenced(referenced);
-        return new KvNamespaceStore(directory, db, blobs, time ?? TimeProvider.System);
+            var blobs = new BlobStore(Path.Combine(directory, "blobs"));
+            var storeLock = StoreLock.Acquire(Path.Combine(directory, "store.lock"), () => blobs.DeleteUnreferenced(ReferencedBlobs(db)));
+            return new KvNamespaceStore(directory, db, blobs, storeLock, time ?? TimeProvider.System);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
+
+    private static HashSet<string> ReferencedBlobs(SqliteDatabase db) => db.Read(s =>
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = s.Command("SELECT blob_id FROM kv WHERE blob_id IS NOT NULL").ExecuteReader();
+        while (reader.Read()) ids.Add(reader.GetString(0));
+        return ids;
+    });
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -66,7 +81,20 @@ public sealed class KvNamespaceStore : IDisposable
     {
         if (key.Length == 0) throw new KvException(400, "Key names must not be empty");
         if (key is "." or "..") throw new KvException(400, $"Illegal key name \"{key}\". Please use a different name.");
+        // A lone surrogate has no UTF-8 form: KV cannot decode such a key (and SQLite would store U+FFFD).
+        if (!IsWellFormed(key)) throw new KvException(400, "Could not URL-decode key name");
         ValidateKeyLength(key);
+    }
+
+    /// <summary>True when <paramref name="s"/> has no lone surrogate.</summary>
+    public static bool IsWellFormed(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+            else if (char.IsSurrogate(s[i])) return false;
+        }
+        return true;
     }
 
     private static void ValidateKeyLength(string key)
@@ -74,6 +102,20 @@ public sealed class KvNamespaceStore : IDisposable
         var length = Encoding.UTF8.GetByteCount(key);
         if (length > KvLimits.MaxKeyBytes)
             throw new KvException(414, $"UTF-8 encoded length of {length} exceeds key length limit of {KvLimits.MaxKeyBytes}.");
+    }
+
+    /// <summary>
+    /// Throws KV's error for a put whose metadata or value was too long to be sent (the JavaScript
+    /// face sends only their lengths), after KV's earlier checks of key and expiration.
+    /// </summary>
+    public void RefuseOversizedPut(string key, KvPutOptions options, long? metadataBytes, long? valueBytes)
+    {
+        ValidatePut(key, options);
+        if (metadataBytes > KvLimits.MaxMetadataBytes)
+            throw new KvException(413, $"Metadata length of {metadataBytes} exceeds limit of {KvLimits.MaxMetadataBytes}.");
+        if (valueBytes > KvLimits.MaxValueBytes)
+            throw new KvException(413, $"Value length of {valueBytes} exceeds limit of {KvLimits.MaxValueBytes}.");
+        throw new ArgumentException("RefuseOversizedPut needs a metadata or value length over KV's limit.");
     }
 
     /// <summary>The absolute expiration in seconds a put's options ask for, after KV's checks.</summary>
@@ -112,31 +154,43 @@ public sealed class KvNamespaceStore : IDisposable
     public KvValue? Get(string key)
     {
         ValidateKey(key);
-        var now = NowMs;
-        var row = _db.Read(s =>
+        string? missingBlob = null;
+        while (true)
         {
-            var cmd = s.Command("SELECT value, blob_id, length, expiration_ms, metadata FROM kv WHERE key = $key");
-            cmd.Parameters.AddWithValue("$key", key);
-            using var r = cmd.ExecuteReader();
-            if (!r.Read()) return null;
-            return new Row(
-                r.IsDBNull(0) ? null : (byte[])r.GetValue(0),
-                r.IsDBNull(1) ? null : r.GetString(1),
-                r.GetInt64(2),
-                r.IsDBNull(3) ? null : r.GetInt64(3),
-                r.IsDBNull(4) ? null : r.GetString(4));
-        });
-        if (row is null) return null;
-        if (row.ExpirationMs is { } exp && exp <= now)
-        {
-            _ = DeleteExpiredKeyAsync(key, now);
-            return null;
+            var now = NowMs;
+            var row = ReadRow(key);
+            if (row is null) return null;
+            if (row.ExpirationMs is { } exp && exp <= now)
+            {
+                _ = DeleteExpiredKeyAsync(key, now);
+                return null;
+            }
+            var expiration = row.ExpirationMs / 1000;
+            if (row.BlobId is null) return new KvValue(row.Value ?? [], null, row.Length, expiration, row.Metadata);
+            // Once open, the file stays readable even if a writer deletes it next.
+            if (_blobs.Open(row.BlobId) is { } stream) return new KvValue(null, stream, row.Length, expiration, row.Metadata);
+            // A writer (here or in another process) replaced or deleted the row between our reading it and
+            // opening its file; a blob file is deleted only after no committed row names it, so the row
+            // read again is newer. The same blob missing twice is damage, not a race.
+            if (row.BlobId == missingBlob)
+                throw new InvalidDataException($"The value of KV key \"{key}\" is damaged: its blob file {row.BlobId} is missing from {_blobs.Directory}.");
+            missingBlob = row.BlobId;
         }
-        var expiration = row.ExpirationMs / 1000;
-        if (row.BlobId is null) return new KvValue(row.Value ?? [], null, row.Length, expiration, row.Metadata);
-        var stream = _blobs.Open(row.BlobId);
-        return stream is null ? null : new KvValue(null, stream, row.Length, expiration, row.Metadata);
     }
+
+    private Row? ReadRow(string key) => _db.Read(s =>
+    {
+        var cmd = s.Command("SELECT value, blob_id, length, expiration_ms, metadata FROM kv WHERE key = $key");
+        cmd.Parameters.AddWithValue("$key", key);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read()) return null;
+        return new Row(
+            r.IsDBNull(0) ? null : (byte[])r.GetValue(0),
+            r.IsDBNull(1) ? null : r.GetString(1),
+            r.GetInt64(2),
+            r.IsDBNull(3) ? null : r.GetInt64(3),
+            r.IsDBNull(4) ? null : r.GetString(4));
+    });
 
     private sealed record Row(byte[]? Value, string? BlobId, long Length, long? ExpirationMs, string? Metadata);
 
@@ -280,7 +334,8 @@ public sealed class KvNamespaceStore : IDisposable
             cmd.ExecuteNonQuery();
             return old;
         }, cancellationToken).ConfigureAwait(false);
-        // Only after the row no longer points at it: a crash in between leaves an orphan, reclaimed on open.
+        // Only after the row no longer points at it: a crash in between leaves an orphan, reclaimed by
+        // the next process to open the store alone. A reader that read the old row reads it again.
         if (replaced is not null) _blobs.Delete(replaced);
     }
 
@@ -351,5 +406,9 @@ public sealed class KvNamespaceStore : IDisposable
         return blobs.Count;
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _storeLock.Dispose();
+    }
 }

@@ -56,16 +56,72 @@ public sealed class BlobStore
         }
     }
 
+    /// <summary>
+    /// Like <see cref="PutAsync(ReadOnlyMemory{byte}, Stream, long, CancellationToken)"/>, but every
+    /// byte written is also handed to <paramref name="observe"/> (a hash, say), and the work is
+    /// overlapped: while one chunk is being written the next is read and observed, so a large body
+    /// costs about the slowest of reading, observing and writing rather than their sum.
+    /// </summary>
+    public async Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> head, Stream source, long maxBytes, Action<ReadOnlySpan<byte>> observe, CancellationToken cancellationToken = default)
+    {
+        const int Chunk = 256 * 1024;
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var final = PathOf(id);
+        var temp = final + TempSuffix;
+        var current = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
+        var other = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
+        Task write = Task.CompletedTask;
+        try
+        {
+            long length = head.Length;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                observe(head.Span);
+                if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
+                await file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+                int n;
+                while ((n = await source.ReadAsync(current.AsMemory(0, Chunk), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += n;
+                    if (length > maxBytes) continue; // read to the end, so the error can say how long it was
+                    observe(current.AsSpan(0, n));
+                    await write.ConfigureAwait(false);
+                    write = file.WriteAsync(current.AsMemory(0, n), cancellationToken).AsTask();
+                    (current, other) = (other, current);
+                }
+                await write.ConfigureAwait(false);
+                if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, final);
+            return (id, length);
+        }
+        catch
+        {
+            try { await write.ConfigureAwait(false); } catch { } // the buffer may still be in use
+            TryDelete(temp);
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(current);
+            System.Buffers.ArrayPool<byte>.Shared.Return(other);
+        }
+    }
+
     /// <summary>Writes bytes already in memory as a blob.</summary>
     public Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
         PutAsync(bytes, Stream.Null, long.MaxValue, cancellationToken);
 
-    /// <summary>Opens a blob for reading, or null when it does not exist.</summary>
-    public Stream? Open(string id)
+    /// <summary>
+    /// Opens a blob for reading, or null when it does not exist. <paramref name="bufferSize"/> 0
+    /// reads straight into the caller's buffers (for readers that read large chunks anyway).
+    /// </summary>
+    public Stream? Open(string id, int bufferSize = 1 << 16)
     {
         try
         {
-            return new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {
@@ -73,9 +129,15 @@ public sealed class BlobStore
         }
     }
 
+    public bool Exists(string id) => File.Exists(PathOf(id));
+
     public void Delete(string id) => TryDelete(PathOf(id));
 
-    /// <summary>Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).</summary>
+    /// <summary>
+    /// Deletes blobs not in <paramref name="referenced"/> and leftover temporary files (after a crash).
+    /// Only safe while no one else can be writing a blob here: another process's blob is unreferenced
+    /// until its row commits. Hold the store's <see cref="StoreLock"/> exclusively.
+    /// </summary>
     public int DeleteUnreferenced(IReadOnlySet<string> referenced)
     {
         var deleted = 0;

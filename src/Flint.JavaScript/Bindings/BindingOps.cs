@@ -1,5 +1,6 @@
 using Flint.JavaScript.Isolates;
 using Flint.JavaScript.Isolates.Events;
+using Flint.JavaScript.Isolates.Streams;
 using Microsoft.ClearScript;
 using Microsoft.ClearScript.V8.FastProxy;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ internal sealed class BindingOps
         {
             var bytes = ScriptHandles.CopyBytes(a.Get<object?>(4, "bytes"));
             calls.Call(a.GetInt32(0, "promise"), a.GetInt32(1, "binding"), a.GetString(2, "method"), a.GetString(3, "args"),
-                bytes, a.GetInt32(5, "stream"));
+                bytes, a.GetInt32(5, "stream"), a.GetInt32(7, "hostStream"));
         });
         Add("bindingCallInline", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -54,7 +55,7 @@ internal sealed class BindingOps
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
     /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
     /// </summary>
-    private void Call(int promiseId, int index, string method, string args, byte[]? bytes, int streamId)
+    private void Call(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int hostStreamId)
     {
         var context = _isolate.Current;
         if ((uint)index >= (uint)_bindings.Count)
@@ -63,9 +64,28 @@ internal sealed class BindingOps
             return;
         }
         var body = streamId > 0 ? _streams.OpenRead(streamId, context) : null;
+        IDisposable? owner = null;
+        // A request or fetch body passed on unread goes to the binding as it is, never entering V8.
+        if (hostStreamId > 0 && _streams.Take(hostStreamId) is { } hs) (body, owner) = (hs.Stream, hs.Owner);
         var binding = _bindings[index];
-        if (body is not null && binding.KeepsBody) context?.Own(body);
-        _ = CallAsync(promiseId, _bindings[index], new BindingCall(method, args, bytes, body) { Context = context }, context);
+        if (body is not null && binding.KeepsBody)
+        {
+            context?.Own(body);
+            if (owner is not null) context?.Own(owner);
+            owner = null;
+        }
+        // A call made for a request whose client went away before it was answered is cancelled (a D1 query stops).
+        var clientGone = (context as FetchContext)?.ClientGone ?? CancellationToken.None;
+        _ = CallAsync(promiseId, binding, new BindingCall(method, args, bytes, body) { Context = context }, context, clientGone, owner);
+    }
+
+    /// <summary>A script error's text ("TypeError: message\n    at …") as the message and name to rethrow it with.</summary>
+    private static (string Message, string Name) ScriptErrorParts(string text)
+    {
+        var line = text.Split('\n', 2)[0];
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        var name = colon > 0 ? line[..colon] : "";
+        return name is "Error" or "TypeError" or "RangeError" ? (line[(colon + 2)..], name) : (line, "Error");
     }
 
     /// <summary>A binding's answer right away when it can give one cheaply (see <see cref="HostBinding.TryInvokeInline"/>), else null.</summary>
@@ -85,18 +105,28 @@ internal sealed class BindingOps
         }
     }
 
-    private async Task CallAsync(int promiseId, HostBinding binding, BindingCall call, EventContext? context)
+    private async Task CallAsync(int promiseId, HostBinding binding, BindingCall call, EventContext? context, CancellationToken clientGone, IDisposable? bodyOwner)
     {
         BindingResult? result = null;
         string? error = null, errorName = null;
+        using var cancel = clientGone.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_lifetime, clientGone) : null;
         try
         {
             // Off the loop: the engines may do synchronous work (SQLite) before their first await.
             await Task.Yield();
-            result = await binding.InvokeAsync(call, _lifetime).ConfigureAwait(false);
+            result = await binding.InvokeAsync(call, cancel?.Token ?? _lifetime).ConfigureAwait(false);
         }
         catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }
+        catch (WorkerException ex) when (call.Body is JsReadStream)
+        {
+            // The Worker's own stream failed while the binding read it: the call fails with that error.
+            (error, errorName) = ScriptErrorParts(ex.Message);
+        }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested) { return; }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
+        {
+            (error, errorName) = ($"{binding.Name}.{call.Method}() was cancelled: the request's client disconnected.", "Error");
+        }
         catch (Exception ex)
         {
             // As workerd: the Worker learns only that it failed and a reference; the log has the rest.
@@ -107,6 +137,7 @@ internal sealed class BindingOps
         finally
         {
             if (call.Body is not null && !binding.KeepsBody) await call.Body.DisposeAsync().ConfigureAwait(false);
+            bodyOwner?.Dispose();
         }
         if (_isolate.IsDisposed)
         {

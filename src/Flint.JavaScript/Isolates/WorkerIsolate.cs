@@ -233,8 +233,8 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     private string RelativizePaths(string text)
     {
         var dir = _options.Modules.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        return text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
-            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal).TrimEnd();
+        return BuiltinFrames.Strip(text.Replace("file:///bundle/", "", StringComparison.Ordinal).Replace("(/bundle/", "(", StringComparison.Ordinal)
+            .Replace(" /bundle/", " ", StringComparison.Ordinal).Replace(dir, "", StringComparison.Ordinal)).TrimEnd();
     }
 
     /// <summary>
@@ -313,6 +313,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     {
         var ev = new FetchContext(request, _options.CpuLimit);
         if (!Admit(ev)) return Task.FromException<WorkerResponse>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
+        ev.WatchClient();
         var bodyId = request.Body is null ? 0 : Streams.Register(request.Body, owner: null, ev);
         ev.RequestBodyId = bodyId;
         var headers = string.Join('\n', request.Headers);
@@ -428,7 +429,9 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     // outside V8, instead of hopping to another thread.
     internal void Respond(int id, WorkerResponse response)
     {
-        if (_events.TryGetValue(id, out var ev) && ev is FetchContext fetch) _isolate.Post(() => fetch.Response.TrySetResult(response));
+        if (!_events.TryGetValue(id, out var ev) || ev is not FetchContext fetch) return;
+        fetch.StopWatchingClient();
+        _isolate.Post(() => fetch.Response.TrySetResult(response));
     }
 
     internal void RespondError(int id, string error, bool passThrough)
@@ -460,6 +463,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     internal void EventDone(int id)
     {
         if (!_events.TryRemove(id, out var ev)) return;
+        (ev as FetchContext)?.StopWatchingClient();
         // What the event left behind (a request body nothing read, an unread fetch body) is let go with it.
         ev.Close();
         if (ev is RpcContext rpc) rpc.Disconnect?.Detach();
@@ -504,6 +508,8 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     }
 
     internal void LogDebug(string message) => _logger.LogDebug("{Message}", message);
+
+    internal void LogError(Exception ex, string what) => _logger.LogError(ex, "{What} in Worker {Worker}", what, _options.WorkerName);
 
     /// <summary>Counts a long-lived connection as work in flight, so a retired pool keeps this isolate for it.</summary>
     internal void HoldOpen() => Interlocked.Increment(ref _inFlight);

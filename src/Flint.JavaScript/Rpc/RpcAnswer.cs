@@ -10,8 +10,10 @@ namespace Flint.JavaScript.Rpc;
 /// </summary>
 public sealed class RpcAnswer
 {
-    private readonly TaskCompletionSource<RpcResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<(RpcEndpoint Endpoint, int CallId)> _target = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run inline: each only posts to an isolate's loop (delivering a result, sending a
+    // pipelined call), so the answer reaches the caller without a thread-pool hop.
+    private readonly TaskCompletionSource<RpcResult> _result = new();
+    private readonly TaskCompletionSource<(RpcEndpoint Endpoint, int CallId)> _target = new();
     private int _forgotten;
 
     public Task<RpcResult> Result => _result.Task;

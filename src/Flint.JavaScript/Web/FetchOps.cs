@@ -78,11 +78,21 @@ internal sealed class FetchOps
         {
             (error, errorName) = (_worker.DeniedOutbound(denied), "Error");
         }
+        catch (OutboundFetchException ex)
+        {
+            error = ex.Message;
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or UriFormatException or WorkerException)
         {
             error = $"Network connection lost. ({ex.Message})";
             if (ex is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError })
                 error = $"Network connection lost. Could not connect to {new Uri(request.Url).Authority}: {ex.Message}";
+        }
+        catch (Exception ex)
+        {
+            // Never leave the Worker's promise pending: a fault in Flint is logged with its stack.
+            _worker.LogError(ex, $"fetch({request.Url}) failed inside Flint");
+            error = $"Network connection lost. (internal error in Flint: {ex.GetType().Name}; see Flint's log)";
         }
         finally
         {

@@ -7,6 +7,9 @@ namespace Flint.JavaScript.Web;
 /// <summary>What a Worker's fetch() asks the host to send.</summary>
 internal sealed record OutboundRequest(string Method, string Url, IReadOnlyList<string> Headers, HttpContent? Content, bool ManualRedirect);
 
+/// <summary>fetch() rejects with this message as a TypeError, as workerd words it.</summary>
+internal sealed class OutboundFetchException(string message) : Exception(message);
+
 /// <summary>The head of a fetched response; the body stays in the host until the Worker reads it.</summary>
 internal sealed record OutboundResponse(int Status, string StatusText, string Url, bool Redirected, IReadOnlyList<string> Headers, Stream? Body, IDisposable Owner);
 
@@ -33,7 +36,7 @@ internal static class OutboundFetch
         var redirected = false;
         for (var hop = 0; ; hop++)
         {
-            using var message = new HttpRequestMessage(method, uri) { Content = content, Version = HttpVersion.Version11 };
+            using var message = new HttpRequestMessage(method, HttpForm(uri)) { Content = content, Version = HttpVersion.Version11 };
             for (var i = 0; i + 1 < request.Headers.Count; i += 2)
             {
                 var name = request.Headers[i];
@@ -46,15 +49,11 @@ internal static class OutboundFetch
             }
             var response = await policy.Client.SendAsync(message, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            if (!request.ManualRedirect && status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+            if (!request.ManualRedirect && status is 301 or 302 or 303 or 307 or 308 && response.Headers.NonValidated.TryGetValues("location", out var locations))
             {
-                if (hop >= MaxRedirects)
-                {
-                    response.Dispose();
-                    throw new HttpRequestException("Too many redirects.");
-                }
                 response.Dispose();
-                uri = new Uri(uri, location);
+                if (hop >= MaxRedirects) throw new HttpRequestException("Too many redirects.");
+                uri = RedirectTarget(uri, locations.FirstOrDefault() ?? "");
                 redirected = true;
                 // 303, and 301/302 after POST, become a GET without a body (Fetch's rule).
                 if (status == 303 && method != HttpMethod.Head || (status is 301 or 302 && method == HttpMethod.Post))
@@ -81,6 +80,29 @@ internal static class OutboundFetch
             return new OutboundResponse(status, response.ReasonPhrase ?? "", uri.AbsoluteUri, redirected, headers, body, response);
         }
     }
+
+    /// <summary>Where a redirect goes, refused as workerd refuses it when fetch() cannot load that URL.</summary>
+    private static Uri RedirectTarget(Uri from, string location)
+    {
+        if (!Uri.TryCreate(from, location, out var target)) throw new OutboundFetchException(InvalidLocation);
+        return target.Scheme switch
+        {
+            "http" or "https" or "ws" or "wss" => target,
+            // workerd's HTTP client tries these and loses the connection (for file: it fails inside).
+            "ftp" or "file" => throw new HttpRequestException($"A redirect to {target.Scheme}: cannot be followed."),
+            _ => throw new OutboundFetchException(InvalidLocation),
+        };
+    }
+
+    private const string InvalidLocation = "Invalid Location header; unable to follow redirect.";
+
+    /// <summary>ws: and wss: are fetched as http: and https: (workerd follows a redirect to them so).</summary>
+    private static Uri HttpForm(Uri uri) => uri.Scheme switch
+    {
+        "ws" => new UriBuilder(uri) { Scheme = "http", Port = uri.IsDefaultPort ? -1 : uri.Port }.Uri,
+        "wss" => new UriBuilder(uri) { Scheme = "https", Port = uri.IsDefaultPort ? -1 : uri.Port }.Uri,
+        _ => uri,
+    };
 
     private static string? HeaderValue(List<string> flat, string name)
     {

@@ -1,8 +1,11 @@
 using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Bindings;
+using Flint.JavaScript.Bindings.Assets;
+using Flint.JavaScript.Bindings.Cache;
 using Flint.JavaScript.Bindings.D1;
 using Flint.JavaScript.Bindings.Kv;
+using Flint.JavaScript.Bindings.R2;
 using Microsoft.Extensions.Logging;
 
 namespace Flint.Runtime.Workers;
@@ -22,6 +25,14 @@ internal static class WorkerBindings
         {
             bindings.Add(new D1Binding(d1.Binding, data.D1.Database(d1.LocalId)));
         }
+        foreach (var r2 in config.Bindings.R2Buckets)
+        {
+            // Locally a bucket is its bucket_name, as in wrangler dev; the S3 API serves the same store.
+            bindings.Add(new R2Binding(r2.Binding, data.R2.Bucket(r2.BucketName)));
+        }
+        // The Cache API (caches.default, caches.open) is served to every Worker, as in wrangler dev.
+        bindings.Add(new CacheBinding(data.Cache));
+        if (AssetsBinding.For(config, data) is { } assets) bindings.Add(assets);
         WarnUnsupported(config, log);
         return bindings;
     }
@@ -36,8 +47,6 @@ internal static class WorkerBindings
             if (list.Count > 0)
                 log.LogWarning("{Section} are not supported by Flint yet: env.{Names} will be undefined.", section, string.Join(", env.", list));
         }
-        Warn("r2_buckets", b.R2Buckets.Select(x => x.Binding));
         Warn("durable_objects bindings", b.DurableObjects.Select(x => x.Name));
-        if (config.Assets is not null) log.LogWarning("assets are not supported by Flint yet: static files will not be served.");
     }
 }

@@ -37,6 +37,7 @@ public sealed class WorkerVersion : IDisposable
         Flint.JavaScript.Web.Network.OutboundPolicy? outbound = null, WorkerRegistry? registry = null)
     {
         var log = loggers.CreateLogger($"worker:{config.Name}");
+        if (config.Assets is { HasUserWorker: false }) Flint.Engine.Assets.AssetsOnlyWorker.Write(config.Main);
         ModuleSource modules;
         IReadOnlyList<string> sources = [];
         if (EsbuildBundler.EsbuildFor(config) is { } esbuild)

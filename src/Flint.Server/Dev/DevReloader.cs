@@ -58,6 +58,9 @@ internal sealed class DevReloader(Func<(WorkerConfig Config, IReadOnlyList<Confi
         var name = Path.GetFileName(path);
         if (path.Contains("/node_modules/", StringComparison.Ordinal) || path.Contains("/.git/", StringComparison.Ordinal)) return false;
         if (name.StartsWith(".dev.vars", StringComparison.Ordinal) || name.StartsWith("wrangler.", StringComparison.Ordinal)) return true;
+        // Static assets are watched by the asset server itself (AssetSites); only Pages' _worker.js and _routes.json there make a new Worker.
+        if (current.Config.Assets is { } assets && path.StartsWith(assets.Directory.TrimEnd('/') + "/", StringComparison.Ordinal)
+            && !path.Contains("/_worker.js", StringComparison.Ordinal) && name != "_routes.json") return false;
         return current.Modules.LoadedPaths.Contains(path) || current.BundledSources.Contains(path) || !File.Exists(current.Config.Main) ||
                Path.GetExtension(path) is ".js" or ".mjs" or ".cjs" or ".jsx" or ".ts" or ".tsx" or ".mts" or ".cts" or ".wasm" or ".txt" or ".html" or ".bin" or ".sql" or ".json";
     }

@@ -7,6 +7,7 @@ using Flint.Runtime.Queues;
 using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
+using Flint.Server.S3;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,8 +39,19 @@ public sealed record DevServerOptions
     /// all requests; more runs a pool, each isolate with its own module state; 0 means one per core.
     /// </summary>
     public int Isolates { get; init; } = 1;
+    /// <summary>Most bytes the Cache API keeps (LRU eviction past it); null means <see cref="Engine.Cache.CacheOptions.DefaultMaxTotalBytes"/>.</summary>
+    public long? CacheMaxBytes { get; init; }
     /// <summary>Which addresses Workers' fetch() and WebSockets may reach: any, as in wrangler dev, unless set.</summary>
     public Flint.JavaScript.Web.Network.OutboundPolicy Outbound { get; init; } = Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll;
+    /// <summary>
+    /// Port of the S3 API (0 picks a free one). Null: the Worker's port + 1 when the config binds
+    /// R2 buckets (a free port when the Worker's is 0), else no S3 API.
+    /// </summary>
+    public int? S3Port { get; init; }
+    /// <summary>Where the S3 access keys are looked up (see <see cref="S3Credentials"/>); null means the process environment.</summary>
+    public IReadOnlyDictionary<string, string?>? S3Environment { get; init; }
+    /// <summary>Notes the requests in flight where a supervisor can read them after a crash; null for none.</summary>
+    public InFlightNote? InFlight { get; init; }
     /// <summary>Where logs go; null means Flint's console format.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }
@@ -57,8 +69,9 @@ public sealed class DevServer : IAsyncDisposable
     private readonly QueueDispatcher _queues;
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, QueueDispatcher queues, LocalData data, Uri url)
+    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, QueueDispatcher queues, LocalData data, Uri url, S3Server? s3)
     {
+        S3 = s3;
         _scheduler = scheduler;
         _queues = queues;
         _data = data;
@@ -72,8 +85,12 @@ public sealed class DevServer : IAsyncDisposable
     public Uri Url { get; }
     /// <summary>The Worker served on <see cref="Url"/>.</summary>
     public WorkerService Worker { get; }
+    /// <summary>The served Worker, by the name it had when a session held only one (<c>Host.Current.Config</c>).</summary>
+    public WorkerService Host => Worker;
     /// <summary>Every Worker of the session, by name.</summary>
     public WorkerRegistry Registry => _registry;
+    /// <summary>The S3 API serving the same R2 buckets, when started.</summary>
+    public S3Server? S3 { get; }
     public ILoggerFactory Loggers => _app.Services.GetRequiredService<ILoggerFactory>();
 
     /// <summary>Loads the Workers and starts listening. Throws <see cref="ConfigException"/> or <see cref="WorkerLoadException"/>.</summary>
@@ -109,7 +126,10 @@ public sealed class DevServer : IAsyncDisposable
 
         // The served Worker's data directory holds every Worker's state for the whole session,
         // reloads included, so Workers that bind the same namespace or database share it.
-        var data = new LocalData(config.PersistDirectory);
+        var data = new LocalData(config.PersistDirectory,
+            cache: options.CacheMaxBytes is { } maxCache ? new Engine.Cache.CacheOptions { MaxTotalBytes = maxCache } : null);
+        data.Assets.Watch = options.Watch;
+        data.Assets.Log = loggers.CreateLogger("flint");
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
         var services = new List<WorkerService>();
         QueueDispatcher queues;
@@ -131,11 +151,15 @@ public sealed class DevServer : IAsyncDisposable
             throw;
         }
         var served = services[0];
-        var handler = new WorkerRequestHandler(served, loggers.CreateLogger<WorkerRequestHandler>());
+        var handler = new WorkerRequestHandler(served, loggers.CreateLogger<WorkerRequestHandler>(), options.InFlight);
         var scheduler = new CronScheduler(registry, TimeProvider.System, loggers.CreateLogger("flint"));
         var testScheduled = new ScheduledTestEndpoints(served, scheduler);
         app.UseWebSockets();
-        app.Run(context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context));
+        // Static assets are routed and served in front of the served Worker, as on Cloudflare; then
+        // wrangler's scheduled test endpoints, then the Worker.
+        var assets = new Assets.AssetIngress(served, data, context => ScheduledTestEndpoints.Matches(context.Request) ? testScheduled.HandleAsync(context) : handler.HandleAsync(context),
+            loggers.CreateLogger<Assets.AssetIngress>());
+        app.Run(assets.HandleAsync);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -153,6 +177,25 @@ public sealed class DevServer : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        S3Server? s3 = null;
+        // The S3 API serves the session's R2 buckets when any Worker binds one (or a port is asked for).
+        if (options.S3Port is not null || loaded.Any(l => l.Item1.Bindings.R2Buckets.Count > 0))
+        {
+            try
+            {
+                s3 = await StartS3Async(options, ip, port == 0 ? 0 : url.Port + 1, data, loggers, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await app.StopAsync().ConfigureAwait(false);
+                scheduler.Dispose();
+                queues.Dispose();
+                registry.Dispose();
+                data.Dispose();
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         scheduler.Start();
         queues.Start();
         var reloaders = new List<DevReloader>();
@@ -165,7 +208,22 @@ public sealed class DevServer : IAsyncDisposable
                 reloaders.Add(reloader);
             }
         }
-        return new DevServer(app, registry, served, reloaders, scheduler, queues, data, url);
+        return new DevServer(app, registry, served, reloaders, scheduler, queues, data, url, s3);
+    }
+    private static async Task<S3Server> StartS3Async(DevServerOptions options, IPAddress ip, int defaultPort, LocalData data, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var environment = options.S3Environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        var credentials = S3Credentials.Resolve(data.Directory, environment);
+        var port = options.S3Port ?? defaultPort;
+        try
+        {
+            return await S3Server.StartAsync(ip, port, data.R2, credentials, loggers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new S3PortInUseException($"Address {ip}:{port} for the S3 API is already in use. Stop what is using it or pass another --s3-port.", ex);
+        }
     }
 
     public const int DefaultPort = 8787;
@@ -220,9 +278,13 @@ public sealed class DevServer : IAsyncDisposable
         _scheduler.Dispose();
         _queues.Dispose();
         foreach (var reloader in _reloaders) reloader.Dispose();
+        if (S3 is not null) await S3.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _registry.Dispose();
         _data.Dispose();
     }
 }
+
+/// <summary>The S3 API's port is taken; the message names it and the fix.</summary>
+public sealed class S3PortInUseException(string message, Exception inner) : IOException(message, inner);

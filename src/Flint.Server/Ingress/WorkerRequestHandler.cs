@@ -13,7 +13,7 @@ namespace Flint.Server.Ingress;
 /// Turns an HTTP exchange into a Worker fetch event and the Worker's Response back into HTTP:
 /// one crossing in (method, URL, flat headers, a body handle), one out, bodies streamed.
 /// </summary>
-public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerRequestHandler> logger)
+public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerRequestHandler> logger, InFlightNote? inFlight = null)
 {
     private static readonly HashSet<string> s_hopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,7 +22,31 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (inFlight is null)
+        {
+            await ServeAsync(context).ConfigureAwait(false);
+            return;
+        }
+        var slot = inFlight.Begin(host.Current.Config.Name, context.Request.Method, context.Request.Path.Value + context.Request.QueryString.Value);
+        try
+        {
+            await ServeAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            inFlight.Done(slot);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context)
+    {
         var started = Stopwatch.GetTimestamp();
+        if (LoopGuard.IsExhausted(context.Request.Headers))
+        {
+            await RefuseLoopAsync(context).ConfigureAwait(false);
+            LogRequest(context, started, LoopGuard.Status, "Loop Detected");
+            return;
+        }
         var request = ToIncomingRequest(context);
         int status;
         string statusText;
@@ -48,21 +72,57 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
         catch (WorkerException ex)
         {
             if (ex.Message.StartsWith("TypeError: Worker tried to return a WebSocket", StringComparison.Ordinal)) logger.LogError("Uncaught {Error}", ex.Message);
-            status = ex.Status;
-            statusText = status == 503 ? "Service Unavailable" : "Internal Server Error";
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = status;
-                context.Response.ContentType = "text/plain;charset=UTF-8";
-                await context.Response.WriteAsync(ex.Message, context.RequestAborted).ConfigureAwait(false);
-            }
-            else
-            {
-                // The head was sent and the body failed midway: all we can do is cut the connection.
-                context.Abort();
-            }
+            status = await WriteErrorAsync(context, ex.Status, ex.Message).ConfigureAwait(false);
+            statusText = status switch { 400 => "Bad Request", 503 => "Service Unavailable", _ => "Internal Server Error" };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A fault in Flint itself: its stack goes to the log, the client gets a plain message.
+            logger.LogError(ex, "Internal error in Flint serving {Method} {Path} for Worker {Worker}",
+                context.Request.Method, context.Request.Path.Value, host.Current.Config.Name);
+            status = await WriteErrorAsync(context, 500, "Internal error in Flint. Its log has the details.").ConfigureAwait(false);
+            statusText = status == 400 ? "Bad Request" : "Internal Server Error";
         }
         LogRequest(context, started, status, statusText);
+    }
+
+    /// <summary>
+    /// Answers with an error as plain text, or cuts the connection if the head already went out. A
+    /// body the client sent malformed is answered as the client's mistake, a plain 400.
+    /// </summary>
+    private async Task<int> WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+        {
+            // The head was sent and the body failed midway: all we can do is cut the connection.
+            context.Abort();
+            return status;
+        }
+        if ((context.Items[typeof(ClientBodyStream)] as ClientBodyStream)?.Malformed is { } malformed)
+        {
+            logger.LogWarning("{Method} {Path}: malformed request body from the client ({Reason}); answered 400",
+                context.Request.Method, context.Request.Path.Value, malformed);
+            (status, message) = (400, $"Bad Request: The request body is malformed ({malformed}).");
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain;charset=UTF-8";
+        try
+        {
+            await context.Response.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException) { }
+        return status;
+    }
+
+    /// <summary>Answers a request that has been through Workers too many times, without running the Worker.</summary>
+    private async Task RefuseLoopAsync(HttpContext context)
+    {
+        var worker = host.Current.Config.Name;
+        logger.LogWarning("Worker {Worker}: {Method} {Path} hit the loop limit: it has passed through Workers {Hops} times (CF-EW-Via reached 0). " +
+            "Does its fetch() go back to its own URL?", worker, context.Request.Method, context.Request.Path.Value, LoopGuard.MaxInvocations);
+        context.Response.StatusCode = LoopGuard.Status;
+        context.Response.ContentType = "text/plain;charset=UTF-8";
+        await context.Response.WriteAsync(LoopGuard.Message(worker), context.RequestAborted).ConfigureAwait(false);
     }
 
     private void LogRequest(HttpContext context, long started, int status, string statusText)
@@ -117,7 +177,8 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
             {
                 if (value is null) continue;
                 headers.Add(name);
-                headers.Add(value);
+                // This invocation uses one of the hops the request had left (see LoopGuard).
+                headers.Add(LoopGuard.IsHeader(name) ? LoopGuard.AfterThisInvocation(value) : value);
             }
         }
         if (context.Connection.RemoteIpAddress is { } ip && !req.Headers.ContainsKey("CF-Connecting-IP"))
@@ -129,12 +190,14 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
         if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/') rawTarget = req.Path.Value + req.QueryString.Value;
         var url = string.Concat(req.Scheme, "://", req.Host.Value, rawTarget);
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        var body = canHaveBody ? new ClientBodyStream(req.Body) : null;
+        if (body is not null) context.Items[typeof(ClientBodyStream)] = body;
         return new IncomingRequest
         {
             Method = req.Method,
             Url = url,
             Headers = headers,
-            Body = canHaveBody ? req.Body : null,
+            Body = body,
             Aborted = context.RequestAborted,
         };
     }
@@ -160,6 +223,11 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
         }
         var isHead = HttpMethods.IsHead(context.Request.Method);
         var aborted = context.RequestAborted;
+        if (contentEncoding is null && !response.EncodeBodyManual && EdgeCoding(context, response) is { } edge)
+        {
+            http.Headers.ContentEncoding = edge;
+            contentEncoding = edge;
+        }
         // Content-Encoding: gzip or br with encodeBody "automatic": the Worker gave the bytes
         // unencoded and the runtime encodes them, streaming, with no Content-Length (as workerd).
         if (!response.EncodeBodyManual && ContentEncoding.Handled(contentEncoding) is { } coding
@@ -205,6 +273,25 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
         {
             if (response.Status is not (101 or 204 or 205 or 304)) http.ContentLength = 0;
         }
+    }
+
+    /// <summary>
+    /// Cloudflare's edge (and wrangler dev after it) compresses an unencoded response of a type it
+    /// compresses for a client that accepts gzip or br (<see cref="Flint.Engine.Assets.EdgeCompression"/>).
+    /// </summary>
+    private static string? EdgeCoding(HttpContext context, WorkerResponse response)
+    {
+        var accept = context.Request.Headers.AcceptEncoding;
+        if (accept.Count == 0 || response.Status is 101 or 204 or 304) return null;
+        string? contentType = null;
+        for (var i = 0; i + 1 < response.Headers.Count; i += 2)
+            if (string.Equals(response.Headers[i], "content-type", StringComparison.OrdinalIgnoreCase)) contentType = response.Headers[i + 1];
+        return Flint.Engine.Assets.EdgeCompression.Choose(accept.ToString(), contentType) switch
+        {
+            Flint.Engine.Assets.EdgeEncoding.Gzip => "gzip",
+            Flint.Engine.Assets.EdgeEncoding.Brotli => "br",
+            _ => null,
+        };
     }
 
     private static async Task WriteEncodedAsync(HttpResponse http, WorkerResponse response, string coding, bool isHead, CancellationToken aborted)

@@ -351,4 +351,31 @@ public class ConfigErrorTests
         Assert.StartsWith($"Processing {ex.FilePath} configuration:\n  - ", ex.Message);
         Assert.Equal(2, ex.Errors.Count);
     }
+
+    [Fact]
+    public void ALoneSurrogateInAJsoncStringNamesTheFileTheKeyAndTheFix()
+    {
+        using var w = TempWorker.Json("""
+            {
+              "name": "w",
+              "main": "src/index.js",
+              "vars": { "GREETING": "hi \ud800", "OK": "fine" },
+              "kv_namespaces": [{ "binding": "KV", "id": "\udc00" }]
+            }
+            """);
+        var ex = w.LoadFails();
+        Assert.Contains(w.Path("wrangler.jsonc"), ex.Message);
+        Assert.Contains("\"vars.GREETING\"", ex.Message);
+        Assert.Contains("\"kv_namespaces[0].id\"", ex.Message);
+        Assert.Contains("lone surrogate", ex.Message);
+        Assert.Contains("\\ud83d\\ude00", ex.Message); // the fix shows a whole pair
+        Assert.Equal(2, ex.Errors.Count);
+    }
+
+    [Fact]
+    public void ALoneSurrogateInATomlStringIsASyntaxErrorWithItsLine()
+    {
+        var ex = Fails("[vars]\nGREETING = \"hi \\ud800\"\n");
+        Assert.Contains(":5:", ex.Message);
+    }
 }

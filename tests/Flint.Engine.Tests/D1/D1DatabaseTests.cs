@@ -178,6 +178,71 @@ public sealed class D1DatabaseTests : IDisposable
         Assert.Equal(_storage.Root, Path.GetDirectoryName(other.Path));
         Assert.True(File.Exists(other.Path));
     }
+
+    private const string CountTo300Million =
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000000) SELECT count(*) AS n FROM c";
+
+    [Theory]
+    [InlineData("SELECT 1\0; SELECT 2")]
+    [InlineData("\0SELECT 1")]
+    [InlineData("SELECT 1 AS a;\0")]
+    public async Task ANulInTheSqlIsD1sErrorNotAHang(string sql)
+    {
+        // Run off the test thread: before the fix this spun forever inside SQLite's prepare loop.
+        var error = await Assert.ThrowsAsync<D1Exception>(() => Task.Run(() => Q(sql)).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("SQL code did not contain a statement.", error.Message);
+        Assert.Equal(2L, (await One("SELECT 2 AS two")).Rows[0][0]);
+    }
+
+    [Fact]
+    public async Task ANulInsideAStringEndsTheSqlThereAsInSqlite()
+    {
+        Assert.Equal("unrecognized token: \"'a\" at offset 7: SQLITE_ERROR", await Error("SELECT 'a\0b' AS a"));
+    }
+
+    [Fact]
+    public async Task AQueryPastTheTimeLimitIsStoppedWithD1sErrorAndTheNextOneRuns()
+    {
+        using var storage = new D1Storage(Path.Combine(_dir, "limited"), new D1Options { QueryTimeLimit = TimeSpan.FromMilliseconds(300) });
+        var db = storage.Database("slow");
+        await db.QueryAsync([new D1Query("CREATE TABLE t (x)", [])]);
+        // A read (the cached, single-statement path) and a write batch (the transaction path).
+        var read = await Assert.ThrowsAsync<D1Exception>(() => db.QueryAsync([new D1Query(CountTo300Million, [])]).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("D1 DB exceeded its CPU time limit and was reset.", read.Message);
+        var write = await Assert.ThrowsAsync<D1Exception>(() => db.QueryAsync([
+            new D1Query("INSERT INTO t VALUES (1)", []),
+            new D1Query("INSERT INTO t " + CountTo300Million, []),
+        ]).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("D1 DB exceeded its CPU time limit and was reset.", write.Message);
+        // Nothing of the stopped batch was applied, and the database serves the next query.
+        Assert.Equal(0L, (await db.QueryAsync([new D1Query("SELECT count(*) FROM t", [])]))[0].Rows[0][0]);
+    }
+
+    [Fact]
+    public async Task ACancelledQueryStopsAtOnceAndFreesTheDatabase()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _db.QueryAsync([new D1Query(CountTo300Million, [])], cancel.Token).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"the query ran on for {started.Elapsed} after it was cancelled");
+        Assert.Equal(2L, (await One("SELECT 2 AS two")).Rows[0][0]);
+    }
+
+    [Fact]
+    public void ASlowReadIsNotAnsweredInlineOnTheCallersThread()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(_db.TryQueryInline(new D1Query(CountTo300Million, []), out _));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the inline attempt held the thread for {started.Elapsed}");
+    }
+
+    [Fact]
+    public async Task ABlobOrStringOverD1sRowSizeLimitIsTooBig()
+    {
+        Assert.Equal("string or blob too big: SQLITE_TOOBIG", await Error("SELECT length(?)", new byte[D1Database.MaxValueBytes + 1]));
+        Assert.Equal("string or blob too big: SQLITE_TOOBIG", await Error("SELECT length(?)", new string('x', D1Database.MaxValueBytes + 1)));
+        Assert.Equal((long)D1Database.MaxValueBytes, (await One("SELECT length(?)", new byte[D1Database.MaxValueBytes])).Rows[0][0]);
+    }
 }
 
 public class SqlSplitterTests
@@ -199,4 +264,5 @@ public class SqlSplitterTests
         Assert.EndsWith("END;", pieces[2]);
         Assert.Equal("SELECT 2", pieces[3]);
     }
+
 }

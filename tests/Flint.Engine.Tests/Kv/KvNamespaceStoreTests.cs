@@ -211,4 +211,76 @@ public sealed class KvNamespaceStoreTests : IDisposable
         using var s = reopened.Get("small")!;
         Assert.Equal("s", Encoding.UTF8.GetString(s.Bytes!));
     }
+
+    [Fact]
+    public async Task AStoreOpenedWhileAnotherHasItOpenLeavesUncommittedBlobsAlone()
+    {
+        var blobs = Path.Combine(_dir, "blobs");
+        // What another process has on disk between writing a blob and committing the row that names it.
+        var renamed = Path.Combine(blobs, "0123456789abcdef");
+        var writing = Path.Combine(blobs, "fedcba9876543210.tmp");
+        File.WriteAllText(renamed, "committing");
+        File.WriteAllText(writing, "being written");
+        using (KvNamespaceStore.Open(_dir, _clock)) { }
+        Assert.True(File.Exists(renamed) && File.Exists(writing), "a store opened next to an open one deleted another writer's blobs");
+
+        // Alone, a store reclaims them: the writer must have crashed.
+        _kv.Dispose();
+        using (KvNamespaceStore.Open(_dir, _clock)) { }
+        Assert.False(File.Exists(renamed) || File.Exists(writing));
+    }
+
+    [Fact]
+    public async Task ALargeValueBeingOverwrittenIsNeverReadAsNull()
+    {
+        static byte[] Value(int seed) => Enumerable.Range(0, KvNamespaceStore.InlineLimit + 1 + seed).Select(i => (byte)(seed + i)).ToArray();
+        await _kv.PutAsync("hot", Value(0), new KvPutOptions());
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+        {
+            for (var i = 1; !stop.IsCancellationRequested; i++) await _kv.PutAsync("hot", Value(w * 100_000 + i % 1000), new KvPutOptions());
+        }));
+        var nulls = 0;
+        var reads = 0;
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var v = _kv.Get("hot");
+                Interlocked.Increment(ref reads);
+                if (v is null) Interlocked.Increment(ref nulls);
+            }
+        }));
+        await Task.WhenAll([.. writers, .. readers]);
+        Assert.Equal(0, nulls);
+        Assert.True(reads > 100, $"only {reads} reads");
+    }
+
+    [Fact]
+    public async Task AMissingBlobFileIsReportedAsDamageNotAsAnAbsentKey()
+    {
+        await _kv.PutAsync("big", new byte[KvNamespaceStore.InlineLimit + 1], new KvPutOptions());
+        foreach (var file in Directory.GetFiles(Path.Combine(_dir, "blobs"))) File.Delete(file);
+        var error = Assert.Throws<InvalidDataException>(() => _kv.Get("big"));
+        Assert.Contains("\"big\" is damaged", error.Message);
+    }
+
+    [Fact]
+    public async Task AKeyWithALoneSurrogateIsKvsDecodingErrorNotAnotherKey()
+    {
+        var put = await Assert.ThrowsAsync<KvException>(() => _kv.PutAsync("a\ud800b", B("v"), new KvPutOptions()));
+        Assert.Equal((400, "Could not URL-decode key name"), (put.Status, put.Message));
+        Assert.Equal("Could not URL-decode key name", Assert.Throws<KvException>(() => _kv.Get("\udc00")).Message);
+        await _kv.PutAsync("\ud83d\ude00", B("pair"), new KvPutOptions()); // a whole pair is fine
+        Assert.Equal("pair", await GetText("\ud83d\ude00"));
+    }
+
+    [Fact]
+    public void AnOversizedPutIsRefusedInKvsOrderOfChecks()
+    {
+        string Refuse(KvPutOptions o, long? metadata, long? value) => Assert.Throws<KvException>(() => _kv.RefuseOversizedPut("k", o, metadata, value)).Message;
+        Assert.Equal("Metadata length of 10485768 exceeds limit of 1024.", Refuse(new KvPutOptions(), 10485768, 104857600));
+        Assert.Equal("Value length of 104857600 exceeds limit of 26214400.", Refuse(new KvPutOptions(), null, 104857600));
+        Assert.StartsWith("Invalid expiration_ttl of 10.", Refuse(new KvPutOptions { ExpirationTtl = 10 }, 2000, null));
+    }
 }

@@ -21,8 +21,13 @@ public sealed class RunningWorker : IAsyncDisposable
         Client = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    public const string S3AccessKeyId = "FLINTTESTKEY";
+    public const string S3SecretAccessKey = "flint-test-secret/with+odd=chars";
+
     public string Directory { get; }
     public DevServer Server { get; }
+    /// <summary>The S3 API's address, when the Worker binds R2 buckets.</summary>
+    public Uri? S3Url => Server.S3?.Url;
     public HttpClient Client { get; }
     public LogSink Logs { get; }
     public Uri Url => Server.Url;
@@ -80,6 +85,12 @@ public sealed class RunningWorker : IAsyncDisposable
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
             LogLevel = LogLevel.Debug,
             ConfigureLogging = b => b.AddProvider(logs),
+            // The S3 API (started when the config binds R2 buckets) takes the tests' fixed pair.
+            S3Environment = new Dictionary<string, string?>
+            {
+                [Flint.Server.S3.S3Credentials.AccessKeyVariable] = S3AccessKeyId,
+                [Flint.Server.S3.S3Credentials.SecretKeyVariable] = S3SecretAccessKey,
+            },
         });
         var dir = System.IO.Directory.Exists(target) ? target : Path.GetDirectoryName(target)!;
         return new RunningWorker(dir, server, logs, ownsDirectory);

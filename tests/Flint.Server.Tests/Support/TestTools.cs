@@ -121,6 +121,23 @@ public static class TestTools
         Directory.CreateSymbolicLink(Path.Combine(workerDirectory, "node_modules"), modules);
     }
 
+    /// <summary>tests/browser: playwright-core (installed from its lockfile once and kept), to drive Debian's Chromium.</summary>
+    public static async Task<string> BrowserToolsAsync()
+    {
+        var dir = Path.Combine(RepoRoot.Path, "tests", "browser");
+        await s_install.WaitAsync();
+        try
+        {
+            if (!File.Exists(Path.Combine(dir, "node_modules", "playwright-core", "package.json")))
+                await RunAsync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error"], "npm install in tests/browser (playwright-core)");
+            return dir;
+        }
+        finally
+        {
+            s_install.Release();
+        }
+    }
+
     /// <summary>Puts esbuild where a project that installed wrangler has it: DIR/node_modules/.bin/esbuild.</summary>
     public static async Task InstallEsbuildIntoAsync(string workerDirectory)
     {

@@ -39,6 +39,19 @@ public sealed class KvBinding(string name, KvNamespaceStore store) : HostBinding
         }
     }
 
+    /// <summary>A key from the face's JSON; one with a lone surrogate (which System.Text.Json cannot give as a string) is KV's decoding error.</summary>
+    private static string Key(JsonElement element)
+    {
+        try
+        {
+            return element.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new KvException(400, "Could not URL-decode key name");
+        }
+    }
+
     private static (string Operation, string Type) SplitMethod(string method)
     {
         var dot = method.IndexOf('.');
@@ -78,7 +91,7 @@ public sealed class KvBinding(string name, KvNamespaceStore store) : HostBinding
         var withMetadata = root.TryGetProperty("withMetadata", out var wm) && wm.GetBoolean();
         if (type is not null && type != "text" && type != "json")
             throw new KvException(400, $"\"{type}\" is not a valid type. Use \"json\" or \"text\"");
-        var keys = root.GetProperty("keys").EnumerateArray().Select(k => k.GetString() ?? "").ToList();
+        var keys = root.GetProperty("keys").EnumerateArray().Select(Key).ToList();
         if (keys.Count > KvLimits.MaxBulkGetKeys) throw new KvException(400, $"You can request a maximum of {KvLimits.MaxBulkGetKeys} keys");
         if (keys.Count < 1) throw new KvException(400, "You must request a minimum of 1 key");
         if (root.TryGetProperty("cacheTtl", out var ttl)) ValidateCacheTtl(ttl.GetString());
@@ -135,13 +148,16 @@ public sealed class KvBinding(string name, KvNamespaceStore store) : HostBinding
     {
         using var args = JsonDocument.Parse(call.Args);
         var root = args.RootElement;
-        var key = root.GetProperty("key").GetString() ?? "";
+        var key = Key(root.GetProperty("key"));
         var options = new KvPutOptions
         {
             Expiration = root.TryGetProperty("expiration", out var e) ? e.GetInt64() : null,
             ExpirationTtl = root.TryGetProperty("expirationTtl", out var ttl) ? ttl.GetInt64() : null,
             MetadataJson = root.TryGetProperty("metadata", out var m) ? m.GetString() : null,
         };
+        long? metadataBytes = root.TryGetProperty("metadataBytes", out var mb) ? mb.GetInt64() : null;
+        long? valueBytes = root.TryGetProperty("valueBytes", out var vb) ? vb.GetInt64() : null;
+        if (metadataBytes is not null || valueBytes is not null) store.RefuseOversizedPut(key, options, metadataBytes, valueBytes);
         if (call.Body is { } body) await store.PutAsync(key, body, options, cancellationToken).ConfigureAwait(false);
         else await store.PutAsync(key, call.Bytes ?? [], options, cancellationToken).ConfigureAwait(false);
         return BindingResult.Empty;
@@ -159,7 +175,17 @@ public sealed class KvBinding(string name, KvNamespaceStore store) : HostBinding
         var root = args.RootElement;
         string? Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         int? limit = root.TryGetProperty("limit", out var l) ? l.GetInt32() : null;
-        var result = store.List(Str("prefix"), limit, Str("cursor"));
+        string? prefix = null;
+        var unmatchable = false;
+        try
+        {
+            prefix = Str("prefix");
+        }
+        catch (InvalidOperationException)
+        {
+            unmatchable = true; // a lone surrogate: no key starts with it (keys are well-formed), as wrangler dev answers
+        }
+        var result = unmatchable ? new KvListResult([], true, null) : store.List(prefix, limit, Str("cursor"));
 
         // The shape workerd hands the Worker: keys with only the fields they have, then list_complete, cursor, cacheStatus.
         var output = new ArrayBufferWriter<byte>();

@@ -10,7 +10,8 @@ namespace Flint.JavaScript.Isolates.Events;
 public abstract class EventContext
 {
     private readonly object _gate = new();
-    private List<IDisposable>? _owned;
+    // A set, not a list: resources come and go all through an event (a call's bookkeeping per RPC call).
+    private HashSet<IDisposable>? _owned;
     private long _cpuUsed;
     private int _closed;
 
@@ -66,7 +67,7 @@ public abstract class EventContext
     /// <summary>Releases what the event still owns. Idempotent.</summary>
     internal void Close()
     {
-        List<IDisposable>? owned;
+        HashSet<IDisposable>? owned;
         lock (_gate)
         {
             if (_closed != 0) return;

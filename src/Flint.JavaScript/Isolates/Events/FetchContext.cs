@@ -14,4 +14,25 @@ public sealed class FetchContext(IncomingRequest request, TimeSpan cpuLimit) : E
     internal TaskCompletionSource<WorkerResponse> Response { get; } = new();
 
     internal override void Fail(WorkerException error) => Response.TrySetException(error);
+
+    private CancellationTokenSource? _clientGone;
+    private CancellationTokenRegistration _watch;
+
+    /// <summary>Cancelled when the client goes away before the response is ready (not after: waitUntil work goes on).</summary>
+    internal CancellationToken ClientGone => _clientGone?.Token ?? CancellationToken.None;
+
+    internal void WatchClient()
+    {
+        if (!Request.Aborted.CanBeCanceled) return;
+        _clientGone = new CancellationTokenSource();
+        _watch = Request.Aborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _clientGone);
+    }
+
+    internal void StopWatchingClient() => _watch.Dispose();
+
+    /// <summary>The usual end: the response went out long ago, so no error is made for it.</summary>
+    internal override void Done()
+    {
+        if (!Response.Task.IsCompleted) base.Done();
+    }
 }

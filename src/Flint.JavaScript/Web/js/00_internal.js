@@ -165,6 +165,14 @@ function completeOp(id, value, error, errorName) {
 }
 
 function hostError(message, name) {
+  // Made by the host, not by the Worker's code: no stack of Flint's internals (workerd's native
+  // errors have none either).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try { return makeHostError(message, name); } finally { Error.stackTraceLimit = limit; }
+}
+
+function makeHostError(message, name) {
   switch (name) {
     case "TypeError": return new TypeError(message);
     case "RangeError": return new RangeError(message);

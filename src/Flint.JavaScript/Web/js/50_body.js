@@ -4,9 +4,20 @@
 
 const BODY_USED = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
 
-// kind: "none" | "text" | "bytes" | "stream" | "host" (request body pulled from the host)
-function makeBody(kind, value, contentType = null) {
-  return { kind, value, contentType, stream: kind === "stream" ? value : null, used: false };
+// kind: "none" | "text" | "bytes" | "stream" | "host" (request body pulled from the host).
+// knownLength: the byte length a host body will have (its Content-Length), or -1.
+function makeBody(kind, value, contentType = null, knownLength = -1) {
+  return { kind, value, contentType, stream: kind === "stream" ? value : null, used: false, knownLength };
+}
+
+const CONTENT_LENGTH_LINE = /(?:^|\n)content-length\n(\d+)(?:\n|$)/i;
+
+/** The Content-Length in the host's header lines ("name\nvalue\n…"), or -1: a host body of known length. */
+function contentLengthOf(headerLines) {
+  const m = CONTENT_LENGTH_LINE.exec(headerLines);
+  if (m === null) return -1;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : -1;
 }
 
 /** Extracts a body and its default Content-Type from a BodyInit (Fetch's "extract a body"). */
@@ -49,9 +60,15 @@ function bodyStream(body) {
         },
       });
       body.stream = rec.obj;
+      // Like workerd's, such a stream has a known length (R2 can store it as it is).
+      rec.knownLength = typeof body.value === "string" ? (body.value.length === 0 ? 0 : ops.utf8Length(body.value)) : body.value.byteLength;
       break;
     }
-    case "host": body.stream = hostBodyStream(body.value); break;
+    case "host":
+      body.stream = hostBodyStream(body.value);
+      // As in workerd, a body of known length can be stored in R2 or sent with Content-Length.
+      if (body.knownLength >= 0) body.stream[kState].knownLength = body.knownLength;
+      break;
   }
   return body.stream;
 }

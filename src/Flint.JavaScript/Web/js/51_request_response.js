@@ -163,7 +163,7 @@ function incomingRequest(method, url, headersFlat, bodyId, cf) {
   const r = Object.create(Request.prototype);
   r[kState] = {
     url, method, headers: headersFlat,
-    body: bodyId > 0 ? makeBody("host", bodyId) : makeBody("none", null),
+    body: bodyId > 0 ? makeBody("host", bodyId, null, contentLengthOf(headersFlat)) : makeBody("none", null),
     redirect: "manual", signal: undefined, cf, fetcher: null, cache: undefined,
   };
   return r;

@@ -5,6 +5,33 @@
 // Cloudflare's per-request subrequest limit (paid plan default); `[limits] subrequests` changes it.
 let subrequestLimit = 1000;
 
+// Cloudflare's loop limit: every subrequest carries the invocations its event has left (the host
+// counts them down on the way in and refuses a request with none), whatever headers the Worker set.
+const LOOP_HEADER = "cf-ew-via";
+const LOOP_INVOCATIONS = 16;
+
+function withLoopCount(flatList, event) {
+  const out = [];
+  for (let i = 0; i + 1 < flatList.length; i += 2) {
+    if (flatList[i].toLowerCase() !== LOOP_HEADER) out.push(flatList[i], flatList[i + 1]);
+  }
+  out.push(LOOP_HEADER, String(event?.loopsLeft ?? LOOP_INVOCATIONS - 1));
+  return out;
+}
+
+/** The invocations left after this one, from the incoming CF-EW-Via (which the host already counted down). */
+function loopsLeftOf(headersFlat) {
+  if (headersFlat.length === 0 || !/cf-ew-via/i.test(headersFlat)) return LOOP_INVOCATIONS - 1;
+  const parts = headersFlat.split("\n");
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    if (parts[i].toLowerCase() === LOOP_HEADER) {
+      const n = Number(parts[i + 1]);
+      return Number.isInteger(n) ? Math.min(n, LOOP_INVOCATIONS - 1) : LOOP_INVOCATIONS - 1;
+    }
+  }
+  return LOOP_INVOCATIONS - 1;
+}
+
 function fetch(input, init = undefined) {
   let request;
   try {
@@ -38,7 +65,7 @@ function fetch(input, init = undefined) {
     if (hostId === 0) streamId = registerJsStream(bodyStream(body));
   }
   body.used = true;
-  const flat = headersToFlat(requestHeaders(st)).join("\n");
+  const flat = withLoopCount(headersToFlat(requestHeaders(st)), event).join("\n");
   const manual = st.redirect === "manual";
 
   return new Promise((resolve, reject) => {
@@ -70,11 +97,14 @@ function fetchedResponse(head) {
   const status = Number(parts[0]);
   const bodyId = Number(parts[4]);
   const r = Object.create(Response.prototype);
+  const headers = headersFromFlat(parts.slice(5), true);
+  // A decoded body's length is not its Content-Length.
+  const length = bodyId > 0 && !headers.has("content-encoding") ? Number(headers.get("content-length") ?? -1) : -1;
   r[kState] = {
     status,
     statusText: parts[1],
-    headers: headersFromFlat(parts.slice(5), true),
-    body: bodyId > 0 ? makeBody("host", bodyId) : makeBody("none", null),
+    headers,
+    body: bodyId > 0 ? makeBody("host", bodyId, null, Number.isSafeInteger(length) && length >= 0 ? length : -1) : makeBody("none", null),
     webSocket: null, encodeBody: "automatic", cf: undefined, type: "default",
     url: parts[2], redirected: parts[3] === "1",
   };

@@ -4,12 +4,18 @@
 // and every error is a rejection, never a synchronous throw.
 
 const KV_MAX_KEY_BYTES = 512;
+// KV's limits on metadata and values. A put over one sends only the length across (the host
+// answers with KV's error, in KV's order of checks), not a copy that could fill the isolate.
+const KV_MAX_METADATA_BYTES = 1024;
+const KV_MAX_VALUE_BYTES = 25 * 1024 * 1024;
 const KV_PUT_TYPES = "KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.";
 
 function kvValidateKeyName(method, name) {
   if (name === "") throw new TypeError("Key name cannot be empty.");
   if (name === ".") throw new TypeError("\".\" is not allowed as a key name.");
   if (name === "..") throw new TypeError("\"..\" is not allowed as a key name.");
+  // A lone surrogate has no UTF-8 form, so KV cannot decode the key it is sent.
+  if (!name.isWellFormed()) throw new Error(`KV ${method} failed: 400 Could not URL-decode key name`);
   const length = utf8ByteLength(name);
   if (length > KV_MAX_KEY_BYTES) {
     throw new Error(`KV ${method} failed: 414 UTF-8 encoded length of ${length} exceeds key length limit of ${KV_MAX_KEY_BYTES}.`);
@@ -28,11 +34,16 @@ function utf8ByteLength(s) {
   return n;
 }
 
-/** Web IDL `long`-like conversion for KV's integer options (workerd's jsg int). */
-function kvInt(value, what) {
+/**
+ * KV's integer options as workerd converts them (jsg's int): NaN and infinities become 0, others
+ * are truncated and must fit in 32 bits.
+ */
+function kvInt(value) {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new TypeError(`Failed to execute on 'KvNamespace': ${what} must be a finite number.`);
-  return Math.trunc(n);
+  if (!Number.isFinite(n)) return 0;
+  const t = Math.trunc(n);
+  if (t < -2147483648 || t > 2147483647) throw new TypeError("Value out of range. Must be between -2147483648 and 2147483647 (inclusive).");
+  return t;
 }
 
 function kvParameterError(method, index, type) {
@@ -46,7 +57,7 @@ function kvGetOptions(options) {
   if (typeof options !== "object" && typeof options !== "function") type = toDOMString(options);
   else {
     if (options.type !== undefined) type = toDOMString(options.type);
-    if (options.cacheTtl !== undefined) cacheTtl = kvInt(options.cacheTtl, "cacheTtl");
+    if (options.cacheTtl !== undefined) cacheTtl = kvInt(options.cacheTtl);
   }
   return { type, cacheTtl };
 }
@@ -123,7 +134,7 @@ class KvNamespace {
     if (options !== undefined && options !== null) {
       if (typeof options !== "object" && typeof options !== "function") throw kvParameterError("list", 1, "ListOptions");
       // workerd sends only a positive limit; 0 or less means "the default".
-      if (options.limit !== undefined) { const limit = kvInt(options.limit, "limit"); if (limit > 0) args.limit = limit; }
+      if (options.limit !== undefined) { const limit = kvInt(options.limit); if (limit > 0) args.limit = limit; }
       if (options.prefix !== undefined && options.prefix !== null) args.prefix = toDOMString(options.prefix);
       if (options.cursor !== undefined && options.cursor !== null) args.cursor = toDOMString(options.cursor);
     }
@@ -135,22 +146,32 @@ class KvNamespace {
     const st = kvState(this);
     if (name === undefined) throw kvParameterError("put", 1, "string");
     name = toDOMString(name);
-    let bytes = null, stream = null;
+    let bytes = null, stream = null, valueBytes = -1;
     if (value === undefined) throw kvParameterError("put", 2, "string or Object");
     if (value !== null && (typeof value === "object" || typeof value === "function")) {
       if (value instanceof ReadableStream) stream = value;
-      else if (isBufferSource(value)) bytes = bytesCopy(value);
-      else throw new TypeError(KV_PUT_TYPES);
+      else if (isBufferSource(value)) {
+        if (value.byteLength > KV_MAX_VALUE_BYTES) valueBytes = value.byteLength;
+        else bytes = bytesCopy(value);
+      } else throw new TypeError(KV_PUT_TYPES);
     } else {
-      bytes = utf8Encode(toDOMString(value));
+      const text = toDOMString(value);
+      // More UTF-16 units than the limit means more UTF-8 bytes too.
+      if (text.length > KV_MAX_VALUE_BYTES) valueBytes = utf8ByteLength(text);
+      else bytes = utf8Encode(text);
     }
     const args = { key: name };
     if (options !== undefined && options !== null) {
       if (typeof options !== "object" && typeof options !== "function") throw kvParameterError("put", 3, "PutOptions");
-      if (options.expiration !== undefined) args.expiration = kvInt(options.expiration, "expiration");
-      if (options.expirationTtl !== undefined) args.expirationTtl = kvInt(options.expirationTtl, "expirationTtl");
-      if (options.metadata !== undefined && options.metadata !== null) args.metadata = JSON.stringify(options.metadata);
+      if (options.expiration !== undefined) args.expiration = kvInt(options.expiration);
+      if (options.expirationTtl !== undefined) args.expirationTtl = kvInt(options.expirationTtl);
+      if (options.metadata !== undefined && options.metadata !== null) {
+        const metadata = JSON.stringify(options.metadata);
+        if (metadata !== undefined && metadata.length > KV_MAX_METADATA_BYTES) args.metadataBytes = utf8ByteLength(metadata);
+        else args.metadata = metadata;
+      }
     }
+    if (valueBytes >= 0) args.valueBytes = valueBytes;
     kvValidateKeyName("PUT", name);
     if (stream !== null) {
       if (stream.locked) throw new TypeError("This ReadableStream is currently locked to a reader.");

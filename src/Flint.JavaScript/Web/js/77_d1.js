@@ -5,6 +5,11 @@
 // the bare message as their cause.
 
 const D1_FIRST_PRIMARY = "first-primary";
+// D1's limit on a string or blob (the host's SQLite refuses longer ones with this error). A value
+// over it is not converted for the crossing at all: a 10 MB blob as JSON would fill the isolate.
+const D1_MAX_VALUE_BYTES = 2_000_000;
+const D1_TOO_BIG = "string or blob too big: SQLITE_TOOBIG";
+const d1TooBig = Object.freeze({ tooBig: true });
 const D1_FIRST_UNCONSTRAINED = "first-unconstrained";
 
 function d1Error(prefix, message) {
@@ -13,6 +18,7 @@ function d1Error(prefix, message) {
 
 /** Sends queries to the host; resolves to the per-query answers, or rejects with D1_ERROR. */
 async function d1Send(fetcher, queries, format, session) {
+  if (queries.some((q) => Array.isArray(q.params) && q.params.includes(d1TooBig))) return { failure: D1_TOO_BIG };
   let answer;
   try {
     const reply = await callBinding(fetcher.index, "query", JSON.stringify({ queries, format }));
@@ -38,13 +44,15 @@ function d1ToObjects(result) {
 // bytes, ArrayBuffers and views) as blobs. Anything else is D1_TYPE_ERROR.
 function d1BindValue(value) {
   const type = typeof value;
-  if (type === "number" || type === "string") return value;
+  if (type === "number") return value;
+  // A string of more UTF-16 units than the limit has more UTF-8 bytes than it too.
+  if (type === "string") return value.length > D1_MAX_VALUE_BYTES ? d1TooBig : value;
   if (type === "boolean") return value ? 1 : 0;
   if (type === "object") {
     if (value === null) return null;
-    if (Array.isArray(value) && value.every((b) => typeof b === "number" && b >= 0 && b < 256)) return value;
-    if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-    if (ArrayBuffer.isView(value)) return Array.from(value);
+    if (Array.isArray(value) && value.every((b) => typeof b === "number" && b >= 0 && b < 256)) return value.length > D1_MAX_VALUE_BYTES ? d1TooBig : value;
+    if (value instanceof ArrayBuffer) return value.byteLength > D1_MAX_VALUE_BYTES ? d1TooBig : Array.from(new Uint8Array(value));
+    if (ArrayBuffer.isView(value)) return value.byteLength > D1_MAX_VALUE_BYTES ? d1TooBig : Array.from(value);
   }
   throw d1Error("D1_TYPE_ERROR", `Type '${type}' not supported for value '${value}'`);
 }

@@ -30,11 +30,15 @@ const SMI_MIN = -(2 ** 30), SMI_MAX = 2 ** 30 - 1;
 const regexpFlagsGetter = Object.getOwnPropertyDescriptor(RegExp.prototype, "flags").get;
 const regexpSourceGetter = Object.getOwnPropertyDescriptor(RegExp.prototype, "source").get;
 
+let transferView = null; // a DataView over the host transfer buffer, made once
+
 class ValueWriter {
   /** `initial` may be the host transfer buffer, written in place while the value fits. */
   constructor(initial) {
     this.buf = initial ?? new Uint8Array(256);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.view = initial === hostTransfer
+      ? (transferView ??= new DataView(hostTransfer.buffer, hostTransfer.byteOffset, hostTransfer.byteLength))
+      : new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
     this.ids = new Map();
     this.nextId = 0;

@@ -113,25 +113,33 @@ class RpcCallState {
     this.ok = false;
     this.value = undefined;
     this.promise = null;
+    this.then = undefined; // the proxy's `then`, made once
     this.stubs = null;     // stubs in the result, disposed with it
     this.disposed = false;
   }
+  settle(ok, value) { this.settled = true; this.ok = ok; this.value = value; }
 }
 
+// One handler for every RpcPromise: its call is on the proxied function, so a call makes no closures.
+const kRpcCall = internalSymbol("flint.rpcCall");
+const rpcPromiseHandler = {
+  get(target, name) {
+    const call = target[kRpcCall];
+    if (name === "then") return call.then ??= (a, b) => call.promise.then(a, b);
+    if (name === "catch") return (a) => call.promise.catch(a);
+    if (name === "finally") return (a) => call.promise.finally(a);
+    if (name === Symbol.dispose) return () => disposeCall(call);
+    if (name === Symbol.toStringTag) return "JsRpcPromise";
+    if (typeof name === "symbol") return undefined;
+    return rpcProperty({ call }, [name]);
+  },
+  apply(target, thisArg, args) { return rpcSend({ call: target[kRpcCall] }, [], RPC_CALL, args); },
+};
+
 function makeRpcPromise(call) {
-  const proxy = new Proxy(function JsRpcPromise() {}, {
-    get(_, name) {
-      if (name === "then") return (a, b) => call.promise.then(a, b);
-      if (name === "catch") return (a) => call.promise.catch(a);
-      if (name === "finally") return (a) => call.promise.finally(a);
-      if (name === Symbol.dispose) return () => disposeCall(call);
-      if (name === Symbol.toStringTag) return "JsRpcPromise";
-      if (typeof name === "symbol") return undefined;
-      return rpcProperty({ call }, [name]);
-    },
-    apply(_, thisArg, args) { return rpcSend({ call }, [], RPC_CALL, args); },
-  });
-  return proxy;
+  const target = function JsRpcPromise() {};
+  target[kRpcCall] = call;
+  return new Proxy(target, rpcPromiseHandler);
 }
 
 function disposeCall(call) {
@@ -156,14 +164,21 @@ function rpcSend(base, path, kind, args) {
         // Answered already (and not kept for pipelining): go on from the value here.
         if (on.settled) {
           if (!on.ok) throw on.value;
-          resolve(rpcLocalInvoke(on.value, path, kind, args));
+          const local = Promise.resolve().then(() => rpcLocalInvoke(on.value, path, kind, args));
+          local.then((v) => call.settle(true, v), (e) => call.settle(false, e));
+          resolve(local);
           return;
         }
       }
       if (base.stub !== undefined) {
         const s = base.stub;
         if (s.disposed) throw disposedStubError();
-        if (s.local !== undefined) { resolve(Promise.resolve().then(() => rpcInvoke(s.local, path, kind, args, false))); return; }
+        if (s.local !== undefined) {
+          const local = Promise.resolve().then(() => rpcInvoke(s.local, path, kind, args, false));
+          local.then((v) => call.settle(true, v), (e) => call.settle(false, e));
+          resolve(local);
+          return;
+        }
       }
       const id = nextOpId++;
       call.id = id;
@@ -181,11 +196,10 @@ function rpcSend(base, path, kind, args) {
         throw e;
       }
     } catch (e) {
+      call.settle(false, e);
       reject(e);
     }
   });
-  call.promise.then((v) => { call.settled = true; call.ok = true; call.value = v; },
-    (e) => { call.settled = true; call.value = e; });
   return makeRpcPromise(call);
 }
 
@@ -214,21 +228,24 @@ function completeRpc(id, payload, tokens, isError, message, name) {
   if (pending === undefined) return;
   pendingOps.delete(id);
   currentEvent = pending.event;
-  if (payload === null) { pending.reject(hostError(message, name)); return; }
+  const call = pending.rpc;
+  if (payload === null) { const e = hostError(message, name); call.settle(false, e); pending.reject(e); return; }
   const stubs = [];
   let value;
   try {
     value = rpcDeserialize(payload, tokens, stubs);
   } catch (e) {
+    call.settle(false, e);
     pending.reject(e);
     return;
   }
   if (isError) {
     for (const s of stubs) disposeStub(s);
+    call.settle(false, value);
     pending.reject(value);
     return;
   }
-  const call = pending.rpc;
+  call.settle(true, value);
   call.stubs = stubs;
   // As on Cloudflare: an object result gets a disposer that disposes the stubs it holds.
   if (value !== null && typeof value === "object" && !isStub(value) && Object.isExtensible(value)) {
@@ -244,21 +261,35 @@ function completeRpc(id, payload, tokens, isError, message, name) {
  * streams and bodies become stream handles. Returns { payload (a length in the transfer buffer,
  * or bytes), tokens (the handles, in order) }.
  */
+// One hooks object for every serialization; what a serialization collects is swapped in and out,
+// so a getter that makes an RPC call while its object is serialized gets its own.
+const rpcWriteHooks = {
+  omitStack: true,
+  omitCause: true,
+  tokens: null,
+  moved: null,
+  host(v, w) { return rpcWriteHost(v, w, this.tokens, this.moved); },
+  classInstance(v) { throw dataCloneError(`Could not serialize object of type "${constructorNameOf(v)}". This type does not support serialization.`); },
+};
+
 function rpcSerialize(value, isArgs) {
   const tokens = [];
   // Before 2026-01-20 (rpc_params_dup_stubs), a stub sent in a call's parameters is moved to the
   // callee: the caller's stub is disposed. From then on the callee gets a dup and the caller keeps its own.
   const moved = isArgs && !compatEnabled("rpc_params_dup_stubs") ? [] : null;
-  const hooks = {
-    omitStack: true,
-    omitCause: true,
-    host: (v, w) => rpcWriteHost(v, w, tokens, moved),
-    classInstance: (v) => { throw dataCloneError(`Could not serialize object of type "${constructorNameOf(v)}". This type does not support serialization.`); },
-  };
-  const bytes = serializeValue(value, hooks, hostTransfer);
+  const outerTokens = rpcWriteHooks.tokens, outerMoved = rpcWriteHooks.moved;
+  rpcWriteHooks.tokens = tokens;
+  rpcWriteHooks.moved = moved;
+  let bytes;
+  try {
+    bytes = serializeValue(value, rpcWriteHooks, hostTransfer);
+  } finally {
+    rpcWriteHooks.tokens = outerTokens;
+    rpcWriteHooks.moved = outerMoved;
+  }
   const payload = bytes.buffer === hostTransfer.buffer ? bytes.byteLength : bytes;
   // The host takes its own reference to each stub sent before the call goes out, so these can go now.
-  const message = { payload, tokens: tokens.join(",") };
+  const message = { payload, tokens: tokens.length === 0 ? "" : tokens.join(",") };
   if (moved !== null && moved.length > 0) message.moved = moved;
   return message;
 }
@@ -373,10 +404,11 @@ class WritableSink extends RpcTarget {
   abort(reason) { return this.#writer.abort(reason); }
 }
 
+const NO_TOKENS = Object.freeze([]);
+
 function rpcDeserialize(payload, tokens, stubs) {
-  const list = tokens === "" ? [] : tokens.split(",");
-  const hooks = { host: (r) => rpcReadHost(r, list, stubs) };
-  return deserializeValue(payload, hooks);
+  const list = tokens === "" ? NO_TOKENS : tokens.split(",");
+  return deserializeValue(payload, { host: (r) => rpcReadHost(r, list, stubs) });
 }
 
 function tokenId(token, kind) {
@@ -535,13 +567,24 @@ function invokePipelined(callId, baseCallId, pathJson, kind, payload, tokens) {
   }, pathJson, kind, payload, tokens);
 }
 
+const parsedPaths = new Map(); // path JSON -> frozen array, for the paths called again and again
+
+function parsePath(json) {
+  let path = parsedPaths.get(json);
+  if (path === undefined) {
+    path = Object.freeze(JSON.parse(json));
+    if (parsedPaths.size < 1024) parsedPaths.set(json, path);
+  }
+  return path;
+}
+
 function answerCall(callId, event, target, pathJson, kind, payload, tokens) {
   const received = [];
   let result;
   try {
     const args = rpcDeserialize(payload, tokens, received);
     for (const s of received) holdEvent(s, event);
-    const path = JSON.parse(pathJson);
+    const path = parsePath(pathJson);
     const t = target();
     result = t.pipelined
       ? t.root.then((v) => rpcInvoke(v, path, kind, args, false))

@@ -48,15 +48,19 @@ function serviceFetch(index, input, init) {
   const st = request[kState];
   const body = st.body;
   if (bodyUsed(body)) return Promise.reject(new TypeError(BODY_USED));
-  let bytes = null, stream = null;
+  let bytes = null, stream = null, hostStream = 0;
   if (body.stream === null && body.kind === "text") bytes = utf8Encode(body.value);
   else if (body.stream === null && body.kind === "bytes") bytes = body.value;
-  else if (body.kind !== "none") stream = bodyStream(body);
+  else if (body.kind !== "none") {
+    // A request body passed on unread (a gateway forwarding) goes from the host to the other Worker as it is.
+    hostStream = takeUntouchedHostBody(body);
+    if (hostStream === 0) stream = bodyStream(body);
+  }
   body.used = true;
   const head = { method: st.method, url: st.url, headers: headersToFlat(requestHeaders(st)) };
   if (st.cf !== undefined && st.cf !== null) head.cf = typeof st.cf === "string" ? st.cf : JSON.stringify(st.cf);
   const manual = st.redirect === "manual";
-  return callBinding(index, "fetch", JSON.stringify(head), bytes, stream).then((r) => {
+  return callBinding(index, "fetch", JSON.stringify(head), bytes, stream, hostStream).then((r) => {
     const answer = JSON.parse(r.text);
     const resp = Object.create(Response.prototype);
     let responseBody = makeBody("none", null);

@@ -100,6 +100,7 @@ function errorText(e) {
  */
 function dispatchFetch(id, method, url, headersFlat, bodyId, cfJson, entrypoint, propsJson, routed) {
   const event = new EventState(id);
+  event.loopsLeft = loopsLeftOf(headersFlat);
   const cf = routed ? (cfJson ?? undefined) : (cfJson ?? defaultCfJson);
   const request = incomingRequest(method, url, headersFlat, bodyId, cf);
   if (routed && propsJson !== null && propsJson !== undefined) event.props = JSON.parse(propsJson);

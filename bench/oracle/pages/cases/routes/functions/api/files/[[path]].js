@@ -1,0 +1,1 @@
+export const onRequest = ({ params, functionPath }) => Response.json({ path: params.path ?? null, functionPath });

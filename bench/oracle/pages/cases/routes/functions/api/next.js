@@ -1,0 +1,1 @@
+export const onRequest = ({ next }) => next();

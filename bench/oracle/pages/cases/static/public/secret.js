@@ -1,0 +1,1 @@
+worker-file-in-static-is-not-served

@@ -1,0 +1,11 @@
+(function(){let e=document.createElement(`link`).relList;if(e&&e.supports&&e.supports(`modulepreload`))return;for(let e of document.querySelectorAll(`link[rel="modulepreload"]`))n(e);new MutationObserver(e=>{for(let t of e)if(t.type===`childList`)for(let e of t.addedNodes)e.tagName===`LINK`&&e.rel===`modulepreload`&&n(e)}).observe(document,{childList:!0,subtree:!0});function t(e){let t={};return e.integrity&&(t.integrity=e.integrity),e.referrerPolicy&&(t.referrerPolicy=e.referrerPolicy),t.credentials=e.crossOrigin===`use-credentials`?`include`:e.crossOrigin===`anonymous`?`omit`:`same-origin`,t}function n(e){if(e.ep)return;e.ep=!0;let n=t(e);fetch(e.href,n)}})();var e=document.querySelector(`#app`),t=()=>sessionStorage.getItem(`token`);async function n(e,n={}){let r={"content-type":`application/json`,...t()?{authorization:`Bearer ${t()}`}:{}},i=await fetch(e,{...n,headers:r}),a=await i.json();if(!i.ok)throw Error(a.error??i.statusText);return a}function r(e){history.pushState(null,``,e),o()}function i(t=``){e.innerHTML=`
+    <h1>Flint notes</h1>
+    <form id="login">
+      <label>Email <input name="email" type="email" value="demo@example.com" required /></label>
+      <label>Password <input name="password" type="password" required /></label>
+      <button type="submit">Log in</button>
+      <p class="error" id="error">${t}</p>
+    </form>`,e.querySelector(`#login`).addEventListener(`submit`,async e=>{e.preventDefault();let t=new FormData(e.target);try{let{token:e}=await n(`/api/login`,{method:`POST`,body:JSON.stringify(Object.fromEntries(t))});sessionStorage.setItem(`token`,e),r(`/notes`)}catch(e){i(e.message)}})}async function a(){try{let{user:t,notes:i}=await n(`/api/notes`);e.innerHTML=`
+      <h1>Notes of ${t.name}</h1>
+      <ul id="notes">${i.map(e=>`<li>${e.title}</li>`).join(``)}</ul>
+      <button id="logout">Log out</button>`,e.querySelector(`#logout`).addEventListener(`click`,async()=>{await n(`/api/logout`,{method:`POST`}).catch(()=>{}),sessionStorage.removeItem(`token`),r(`/login`)})}catch(e){sessionStorage.removeItem(`token`),history.replaceState(null,``,`/login`),i(e.message)}}function o(){location.pathname===`/notes`&&t()?a():i()}addEventListener(`popstate`,o),o();
