@@ -418,6 +418,24 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public async Task AHandlerStillRunningAfterFifteenMinutesFailsItsBatch()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await StartAsync(new Dictionary<string, IDictionary<string, string>>
+        {
+            ["api"] = Worker(Config("api", Producer("Q", "stuck")), ProducerJs),
+            ["c"] = Worker(Config("c", Consumer("stuck", "max_batch_timeout = 0\nmax_retries = 0")), "export default { queue() { return new Promise(() => {}); } };"),
+        }, time);
+        await h.FetchAsync("api", "/send?body=1");
+        await h.AssertQuietAsync(0);
+        time.Advance(TimeSpan.FromMinutes(15));
+        var list = await h.WaitForAsync(d => d.Count == 1);
+        Assert.Contains("wall time limit", list[0].Outcome.Error);
+        Assert.Contains("ran longer than 15 minutes", h.Runtime.Logs.All);
+        Assert.Contains("Dropped message", h.Runtime.Logs.All);
+    }
+
+    [Fact]
     public async Task ConfigMistakesInConsumersAreClearErrors()
     {
         var twice = Assert.Throws<ConfigException>(() => QueueConsumerSettings.From(new QueueConsumerConfig("q", 0, null, null, null, null, null), "a/wrangler.toml"));

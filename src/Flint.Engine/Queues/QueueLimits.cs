@@ -19,6 +19,8 @@ public static class QueueLimits
     public const int MaxBatchTimeoutSeconds = 60;
     public const int MaxRetries = 100;
     public const int MaxConcurrency = 250;
+    /// <summary>How long a consumer's invocation may run (wall clock) before its batch counts as failed.</summary>
+    public static readonly TimeSpan ConsumerWallTime = TimeSpan.FromMinutes(15);
 
     /// <summary>How long a message stays in a queue unless configured otherwise: 4 days (60 s to 14 days).</summary>
     public const int DefaultRetentionSeconds = 4 * 24 * 3600;

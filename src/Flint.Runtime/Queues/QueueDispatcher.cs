@@ -149,11 +149,18 @@ public sealed class QueueDispatcher : IDisposable
         }
         try
         {
-            outcome = await service.QueueAsync(batch).ConfigureAwait(false);
+            outcome = await service.QueueAsync(batch).WaitAsync(QueueLimits.ConsumerWallTime, _time).ConfigureAwait(false);
         }
         catch (WorkerException ex)
         {
             outcome = QueueOutcome.Failed(ex.Message);
+        }
+        catch (TimeoutException)
+        {
+            // As on Cloudflare: an invocation still running after 15 minutes fails; what it reports later is ignored.
+            _log.LogError("Worker {Worker}'s queue() handler ran longer than {Minutes} minutes on a batch of queue \"{Queue}\"; the batch counts as failed.",
+                consumer.Worker, QueueLimits.ConsumerWallTime.TotalMinutes, queue);
+            outcome = QueueOutcome.Failed("Error: The queue() handler exceeded its wall time limit.");
         }
         var settlements = outcome.Settle(messages, consumer.Settings);
         try
