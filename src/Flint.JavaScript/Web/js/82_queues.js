@@ -106,7 +106,7 @@ function queueMetrics(m) {
   return out;
 }
 
-/** Rewrites the host's refusal ("Queue send failed: …") as the method that was called. */
+/** One crossing to the host; its answer is JSON (the backlog metrics). Refusals reject with the host's message ("Queue send failed: …"). */
 async function queueCall(st, method, args, bytes) {
   const result = await callBinding(st.index, method, JSON.stringify(args), bytes);
   return JSON.parse(result.text);
