@@ -92,7 +92,18 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                         }
                     }
                 })).ToList();
-                // A random moment: writes of every kind are in flight by then.
+                // A random moment once this trial has had writes of every kind acknowledged (on a busy
+                // machine the server may take seconds to answer its first ones): writes of every kind
+                // are in flight by then.
+                var trialPrefix = $"t{trial}-";
+                var waited = Stopwatch.StartNew();
+                while (waited.Elapsed < TimeSpan.FromSeconds(20) &&
+                       (kvAcknowledged.Count(k => k.Key.StartsWith(trialPrefix) && k.Value >= 70_000) < 1 ||
+                        kvAcknowledged.Count(k => k.Key.StartsWith(trialPrefix)) < 10 ||
+                        d1Acknowledged.Count(d => d.Key.StartsWith(trialPrefix)) < 10))
+                {
+                    await Task.Delay(20);
+                }
                 await Task.Delay(random.Next(300, 1500));
                 var server = flint.ChildIds().Single();
                 Process.GetProcessById(server).Kill(); // SIGKILL: no shutdown, no flush
@@ -182,6 +193,15 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                         }
                     }
                 })).ToList();
+                // As above: a random moment once this trial has had puts of both kinds acknowledged.
+                var trialPrefix = $"t{trial}-";
+                var waited = Stopwatch.StartNew();
+                while (waited.Elapsed < TimeSpan.FromSeconds(20) &&
+                       (acknowledged.Count(a => a.Key.StartsWith(trialPrefix)) < 10 ||
+                        acknowledged.Count(a => a.Key.StartsWith(trialPrefix) && a.Value.Multipart) < 1))
+                {
+                    await Task.Delay(20);
+                }
                 await Task.Delay(random.Next(300, 1500));
                 Process.GetProcessById(flint.ChildIds().Single()).Kill(); // SIGKILL: no shutdown, no flush
                 stop.Cancel();

@@ -52,11 +52,22 @@ internal sealed class HeapLimit(ulong maxHeapBytes)
     }
 
     /// <summary>
+    /// The CPU time (Stopwatch ticks) a turn must have used before its share of the process's native
+    /// memory growth is blamed on it. Native memory is the whole process's: while a short turn waits
+    /// for a core on a busy machine, other isolates, the server and other tests of the same process
+    /// can grow it by more than the limit (a false memory kill seen in a full parallel test run). A
+    /// turn that allocates and fills a heap's worth of memory burns CPU doing it, so a runaway
+    /// still passes this mark within a few tens of milliseconds.
+    /// </summary>
+    private static readonly long MinTurnCpu = Stopwatch.Frequency / 50;
+
+    /// <summary>
     /// Watchdog thread, on each tick while turn <paramref name="enteredAt"/> runs: whether native memory
     /// (see <see cref="NativeMemory"/>) has grown by more than the limit during the turn, as seen from
-    /// the first tick that saw it (at most one tick after it began).
+    /// the first tick that saw it (at most one tick after it began), once the turn has used
+    /// <see cref="MinTurnCpu"/> of CPU time (<paramref name="turnCpu"/>, in Stopwatch ticks).
     /// </summary>
-    public bool IsExceededDuringTurn(long enteredAt, long nativeMemory)
+    public bool IsExceededDuringTurn(long enteredAt, long nativeMemory, long turnCpu)
     {
         if (Volatile.Read(ref _followedTurn) != enteredAt)
         {
@@ -66,7 +77,7 @@ internal sealed class HeapLimit(ulong maxHeapBytes)
         }
         // Memory freed elsewhere meanwhile (an isolate disposed) would hide growth: measure from the lowest point.
         _nativeAtStart = Math.Min(_nativeAtStart, nativeMemory);
-        return nativeMemory - _nativeAtStart > (long)maxHeapBytes;
+        return turnCpu >= MinTurnCpu && nativeMemory - _nativeAtStart > (long)maxHeapBytes;
     }
 
     /// <summary>

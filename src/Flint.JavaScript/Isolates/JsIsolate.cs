@@ -244,7 +244,7 @@ internal sealed class JsIsolate : IDisposable
         if (Volatile.Read(ref _interruptedTurn) == entered) return true;
         var used = (context?.CpuUsed ?? 0) + turnCpu;
         if (used > (context?.CpuLimit ?? _turnCpuLimit)) Interrupt(entered, context, memory: false);
-        else if (_heapLimit.IsExceededDuringTurn(entered, nativeMemory.Value)) Interrupt(entered, context, memory: true);
+        else if (_heapLimit.IsExceededDuringTurn(entered, nativeMemory.Value, Math.Max(0, turnCpu))) Interrupt(entered, context, memory: true);
         return true;
     }
 

@@ -117,7 +117,7 @@ public sealed class LogSink : ILoggerProvider
 
     public async Task<string> WaitForAsync(Func<string, bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
             var hit = Lines.FirstOrDefault(match);
