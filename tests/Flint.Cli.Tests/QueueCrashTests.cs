@@ -104,8 +104,10 @@ public sealed class QueueCrashTests(ITestOutputHelper output) : IDisposable
                     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException) { return; } // killed
                 }
             })).ToList();
-            // A random moment, with sends, batches and acknowledgements in flight.
-            await Task.Delay(random.Next(400, 1500));
+            // A random moment once the trial had sends acknowledged (under load a fixed window may see too few),
+            // with sends, batches and acknowledgements in flight.
+            await WaitUntilAsync(() => sent.Count >= 30, TimeSpan.FromSeconds(30), () => $"run {run}: only {sent.Count} sends acknowledged in 30 s");
+            await Task.Delay(random.Next(0, 1000));
             flint.Process.Kill(); // SIGKILL: no shutdown, no flush
             await flint.Process.WaitForExitAsync();
             stop.Cancel();

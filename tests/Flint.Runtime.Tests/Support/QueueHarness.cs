@@ -65,10 +65,10 @@ public sealed class QueueHarness : IAsyncDisposable
         return body;
     }
 
-    /// <summary>Waits (at most <paramref name="timeout"/>, default 15 s) until <paramref name="done"/> holds for the deliveries so far.</summary>
+    /// <summary>Waits (at most <paramref name="timeout"/>, default 30 s: the machine may be loaded) until <paramref name="done"/> holds for the deliveries so far.</summary>
     public async Task<IReadOnlyList<QueueDelivery>> WaitForAsync(Func<IReadOnlyList<QueueDelivery>, bool> done, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var list = Deliveries;
