@@ -27,6 +27,7 @@ public static class FlintCli
         root.Subcommands.Add(D1Commands.Build(stdout, stderr));
         root.Subcommands.Add(R2Commands.Build(stdout, stderr));
         root.Subcommands.Add(DurableObjectCommands.Build(stdout, stderr));
+        root.Subcommands.Add(QueuesCommands.Build(stdout, stderr));
         root.Subcommands.Add(PagesCommands.Build(stdout, stderr));
         return root;
     }

@@ -40,6 +40,10 @@ public static class FlintFlagSupport
         // Durable Objects (88_durable_objects.js).
         ["delete_all_deletes_alarm"] = FlagSupport.Follows,
         ["durable_object_fetch_requires_full_url"] = FlagSupport.AlwaysOn,
+        // Queues (82_queues.js).
+        ["queues_json_messages"] = FlagSupport.Follows,
+        ["queue_consumer_no_wait_for_wait_until"] = FlagSupport.Follows,
+        ["queue_expose_error_codes"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,

@@ -3,6 +3,7 @@ using Flint.Engine.Cache;
 using Flint.Engine.D1;
 using Flint.Engine.DurableObjects;
 using Flint.Engine.Kv;
+using Flint.Engine.Queues;
 using Flint.Engine.R2;
 
 namespace Flint.Engine.Storage;
@@ -19,6 +20,7 @@ public sealed class LocalData : IDisposable
     private readonly Lazy<DurableObjectsData> _durableObjects;
     private readonly Lazy<R2Storage> _r2;
     private readonly Lazy<CacheStore> _cache;
+    private readonly Lazy<QueueStorage> _queues;
 
     public LocalData(string directory, TimeProvider? time = null, CacheOptions? cache = null)
     {
@@ -28,6 +30,7 @@ public sealed class LocalData : IDisposable
         _durableObjects = new Lazy<DurableObjectsData>(() => new DurableObjectsData(Directory));
         _r2 = new Lazy<R2Storage>(() => new R2Storage(Directory, time));
         _cache = new Lazy<CacheStore>(() => CacheStore.Open(Path.Combine(Directory, "cache"), cache, time));
+        _queues = new Lazy<QueueStorage>(() => new QueueStorage(Directory, time));
     }
 
     public string Directory { get; }
@@ -46,6 +49,9 @@ public sealed class LocalData : IDisposable
     /// <summary>The Cache API's entries (every namespace), under <c>cache/</c>.</summary>
     public CacheStore Cache => _cache.Value;
 
+    /// <summary>Queues, one log each under <c>queues/</c>.</summary>
+    public QueueStorage Queues => _queues.Value;
+
     /// <summary>The static-asset directories served (read where they are, not copied here), with their watchers.</summary>
     public AssetSites Assets { get; } = new();
 
@@ -57,5 +63,6 @@ public sealed class LocalData : IDisposable
         if (_kv.IsValueCreated) _kv.Value.Dispose();
         if (_d1.IsValueCreated) _d1.Value.Dispose();
         if (_r2.IsValueCreated) _r2.Value.Dispose();
+        if (_queues.IsValueCreated) _queues.Value.Dispose();
     }
 }

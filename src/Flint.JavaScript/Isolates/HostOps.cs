@@ -129,6 +129,8 @@ internal static class HostOps
             worker.EventDone(a.GetInt32(0, "event")));
         Add("scheduledOutcome", (bool _, in V8FastArgs a, in V8FastResult r) =>
             worker.ScheduledOutcome(a.GetInt32(0, "event"), a.IsTruthy(1), a.IsTruthy(2), a.GetString(3, "error")));
+        Add("queueOutcome", (bool _, in V8FastArgs a, in V8FastResult r) =>
+            worker.QueueOutcome(a.GetInt32(0, "event"), a.IsTruthy(1), a.GetString(2, "error"), a.GetString(3, "calls")));
         Node.ContinuationData.Register(ops);
         Node.NodeCryptoOps.Register(ops);
     }

@@ -91,6 +91,9 @@ public sealed class IsolatePool : IWorkerEvents, IDisposable
     public Task<Events.ScheduledOutcome> ScheduledAsync(Events.ScheduledEvent scheduled) =>
         DispatchAsync(static (isolate, s) => isolate.ScheduledAsync(s), scheduled);
 
+    public Task<Engine.Queues.QueueOutcome> QueueAsync(Engine.Queues.QueueBatch batch) =>
+        DispatchAsync(static (isolate, b) => isolate.QueueAsync(b), batch);
+
     public RpcAnswer Call(RpcCall call)
     {
         if (Pick() is { } isolate) return isolate.Call(call);

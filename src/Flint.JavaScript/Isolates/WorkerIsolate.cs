@@ -29,7 +29,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     private RpcEndpoint _rpc = null!;
     private Bindings.DurableObjects.ActorHost _actors = null!;
     private Bindings.DurableObjects.DurableObjectOps _durableObjects = null!;
-    private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _dispatchScheduled = null!, _webSocketEvent = null!;
+    private ScriptObject _dispatchFetch = null!, _dispatchFetchTo = null!, _dispatchScheduled = null!, _dispatchQueue = null!, _webSocketEvent = null!;
     private int _nextEventId;
     private int _inFlight;
     private volatile bool _broken;
@@ -146,10 +146,12 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
             "(name) => rt.loadBuiltinModule(name)",
             "(id, wasm) => rt.moduleBytes(id, wasm)",
             "(exports) => rt.registerModule(exports)",
-            "(a, b, c) => rt.dispatchScheduled(a, b, c)");
+            "(a, b, c) => rt.dispatchScheduled(a, b, c)",
+            "(a, b, c, d) => rt.dispatchQueue(a, b, c, d)");
         (_dispatchFetch, _dispatchFetchTo, _webSocketEvent) = (arrows[0], arrows[1], arrows[2]);
         (_loadBuiltinModule, _moduleBytes, _registerModule) = (arrows[3], arrows[4], arrows[5]);
         _dispatchScheduled = arrows[6];
+        _dispatchQueue = arrows[7];
         var runtime = _isolate.Runtime;
         _builtinModules = ParseBuiltinModules(runtime.InvokeMethod("builtinModules") as string);
         _nodeModules.Bridge = (ScriptObject)runtime.GetProperty("nodeBridge");
@@ -425,6 +427,50 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
     {
         if (_events.TryGetValue(id, out var ev) && ev is ScheduledContext scheduled)
             scheduled.Result = new ScheduledOutcome(ok, noRetry, ok ? null : RelativizePaths(error));
+    }
+
+    // ---- queue events --------------------------------------------------------------------------
+
+    /// <summary>Delivers a batch to the Worker's queue() handler (or `queue` listeners); completes with what the handler did with it.</summary>
+    public Task<Engine.Queues.QueueOutcome> QueueAsync(Engine.Queues.QueueBatch batch)
+    {
+        var ev = new QueueContext(batch, _options.CpuLimit);
+        if (!Admit(ev)) return Task.FromException<Engine.Queues.QueueOutcome>(new WorkerException("Error: The Worker's isolate was stopped.", 503));
+        var (header, bytes) = QueueBatchEncoding.Encode(batch);
+        _isolate.PostTurn(ev, () =>
+        {
+            try
+            {
+                JsIsolate.InvokeAndRelease(_dispatchQueue, ev.Id, batch.Queue, header, bytes is null ? null : _isolate.ToJsBytes(bytes));
+            }
+            catch (ScriptEngineException ex) when (!ex.IsFatal)
+            {
+                var error = DescribeScriptError(ex);
+                _logger.LogError("Uncaught {Error}", error);
+                FailEvent(ev, new WorkerException(error));
+            }
+        });
+        return ev.Outcome.Task;
+    }
+
+    /// <summary>Script reports what queue event <paramref name="id"/>'s handler did: its result and its ack/retry calls (JSON, see 82_queues.js).</summary>
+    internal void QueueOutcome(int id, bool ok, string error, string calls)
+    {
+        if (!_events.TryGetValue(id, out var ev) || ev is not QueueContext queue) return;
+        queue.Outcome.TrySetResult(ParseQueueOutcome(ok, ok ? null : RelativizePaths(error), calls));
+    }
+
+    private static Engine.Queues.QueueOutcome ParseQueueOutcome(bool ok, string? error, string calls)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(calls);
+        var root = doc.RootElement;
+        var acks = root.GetProperty("acks").EnumerateArray().Select(a => a.GetInt32()).ToHashSet();
+        var retries = new Dictionary<int, int?>();
+        foreach (var r in root.GetProperty("retries").EnumerateArray())
+            retries[r[0].GetInt32()] = r[1].ValueKind == System.Text.Json.JsonValueKind.Number ? r[1].GetInt32() : null;
+        var retryAllDelay = root.GetProperty("retryAllDelay");
+        return new Engine.Queues.QueueOutcome(ok, error, root.GetProperty("ackAll").GetBoolean(), root.GetProperty("retryAll").GetBoolean(),
+            retryAllDelay.ValueKind == System.Text.Json.JsonValueKind.Number ? retryAllDelay.GetInt32() : null, acks, retries);
     }
 
     // Responses are completed by a loop item posted after the current JavaScript turn, not inside the

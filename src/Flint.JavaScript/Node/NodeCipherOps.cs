@@ -185,7 +185,6 @@ internal static class NodeCipherOps
             san.EnumerateDnsNames().Select(n => $"DNS:{n}").Concat(san.EnumerateIPAddresses().Select(ip => $"IP Address:{ip}")));
         var basic = cert.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         var fingerprint = (HashAlgorithmName h) => string.Join(':', cert.GetCertHash(h).Select(b => b.ToString("X2")));
-        static string Date(DateTime d) => d.ToUniversalTime().ToString("MMM d HH:mm:ss yyyy 'GMT'", System.Globalization.CultureInfo.InvariantCulture).Replace(" 1 ", "  1 ");
         return new JsonObject
         {
             ["subject"] = Names(cert.SubjectName),

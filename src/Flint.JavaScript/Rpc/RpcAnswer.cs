@@ -161,4 +161,7 @@ public interface IWorkerEvents
 
     /// <summary>A scheduled event (cron trigger); completes when the event is over.</summary>
     Task<Isolates.Events.ScheduledOutcome> ScheduledAsync(Isolates.Events.ScheduledEvent scheduled);
+
+    /// <summary>A queue batch for the Worker's queue() handler; completes with what the handler did with each message.</summary>
+    Task<Engine.Queues.QueueOutcome> QueueAsync(Engine.Queues.QueueBatch batch);
 }

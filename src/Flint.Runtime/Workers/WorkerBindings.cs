@@ -37,21 +37,6 @@ internal static class WorkerBindings
         {
             bindings.Add(new Flint.JavaScript.Bindings.Hyperdrive.HyperdriveBinding(hyperdrive.Binding, hyperdrive.Origin));
         }
-        WarnUnsupported(config, log);
         return bindings;
-    }
-
-    /// <summary>Bindings the config declares that Flint does not serve yet: say so once, by name, rather than leave a silent undefined.</summary>
-    private static void WarnUnsupported(WorkerConfig config, ILogger log)
-    {
-        var b = config.Bindings;
-        void Warn(string section, IEnumerable<string> names)
-        {
-            var list = names.ToList();
-            if (list.Count > 0)
-                log.LogWarning("{Section} are not supported by Flint yet: env.{Names} will be undefined.", section, string.Join(", env.", list));
-        }
-        Warn("queues producers", b.QueueProducers.Select(x => x.Binding));
-        if (b.QueueConsumers.Count > 0) log.LogWarning("queues consumers are not supported by Flint yet: the Worker will not receive queue batches.");
     }
 }

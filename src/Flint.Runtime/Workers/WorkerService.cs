@@ -40,5 +40,7 @@ public sealed class WorkerService : IWorkerEvents, IDisposable
     public Task<Flint.JavaScript.Isolates.Events.ScheduledOutcome> ScheduledAsync(Flint.JavaScript.Isolates.Events.ScheduledEvent scheduled) =>
         Current.Pool.ScheduledAsync(scheduled);
 
+    public Task<Flint.Engine.Queues.QueueOutcome> QueueAsync(Flint.Engine.Queues.QueueBatch batch) => Current.Pool.QueueAsync(batch);
+
     public void Dispose() => Current.Dispose();
 }

@@ -67,7 +67,7 @@ public sealed class WorkerVersion : IDisposable
             CpuLimit = TimeSpan.FromMilliseconds(config.Limits.CpuMs ?? 30_000),
             SubrequestLimit = config.Limits.Subrequests ?? 1000,
             Compatibility = config.Compatibility,
-            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint")), .. durableObjects],
+            Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint")), .. durableObjects, .. Queues.QueueBindings.Create(config, data)],
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.

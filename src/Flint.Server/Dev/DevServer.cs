@@ -3,6 +3,7 @@ using Flint.Engine.Config;
 using Flint.Engine.Storage;
 using Flint.JavaScript.Isolates;
 using Flint.Runtime.Cron;
+using Flint.Runtime.Queues;
 using Flint.Runtime.Workers;
 using Flint.Server.Ingress;
 using Flint.Server.Logging;
@@ -67,12 +68,14 @@ public sealed class DevServer : IAsyncDisposable
     private readonly WorkerRegistry _registry;
     private readonly List<DevReloader> _reloaders;
     private readonly CronScheduler _scheduler;
+    private readonly QueueDispatcher _queues;
     private readonly LocalData _data;
 
-    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, LocalData data, Uri url, S3Server? s3)
+    private DevServer(WebApplication app, WorkerRegistry registry, WorkerService worker, List<DevReloader> reloaders, CronScheduler scheduler, QueueDispatcher queues, LocalData data, Uri url, S3Server? s3)
     {
         S3 = s3;
         _scheduler = scheduler;
+        _queues = queues;
         _data = data;
         _app = app;
         _registry = registry;
@@ -132,6 +135,7 @@ public sealed class DevServer : IAsyncDisposable
         var registry = new WorkerRegistry { MissingWorkerHint = name => MissingConfigHint(name, loaded.Select(l => l.Item1).ToList()) };
         if (options.DurableObjects is { } objectOptions) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objectOptions);
         var services = new List<WorkerService>();
+        QueueDispatcher queues;
         try
         {
             foreach (var (workerConfig, warnings) in loaded)
@@ -140,6 +144,7 @@ public sealed class DevServer : IAsyncDisposable
                 services.Add(registry.Add(await WorkerVersion.LoadAsync(workerConfig, loggers, data, options.Isolates, options.Outbound, registry).ConfigureAwait(false)));
             }
             WarnUnboundServices(registry, log);
+            queues = new QueueDispatcher(registry, data.Queues, TimeProvider.System, log);
         }
         catch
         {
@@ -166,6 +171,7 @@ public sealed class DevServer : IAsyncDisposable
         {
             // e.g. the port is taken: free the isolates and stores before reporting it.
             scheduler.Dispose();
+            queues.Dispose();
             registry.Dispose();
             data.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
@@ -186,6 +192,7 @@ public sealed class DevServer : IAsyncDisposable
             {
                 await app.StopAsync().ConfigureAwait(false);
                 scheduler.Dispose();
+                queues.Dispose();
                 registry.Dispose();
                 data.Dispose();
                 await app.DisposeAsync().ConfigureAwait(false);
@@ -194,6 +201,7 @@ public sealed class DevServer : IAsyncDisposable
         }
         scheduler.Start();
         registry.DurableObjects?.Start();
+        queues.Start();
         var reloaders = new List<DevReloader>();
         if (options.Watch)
         {
@@ -204,7 +212,7 @@ public sealed class DevServer : IAsyncDisposable
                 reloaders.Add(reloader);
             }
         }
-        return new DevServer(app, registry, served, reloaders, scheduler, data, url, s3);
+        return new DevServer(app, registry, served, reloaders, scheduler, queues, data, url, s3);
     }
     private static async Task<S3Server> StartS3Async(DevServerOptions options, IPAddress ip, int defaultPort, LocalData data, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -266,9 +274,13 @@ public sealed class DevServer : IAsyncDisposable
     /// <summary>Runs the Workers' cron triggers.</summary>
     public CronScheduler Scheduler => _scheduler;
 
+    /// <summary>Delivers the Workers' queues to their consumers.</summary>
+    public QueueDispatcher Queues => _queues;
+
     public async ValueTask DisposeAsync()
     {
         _scheduler.Dispose();
+        _queues.Dispose();
         foreach (var reloader in _reloaders) reloader.Dispose();
         if (S3 is not null) await S3.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);

@@ -18,25 +18,29 @@ public sealed class TestRuntime : IAsyncDisposable
     private readonly string _state;
     private readonly LocalData _data;
 
-    private TestRuntime(string? root, string state, WorkerRegistry registry, LocalData data, LogCollector logs)
+    private TestRuntime(string? root, string state, WorkerRegistry registry, LocalData data, LogCollector logs, ILoggerFactory loggers)
     {
         _root = root;
         _state = state;
         Registry = registry;
         _data = data;
         Logs = logs;
+        Loggers = loggers;
     }
 
     public WorkerRegistry Registry { get; }
     public LogCollector Logs { get; }
-    public ILoggerFactory Loggers { get; private init; } = null!;
-    public LocalData Data { get; private init; } = null!;
+    public ILoggerFactory Loggers { get; }
+    /// <summary>The data directory every Worker of the runtime shares.</summary>
+    public LocalData Data => _data;
     /// <summary>Where the Workers' data lives (a temporary directory).</summary>
     public string StateDirectory => _state;
+    /// <summary>The directory of Worker <paramref name="name"/> when the runtime wrote the files (StartAsync).</summary>
+    public string WorkerDirectory(string name) => Path.Combine(_root ?? throw new InvalidOperationException("Loaded from existing directories."), name);
 
     /// <summary>Writes each Worker's files under a temporary directory (one subdirectory per name) and loads them all.</summary>
     public static async Task<TestRuntime> StartAsync(IReadOnlyDictionary<string, IDictionary<string, string>> workers, int isolates = 1,
-        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null)
+        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null, TimeProvider? time = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "flint-rt-" + Guid.NewGuid().ToString("n"));
         foreach (var (name, files) in workers)
@@ -52,23 +56,23 @@ public sealed class TestRuntime : IAsyncDisposable
                 File.WriteAllText(path, content);
             }
         }
-        return await LoadAsync(root, workers.Keys.Select(n => Path.Combine(root, n)).ToList(), isolates, ownsRoot: true, objects: objects);
+        return await LoadAsync(root, workers.Keys.Select(n => Path.Combine(root, n)).ToList(), isolates, ownsRoot: true, objects: objects, time: time);
     }
 
     /// <summary>Loads existing Worker directories (the first one's data directory serves all).</summary>
     public static async Task<TestRuntime> LoadAsync(string root, IReadOnlyList<string> dirs, int isolates = 1, bool ownsRoot = false,
-        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null, string? state = null)
+        Flint.Runtime.DurableObjects.DurableObjectOptions? objects = null, string? state = null, TimeProvider? time = null)
     {
         var logs = new LogCollector();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         state ??= Path.Combine(Path.GetTempPath(), "flint-rt-state-" + Guid.NewGuid().ToString("n"));
         var configs = dirs.Select(d => ConfigLoader.Load(new ConfigLoadOptions { Target = d, PersistTo = state }).Config).ToList();
-        var data = new LocalData(configs[0].PersistDirectory);
+        var data = new LocalData(configs[0].PersistDirectory, time);
         var registry = new WorkerRegistry();
         if (objects is not null) registry.DurableObjects = new Flint.Runtime.DurableObjects.DurableObjectDirectory(registry, data, loggers, objects);
         foreach (var config in configs) registry.Add(await WorkerVersion.LoadAsync(config, loggers, data, isolates, registry: registry));
         registry.DurableObjects?.Start();
-        return new TestRuntime(ownsRoot ? root : null, state, registry, data, logs) { Loggers = loggers, Data = data };
+        return new TestRuntime(ownsRoot ? root : null, state, registry, data, logs, loggers);
     }
 
     public WorkerService Worker(string name) => Registry.Find(name) ?? throw new InvalidOperationException($"No Worker {name}.");

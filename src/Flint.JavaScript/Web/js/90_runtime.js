@@ -55,9 +55,11 @@ class EventState {
     this.rpc = false;  // an RPC event: lasts while the stubs it gave out live (87_rpc.js)
     this.holds = 0;
     this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
+    this.waitUntilFailed = false;
   }
   waitUntil(promise) {
     ArrayPrototypePush(this.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e) => {
+      this.waitUntilFailed = true; // a queue batch fails with its waitUntil work (82_queues.js)
       ops.log(LOG.error, `Uncaught (in promise) ${errorText(e)}`);
     }));
   }
@@ -272,6 +274,7 @@ return {
   dispatchScheduled,
   actorOpen, actorFetch: actorFetchEvent, actorRpc: actorRpcEvent, actorAlarm: actorAlarmEvent, actorWebSocket: actorWebSocketEvent, actorStop,
   doFetchDone, doFetchFailed,
+  dispatchQueue,
   webSocketEvent,
   hostTransfer, takeHostTransfer,
   builtinModules, loadBuiltinModule, moduleBytes,
