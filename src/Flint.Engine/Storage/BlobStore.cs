@@ -58,9 +58,11 @@ public sealed class BlobStore
 
     /// <summary>
     /// Like <see cref="PutAsync(ReadOnlyMemory{byte}, Stream, long, CancellationToken)"/>, but every
-    /// byte written is also handed to <paramref name="observe"/> (a hash, say), and the work is
-    /// overlapped: while one chunk is being written the next is read and observed, so a large body
-    /// costs about the slowest of reading, observing and writing rather than their sum.
+    /// byte written is also handed to <paramref name="observe"/> (a hash, say), in order. The work is
+    /// a pipeline: while one chunk is observed on one thread and written on another, the next is
+    /// read, so a large body costs about the slowest of reading, observing (MD5: ~650 MB/s on one
+    /// core here) and writing rather than their sum. Written ranges are handed to the kernel's
+    /// writeback as they go (<see cref="EarlyWriteback"/>), so the final fsync has only the tail left.
     /// </summary>
     public async Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> head, Stream source, long maxBytes, Action<ReadOnlySpan<byte>> observe, CancellationToken cancellationToken = default)
     {
@@ -70,7 +72,7 @@ public sealed class BlobStore
         var temp = final + TempSuffix;
         var current = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
         var other = System.Buffers.ArrayPool<byte>.Shared.Rent(Chunk);
-        Task write = Task.CompletedTask;
+        Task stage = Task.CompletedTask;
         try
         {
             long length = head.Length;
@@ -79,17 +81,18 @@ public sealed class BlobStore
                 observe(head.Span);
                 if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
                 await file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+                var writeback = new EarlyWriteback(file.SafeFileHandle);
                 int n;
                 while ((n = await source.ReadAsync(current.AsMemory(0, Chunk), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     length += n;
                     if (length > maxBytes) continue; // read to the end, so the error can say how long it was
-                    observe(current.AsSpan(0, n));
-                    await write.ConfigureAwait(false);
-                    write = file.WriteAsync(current.AsMemory(0, n), cancellationToken).AsTask();
+                    // The chunk before is observed and written: its buffer is free for the next read.
+                    await stage.ConfigureAwait(false);
+                    stage = ObserveAndWriteAsync(file, writeback, current, n, length, observe, cancellationToken);
                     (current, other) = (other, current);
                 }
-                await write.ConfigureAwait(false);
+                await stage.ConfigureAwait(false);
                 if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
                 file.Flush(flushToDisk: true);
             }
@@ -98,7 +101,7 @@ public sealed class BlobStore
         }
         catch
         {
-            try { await write.ConfigureAwait(false); } catch { } // the buffer may still be in use
+            try { await stage.ConfigureAwait(false); } catch { } // the buffers may still be in use
             TryDelete(temp);
             throw;
         }
@@ -106,6 +109,19 @@ public sealed class BlobStore
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(current);
             System.Buffers.ArrayPool<byte>.Shared.Return(other);
+        }
+    }
+
+    private static Task ObserveAndWriteAsync(FileStream file, EarlyWriteback writeback, byte[] buffer, int count, long end, Action<ReadOnlySpan<byte>> observe, CancellationToken cancellationToken)
+    {
+        var observed = Task.Run(() => observe(buffer.AsSpan(0, count)), cancellationToken);
+        var written = WriteAsync();
+        return Task.WhenAll(observed, written);
+
+        async Task WriteAsync()
+        {
+            await file.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            writeback.Written(end);
         }
     }
 
