@@ -4,7 +4,7 @@
 const timers = new Map();
 let nextTimerId = 1;
 
-function startTimer(callback, delay, args, repeat) {
+function startTimer(callback, delay, args, repeat, gated = true) {
   if (typeof callback !== "function") {
     throw new TypeError("The \"callback\" argument must be of type function.");
   }
@@ -12,7 +12,8 @@ function startTimer(callback, delay, args, repeat) {
   delay = Number(delay);
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
-  MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame() });
+  MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame(),
+    gate: gated ? gateScopeNow() : null }); // a Durable Object's input gate (88_durable_objects.js)
   ops.timerStart(id, delay);
   return id;
 }
@@ -25,6 +26,7 @@ function clearTimer(id) {
 function fireTimer(id) {
   const t = MapPrototypeGet(timers, id);
   if (t === undefined) return;
+  if (t.gate !== null && gateHolds(t.gate, () => fireTimer(id))) return;
   if (t.repeat) ops.timerStart(id, t.delay);
   else MapPrototypeDelete(timers, id);
   currentEvent = t.event;

@@ -328,6 +328,9 @@ class WebSocket extends EventTarget {
     if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
     s.accepted = true;
+    // Accepted inside a Durable Object: its events wait at the object's input gate (88_durable_objects.js).
+    const event = currentEvent;
+    if (event !== null && event.actor !== undefined) s.gateActor = event.actor;
     scheduleFlush(this);
   }
 
@@ -524,6 +527,7 @@ function webSocketEvent(id, kind, data, code, reason) {
     return;
   }
   const s = ws[kState].ws;
+  if (s.gateActor !== undefined && gateHolds(s.gateActor, () => webSocketEvent(id, kind, data, code, reason))) return;
   if (s.accepted && s.inbox.length === 0 && !s.flushScheduled) dispatchIncoming(ws, item);
   else wsReceive(ws, item);
 }

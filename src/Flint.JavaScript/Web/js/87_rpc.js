@@ -183,7 +183,7 @@ function rpcSend(base, path, kind, args) {
       }
       const id = nextOpId++;
       call.id = id;
-      pendingOps.set(id, { resolve, reject, event, rpc: call });
+      pendingOps.set(id, { resolve, reject, event, rpc: call, gate: gateScopeNow() });
       try {
         const message = rpcSerialize(args, true);
         const pathJson = path.length === 1 ? (rpcPaths.get(path[0]) ?? cachePath(path[0])) : JSONStringify(path);
@@ -230,6 +230,7 @@ function rpcLocalInvoke(value, path, kind, args) {
 function completeRpc(id, payload, tokens, isError, message, name, flags) {
   const pending = pendingOps.get(id);
   if (pending === undefined) return;
+  if (pending.gate !== null && gateHolds(pending.gate, () => completeRpc(id, payload, tokens, isError, message, name, flags))) return;
   pendingOps.delete(id);
   currentEvent = pending.event;
   const call = pending.rpc;
