@@ -191,6 +191,28 @@ public sealed class DurableObjectWebSocketTests
         Assert.Equal("""["section start","section end","message a","message b"]""", await Receive(ws));
     }
 
+    /// <summary>
+    /// A Worker that gets an object's WebSocket from stub.fetch() can accept() it and talk to the
+    /// object itself, as on workerd: messages both ways, the object's writes before its answers, its
+    /// close. wrangler dev gives the same answers (<c>bench/oracle.sh bench/oracle/do/ws-accept /talk /closed</c>).
+    /// </summary>
+    [Fact]
+    public async Task AWorkerCanAcceptTheWebSocketAnObjectReturnedAndTalkToIt()
+    {
+        var dir = Path.Combine(RepoRoot.Path, "bench", "oracle", "do", "ws-accept");
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(dir, "wrangler.toml")),
+            ["index.js"] = File.ReadAllText(Path.Combine(dir, "index.js")),
+        }, isolates: 1);
+        Assert.Equal("""{"log":[101,1],"messages":["echo one 1","echo bytes 3 2","close 4000 done"],"readyState":3}""", await w.GetStringAsync("/talk"));
+        // The object hears the Worker's answer to its close a moment after the Worker's close event.
+        await WaitUntil(async () => await w.GetStringAsync("/closed") != "null", "the object did not see its socket close");
+        Assert.Equal("\"4000 done\"", await w.GetStringAsync("/closed"));
+        // Twice: the second conversation continues the object's count.
+        Assert.Contains("\"echo one 3\"", await w.GetStringAsync("/talk"));
+    }
+
     [Fact]
     public async Task AnIdleHibernatedRoomCostsNoIsolateMemory()
     {

@@ -324,9 +324,15 @@ class WebSocket extends EventTarget {
 
   accept(options = undefined) {
     const s = wsState(this);
-    if (s.foreignId !== undefined) throw new TypeError("Flint cannot accept() a WebSocket that a Durable Object returned from fetch() yet; return it in your Response instead.");
     if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
+    if (s.foreignId !== undefined) {
+      // A Durable Object's WebSocket from stub.fetch(): this Worker talks to the object over it.
+      const id = ops.wsAcceptForeign(s.foreignId);
+      s.foreignId = undefined;
+      if (id === 0) throw new TypeError("The WebSocket's Durable Object is gone.");
+      adoptHost(this, id);
+    }
     s.accepted = true;
     // Accepted inside a Durable Object: its events wait at the object's input gate (88_durable_objects.js).
     const event = currentEvent;
@@ -451,7 +457,7 @@ Object.defineProperty(WebSocketPair.prototype, Symbol.toStringTag, { value: "Web
 
 // ---- host connections ------------------------------------------------------------------------
 
-/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()) that this one can only return in a Response. */
+/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()): returned in a Response it is passed on, accept()ed this isolate talks over it. */
 function foreignSocket(id) {
   const ws = makeSocket(WS_OPEN);
   ws[kState].ws.foreignId = id;
