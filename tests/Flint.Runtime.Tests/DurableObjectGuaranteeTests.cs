@@ -126,7 +126,12 @@ public sealed class DurableObjectGuaranteeTests
     public async Task ACriticalSectionHoldsTheCompletionsOfWorkStartedOutsideIt()
     {
         await using var rt = await Start("""
+            import { RpcTarget } from "cloudflare:workers";
             const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+            class Target extends RpcTarget {
+              constructor(log) { super(); this.log = log; }
+              hit() { this.log.push("target call"); return 1; }
+            }
             export class Obj extends DurableObject {
               ping() { return "pong"; }
               async fetch(request) { return new Response("fetched"); }
@@ -163,6 +168,19 @@ public sealed class DurableObjectGuaranteeTests
                 await wait(100);
                 return log;
               }
+              target() { this.tlog = []; return new Target(this.tlog); }
+              startHold() {
+                this.ctx.blockConcurrencyWhile(async () => { this.tlog.push("section start"); await wait(300); this.tlog.push("section end"); });
+                return "started";
+              }
+              targetLog() { return this.tlog; }
+              async viaTarget() {
+                const other = this.env.OBJ.getByName("t");
+                const t = await other.target();
+                await other.startHold();
+                await t.hit();
+                return other.targetLog();
+              }
               async siblings() {
                 const log = [];
                 const a = this.ctx.blockConcurrencyWhile(async () => { log.push("a start"); await wait(200); log.push("a end"); });
@@ -188,6 +206,8 @@ public sealed class DurableObjectGuaranteeTests
         Assert.Equal(["inner done", "outer after inner", "outer timer", "outer done", "top timer"], Log(await Call(rt, "nested")));
         // Two sections started together run one after the other.
         Assert.Equal(["a start", "a end", "b start", "b end"], Log(await Call(rt, "siblings")));
+        // A call on an RpcTarget the object gave out is an event of the object too.
+        Assert.Equal(["section start", "section end", "target call"], Log(await Call(rt, "viaTarget")));
     }
 
     [Fact]

@@ -1,4 +1,8 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+class Target extends RpcTarget {
+  constructor(log) { super(); this.log = log; }
+  hit() { this.log.push("target call"); return 1; }
+}
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 export class Obj extends DurableObject {
   ping() { return "pong"; }
@@ -45,7 +49,12 @@ export class Obj extends DurableObject {
     await Promise.all([a, b]);
     return log;
   }
-  async held() { return "held"; }
+  target() { this.tlog = []; return new Target(this.tlog); }
+  startHold() {
+    this.ctx.blockConcurrencyWhile(async () => { this.tlog.push("section start"); await wait(300); this.tlog.push("section end"); });
+    return "started";
+  }
+  targetLog() { return this.tlog; }
 }
 export default {
   async fetch(request, env) {
@@ -55,6 +64,12 @@ export default {
     if (p === "bcw" || p === "txn") return Response.json(await stub.section(p));
     if (p === "nested") return Response.json(await stub.nested());
     if (p === "siblings") return Response.json(await stub.siblings());
+    if (p === "target") {
+      const t = await stub.target();
+      await stub.startHold();
+      await t.hit();
+      return Response.json(await stub.targetLog());
+    }
     return new Response("ok");
   },
 };

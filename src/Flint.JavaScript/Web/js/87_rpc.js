@@ -555,6 +555,8 @@ function dispatchRpc(eventId, callId, entrypoint, propsJson, pathJson, kind, pay
 function invokeExport(callId, exportId, pathJson, kind, payload, tokens) {
   const exp = rpcExports.get(exportId);
   const event = exp?.event ?? null;
+  // A stub a Durable Object gave out: the call waits at the object's input gate (88_durable_objects.js).
+  if (event?.actor !== undefined && gateHolds(event.actor, () => invokeExport(callId, exportId, pathJson, kind, payload, tokens))) return;
   currentEvent = event;
   answerCall(callId, event, () => {
     if (exp === undefined) throw disposedStubError();
@@ -566,6 +568,7 @@ function invokeExport(callId, exportId, pathJson, kind, payload, tokens) {
 function invokePipelined(callId, baseCallId, pathJson, kind, payload, tokens) {
   const base = rpcAnswers.get(baseCallId);
   const event = base?.event ?? null;
+  if (event?.actor !== undefined && gateHolds(event.actor, () => invokePipelined(callId, baseCallId, pathJson, kind, payload, tokens))) return;
   currentEvent = event;
   answerCall(callId, event, () => {
     if (base === undefined) throw new TypeError("Calls cannot be pipelined on the result of an RPC call once it is disposed.");
