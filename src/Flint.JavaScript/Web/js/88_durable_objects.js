@@ -3,9 +3,10 @@
 // storage (the key-value API and SQL, stored in one SQLite database per object by the host,
 // Bindings/DurableObjects/), alarms and hibernatable WebSockets. The host (ActorHost.cs) decides
 // where an object runs and gives its events here; this file keeps one live instance per object,
-// holds new events at its input gate while blockConcurrencyWhile() runs, and resets it as
-// Cloudflare does when that throws. Storage calls are synchronous in the host (as workerd's
-// SQLite-backed objects are), so `await storage.get()` lets no other event in. Observable details
+// holds every delivery into it at its input gate while a critical section (blockConcurrencyWhile,
+// transaction()) runs, unless the section started it, and resets it as Cloudflare does when
+// blockConcurrencyWhile throws. Storage calls are synchronous in the host (as workerd's
+// SQLite-backed objects are), so `await storage.get()` lets nothing else in. Observable details
 // follow workerd (bench/oracle/do).
 
 const JURISDICTIONS = new Set(["eu", "fedramp", "fedramp-high", "us"]);
