@@ -255,6 +255,7 @@ class ActorState {
     this.reset = null;       // the error the object was reset with
     this.sockets = new Map(); // host id -> WebSocket, for hibernatable sockets of this instance
     this.storage = null;
+    this.timers = new Map();  // the instance's timers (30_timers.js), cancelled when it stops
   }
 }
 
@@ -267,6 +268,7 @@ function actorStop(key, message, name, flags) {
   const a = actorStates.get(key);
   if (a === undefined) return;
   actorStates.delete(key);
+  cancelOwnedTimers(a);
   if (a.reset === null && message !== null && message !== undefined) a.reset = withErrorFlags(hostError(message, name), flags);
   a.instance = null;
   a.ctx = null;
@@ -423,7 +425,7 @@ function criticalSection(a, body, settled, timeoutMs = 0, timedOut = null) {
       a.section = section;
       runningSections++;
       // Not gated: the section it ends keeps the gate shut.
-      if (timeoutMs > 0) timer = startTimer(() => finish(false, timedOut()), timeoutMs, [], false, false);
+      if (timeoutMs > 0) timer = startTimer(() => finish(false, timedOut()), timeoutMs, [], false, false, false);
       const run = () => PromisePrototypeThen(PromisePrototypeThen(PromiseResolve(), body), (v) => finish(true, v), (e) => finish(false, e));
       if (asyncContextProblem !== null) { run(); return; }
       const frame = new Map(callerFrame ?? []);
@@ -444,6 +446,7 @@ function actorResetWith(a, error, overloaded = false) {
   a.instance = null;
   a.waiting = [];
   a.waitingSections = [];
+  cancelOwnedTimers(a);
   ops.actorReset(a.key, typeof e.name === "string" ? e.name : "Error", String(e.message), overloaded);
 }
 
