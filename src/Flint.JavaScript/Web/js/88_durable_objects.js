@@ -252,6 +252,8 @@ class ActorState {
     this.waiting = [];       // deliveries (events, completions) waiting for the gate, in arrival order: { scope, run }
     this.waitingSections = []; // critical sections waiting to start (they go first, as workerd's waiting children)
     this.draining = false;
+    this.runningSections = 0; // its share of runningSections, given back if it stops with one running
+    this.stopped = false;
     this.reset = null;       // the error the object was reset with
     this.sockets = new Map(); // host id -> WebSocket, for hibernatable sockets of this instance
     this.storage = null;
@@ -269,6 +271,9 @@ function actorStop(key, message, name, flags) {
   if (a === undefined) return;
   actorStates.delete(key);
   cancelOwnedTimers(a);
+  runningSections -= a.runningSections; // a section left hanging never finishes
+  a.runningSections = 0;
+  a.stopped = true;
   if (a.reset === null && message !== null && message !== undefined) a.reset = withErrorFlags(hostError(message, name), flags);
   a.instance = null;
   a.ctx = null;
@@ -415,15 +420,20 @@ function criticalSection(a, body, settled, timeoutMs = 0, timedOut = null) {
       let outcome, failed = false;
       try { outcome = settled(ok, value); } catch (e) { outcome = e; failed = true; }
       section.done = true;
-      runningSections--;
+      if (!a.stopped) { runningSections--; a.runningSections--; }
       if (a.section === section) a.section = gateLive(parent);
       if (failed) reject(outcome); else resolve(outcome);
-      // The caller continues first, then what waited (workerd's order, bench/oracle/do gate cases).
-      PromisePrototypeThen(PromiseResolve(), () => gateOpened(a));
+      // The caller continues first, then what waited (workerd's order, bench/oracle/do gate cases),
+      // each in the empty async frame it would have arrived in, not the section's.
+      PromisePrototypeThen(PromiseResolve(), () => {
+        if (asyncContextProblem === null) runInAsyncFrame(undefined, gateOpened, undefined, [a]);
+        else gateOpened(a);
+      });
     };
     const start = () => {
       a.section = section;
       runningSections++;
+      a.runningSections++;
       // Not gated: the section it ends keeps the gate shut.
       if (timeoutMs > 0) timer = startTimer(() => finish(false, timedOut()), timeoutMs, [], false, false, false);
       const run = () => PromisePrototypeThen(PromisePrototypeThen(PromiseResolve(), body), (v) => finish(true, v), (e) => finish(false, e));
