@@ -305,6 +305,7 @@ class WebSocket extends EventTarget {
     s.url = parsed.href;
     s.accepted = true;
     s.client = true;
+    if (currentEvent !== null && currentEvent.actor !== undefined) s.gateActor = currentEvent.actor; // see accept()
     s.pendingSends = [];
     const ws = this;
     // Failures read as workerd's.
