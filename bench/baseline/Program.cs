@@ -27,6 +27,8 @@ File.WriteAllText(Path.Combine(assetsDir, "asset.txt"), "asset-10k\n" + new stri
 var big = new byte[10 * 1024 * 1024];
 Random.Shared.NextBytes(big);
 File.WriteAllBytes(Path.Combine(assetsDir, "big.bin"), big);
+// The r2 workload's ceiling: the same 1 MiB (bytes i & 255) from a file, as GET /r2.
+File.WriteAllBytes(Path.Combine(assetsDir, "r2"), Enumerable.Range(0, 1024 * 1024).Select(i => (byte)i).ToArray());
 app.UseStaticFiles(new StaticFileOptions
 {
     FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(assetsDir),

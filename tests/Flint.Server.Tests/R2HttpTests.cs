@@ -77,6 +77,35 @@ public class R2HttpTests
         }
     }
 
+    /// <summary>
+    /// An object's body goes from its file straight to the client; if the file turns out shorter
+    /// than its row says (changed outside Flint), the response is cut, not ended as if complete.
+    /// </summary>
+    [Fact]
+    public async Task AnObjectWhoseFileBreaksMidwayCutsTheResponse()
+    {
+        var dir = RunningWorker.WriteFiles(new Dictionary<string, string> { ["wrangler.toml"] = Config, ["index.js"] = Worker });
+        try
+        {
+            await using var w = await RunningWorker.StartInAsync(dir);
+            var big = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
+            using (var put = await w.Client.PutAsync("/broken.bin", new ByteArrayContent(big))) Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var blob = Assert.Single(Directory.GetFiles(Path.Combine(dir, ".flint", "r2", "files"), "*", SearchOption.AllDirectories), f => new FileInfo(f).Length == big.Length);
+            using (var file = new FileStream(blob, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) file.SetLength(700 * 1024);
+            using var response = await w.Client.GetAsync("/broken.bin", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(big.Length, response.Content.Headers.ContentLength);
+            await Assert.ThrowsAnyAsync<Exception>(async () => await response.Content.ReadAsByteArrayAsync());
+            // The server goes on serving.
+            using var after = await w.Client.GetAsync("/nothing");
+            Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Fact]
     public async Task ABodyOfUnknownLengthIsRefusedAsWorkerdRefusesIt()
     {

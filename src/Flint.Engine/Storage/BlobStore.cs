@@ -60,7 +60,10 @@ public sealed class BlobStore
     /// Like <see cref="PutAsync(ReadOnlyMemory{byte}, Stream, long, CancellationToken)"/>, but every
     /// byte written is also handed to <paramref name="observe"/> (a hash, say), and the work is
     /// overlapped: while one chunk is being written the next is read and observed, so a large body
-    /// costs about the slowest of reading, observing and writing rather than their sum.
+    /// costs about the slowest of reading, observing and writing rather than their sum. Written
+    /// ranges go to the kernel's writeback as they are written (<see cref="EarlyWriteback"/>), so the
+    /// final fsync has only the tail left. (Observing on a thread of its own as well, in parallel with
+    /// the reads, measured no faster on this loaded 2-core machine: the extra hand-off per chunk ate it.)
     /// </summary>
     public async Task<(string Id, long Length)> PutAsync(ReadOnlyMemory<byte> head, Stream source, long maxBytes, Action<ReadOnlySpan<byte>> observe, CancellationToken cancellationToken = default)
     {
@@ -79,6 +82,7 @@ public sealed class BlobStore
                 observe(head.Span);
                 if (length > maxBytes) throw new BlobTooLargeException(length, maxBytes);
                 await file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+                var writeback = new EarlyWriteback(file.SafeFileHandle);
                 int n;
                 while ((n = await source.ReadAsync(current.AsMemory(0, Chunk), cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -86,7 +90,7 @@ public sealed class BlobStore
                     if (length > maxBytes) continue; // read to the end, so the error can say how long it was
                     observe(current.AsSpan(0, n));
                     await write.ConfigureAwait(false);
-                    write = file.WriteAsync(current.AsMemory(0, n), cancellationToken).AsTask();
+                    write = WriteAsync(file, writeback, current, n, length, cancellationToken);
                     (current, other) = (other, current);
                 }
                 await write.ConfigureAwait(false);
@@ -107,6 +111,12 @@ public sealed class BlobStore
             System.Buffers.ArrayPool<byte>.Shared.Return(current);
             System.Buffers.ArrayPool<byte>.Shared.Return(other);
         }
+    }
+
+    private static async Task WriteAsync(FileStream file, EarlyWriteback writeback, byte[] buffer, int count, long end, CancellationToken cancellationToken)
+    {
+        await file.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        writeback.Written(end);
     }
 
     /// <summary>Writes bytes already in memory as a blob.</summary>

@@ -117,7 +117,7 @@ internal sealed class BindingOps
         try
         {
             // Off the loop: the engines may do synchronous work (SQLite) before their first await.
-            await Task.Yield();
+            if (!binding.StartsOnCaller) await Task.Yield();
             result = await binding.InvokeAsync(call, cancel?.Token ?? _lifetime).ConfigureAwait(false);
         }
         catch (BindingException ex) { (error, errorName) = (ex.Message, ex.Name); }

@@ -33,6 +33,13 @@ public abstract class HostBinding(string name)
     /// path, which also reports every error. May wait a moment at most (never on network or fsync), and must not throw.
     /// </summary>
     public virtual string? TryInvokeInline(BindingCall call) => null;
+
+    /// <summary>
+    /// True when <see cref="InvokeAsync"/> does only brief in-memory work before its first await
+    /// (no SQLite, no file, no lock held long), so it may start on the isolate's thread rather than
+    /// after a hop to the thread pool: a queue send, whose write happens on its log's writer.
+    /// </summary>
+    public virtual bool StartsOnCaller => false;
 }
 
 /// <summary>

@@ -55,6 +55,7 @@ public sealed class ResponseBodyStream
     private readonly Func<ValueTask<ReadOnlyMemory<byte>?>> _next;
     private readonly Action _cancel;
     private readonly Action? _drained;
+    private readonly HostPipe? _pipe;
     private Task<ReadOnlyMemory<byte>?>? _ahead;
 
     /// <param name="drained">Runs when the end is handed to the server, which by then wrote every chunk before it.</param>
@@ -68,8 +69,21 @@ public sealed class ResponseBodyStream
     /// <summary>Chunks read straight from a host stream, for a body the Worker passed on unread.</summary>
     internal static ResponseBodyStream Pipe(Stream source, IDisposable? owner) => new HostPipe(source, owner).AsBody();
 
+    private ResponseBodyStream(HostPipe pipe) : this(pipe.ReadAsync, pipe.Finish, pipe.ReturnBuffers) => _pipe = pipe;
+
+    internal static ResponseBodyStream Of(HostPipe pipe) => new(pipe);
+
+    /// <summary>
+    /// For a body the Worker passed on unread (an R2 object's body, a fetch response, a request
+    /// body): the host stream itself, for the server to copy in large reads straight into its
+    /// output rather than chunk by chunk through this object; null for a body JavaScript makes or
+    /// one already being read. Disposing the stream releases what it was read from (the R2 object's
+    /// files, say). Once taken, this object gives nothing more.
+    /// </summary>
+    public Stream? TakeHostSource() => _ahead is null ? _pipe?.TakeSource() : null;
+
     /// <summary>The body as a .NET stream, for a response that goes on into another isolate (a service binding's answer).</summary>
-    public Stream AsStream() => new Reader(this);
+    public Stream AsStream() => TakeHostSource() ?? new Reader(this);
 
     /// <summary>A body with nothing in it.</summary>
     internal static ResponseBodyStream Empty() => new(static () => ValueTask.FromResult<ReadOnlyMemory<byte>?>(null), static () => { });
@@ -148,17 +162,26 @@ public sealed class ResponseBodyStream
 internal sealed class HostPipe(Stream source, IDisposable? owner)
 {
     private const int ChunkSize = 64 * 1024;
-    private readonly byte[][] _buffers = [ArrayPool<byte>.Shared.Rent(ChunkSize), ArrayPool<byte>.Shared.Rent(ChunkSize)];
+    // Rented at the first read: a server that takes the source whole never needs them.
+    private byte[][]? _buffers;
     private int _turn;
     private int _finished;
     private int _returned;
 
-    public ResponseBodyStream AsBody() => new(ReadAsync, Finish, ReturnBuffers);
+    public ResponseBodyStream AsBody() => ResponseBodyStream.Of(this);
 
-    private async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
+    /// <summary>The source whole, if nothing was read from it yet; its owner goes with it.</summary>
+    internal Stream? TakeSource()
     {
-        // Ended, canceled or broken: nothing more, and the buffers may be back in the pool.
+        if (_buffers is not null || Interlocked.Exchange(ref _finished, 1) != 0) return null;
+        return new HostSourceStream(source, owner);
+    }
+
+    internal async ValueTask<ReadOnlyMemory<byte>?> ReadAsync()
+    {
+        // Ended, canceled, broken or taken whole: nothing more, and the buffers may be back in the pool.
         if (Volatile.Read(ref _finished) != 0) return null;
+        _buffers ??= [ArrayPool<byte>.Shared.Rent(ChunkSize), ArrayPool<byte>.Shared.Rent(ChunkSize)];
         var buffer = _buffers[_turn];
         _turn ^= 1;
         int length;
@@ -178,16 +201,59 @@ internal sealed class HostPipe(Stream source, IDisposable? owner)
         return null;
     }
 
-    private void Finish()
+    internal void Finish()
     {
         if (Interlocked.Exchange(ref _finished, 1) == 0) owner?.Dispose();
     }
 
-    private void ReturnBuffers()
+    internal void ReturnBuffers()
     {
-        if (Interlocked.Exchange(ref _returned, 1) != 0) return;
+        if (_buffers is null || Interlocked.Exchange(ref _returned, 1) != 0) return;
         foreach (var buffer in _buffers) ArrayPool<byte>.Shared.Return(buffer);
     }
+}
+
+/// <summary>
+/// A host body taken whole by the server (<see cref="ResponseBodyStream.TakeHostSource"/>): reads
+/// go straight to the source; a read that fails is reported as the Worker's body breaking (not an
+/// IOException, which the server takes for the client going away), and disposing releases the owner.
+/// </summary>
+internal sealed class HostSourceStream(Stream source, IDisposable? owner) : Stream
+{
+    private int _disposed;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new WorkerException($"Error: Network connection lost. ({ex.Message})");
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read a host body asynchronously.");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0) owner?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => source.Length;
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>The Worker failed to produce a response; the message carries the JavaScript stack.</summary>

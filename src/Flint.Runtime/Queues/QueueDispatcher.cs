@@ -132,8 +132,13 @@ public sealed class QueueDispatcher : IDisposable
         }
     }
 
-    /// <summary>Delivers one batch and records its outcome; never throws.</summary>
-    private async Task DeliverAsync(QueueLog log, QueueConsumer consumer, IReadOnlyList<DeliveredMessage> messages)
+    /// <summary>
+    /// Delivers one batch and records its outcome; never throws. <paramref name="handlerDone"/> runs
+    /// once the handler's invocation is over, before its outcome is committed: the batch's messages
+    /// stay leased until that commit, but its concurrency slot is free, so the next batch need not
+    /// wait for an fsync (the outcome is committed with whatever sends are waiting).
+    /// </summary>
+    private async Task DeliverAsync(QueueLog log, QueueConsumer consumer, IReadOnlyList<DeliveredMessage> messages, Action handlerDone)
     {
         var queue = log.Name;
         var batch = new QueueBatch(queue, messages, log.Metrics());
@@ -163,6 +168,7 @@ public sealed class QueueDispatcher : IDisposable
             outcome = QueueOutcome.Failed("Error: The queue() handler exceeded its wall time limit.");
         }
         var settlements = outcome.Settle(messages, consumer.Settings);
+        handlerDone();
         try
         {
             await log.SettleAsync(settlements).ConfigureAwait(false);
@@ -308,15 +314,21 @@ public sealed class QueueDispatcher : IDisposable
 
         private async Task DeliverThenWakeAsync(QueueConsumer consumer, IReadOnlyList<DeliveredMessage> messages)
         {
+            var released = 0;
+            void Release()
+            {
+                if (Interlocked.Exchange(ref released, 1) != 0) return;
+                Interlocked.Decrement(ref _inFlight);
+                Signal();
+            }
             try
             {
                 await Task.Yield(); // the batch runs off the loop's turn
-                await dispatcher.DeliverAsync(Log, consumer, messages).ConfigureAwait(false);
+                await dispatcher.DeliverAsync(Log, consumer, messages, Release).ConfigureAwait(false);
             }
             finally
             {
-                Interlocked.Decrement(ref _inFlight);
-                Signal();
+                Release();
             }
         }
     }

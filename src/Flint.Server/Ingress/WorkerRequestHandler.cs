@@ -255,6 +255,16 @@ public sealed class WorkerRequestHandler(WorkerService host, ILogger<WorkerReque
             if (declaredLength is not null && long.TryParse(declaredLength, out var length)) http.ContentLength = length;
             if (isHead) { stream.Cancel(); return; }
             await http.StartAsync(aborted).ConfigureAwait(false);
+            // A host body nothing read (an R2 object, a fetch response) goes from its source to the client directly.
+            if (stream.TakeHostSource() is { } source)
+            {
+                await using (source.ConfigureAwait(false))
+                {
+                    try { await BodyWriterCopy.CopyAsync(source, http, aborted).ConfigureAwait(false); }
+                    catch (Exception ex) when (ex is OperationCanceledException or IOException) { }
+                }
+                return;
+            }
             try
             {
                 while (await stream.ReadAsync().ConfigureAwait(false) is { } chunk)

@@ -17,7 +17,6 @@ namespace Flint.Server.S3;
 /// </summary>
 internal sealed class S3Api(R2Storage storage, SigV4 signer, ILogger log)
 {
-    private const int CopyBuffer = 256 * 1024;
     /// <summary>Host names under which the first label is a bucket (virtual-host style).</summary>
     private static readonly string[] s_virtualHostDomains = [".localhost"];
 
@@ -435,7 +434,8 @@ internal sealed class S3Api(R2Storage storage, SigV4 signer, ILogger log)
         }
         response.ContentLength = got.Range.Length;
         await using var body = got.TakeBody();
-        await body.CopyToAsync(response.Body, CopyBuffer, context.RequestAborted).ConfigureAwait(false);
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await Ingress.BodyWriterCopy.CopyAsync(body, response, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task DeleteObjectAsync(HttpContext context, R2BucketStore bucket, string key)

@@ -16,6 +16,9 @@ public sealed class QueueBinding(string name, QueueLog queue, int? deliveryDelay
 
     public string Queue => queue.Name;
 
+    // A send checks, copies and hands the messages to the log's writer; metrics() reads counters.
+    public override bool StartsOnCaller => true;
+
     public override async ValueTask<BindingResult> InvokeAsync(BindingCall call, CancellationToken cancellationToken)
     {
         switch (call.Method)
