@@ -2,7 +2,7 @@ using Flint.Server.Tests.Support;
 
 namespace Flint.Server.Tests;
 
-/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto).</summary>
+/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys).</summary>
 public class NodeBuiltinsTests
 {
     [Fact]
@@ -17,5 +17,15 @@ public class NodeBuiltinsTests
         // Ciphers (AES CBC/CTR/ECB/OFB/GCM, DES, ChaCha20-Poly1305) with recorded outputs, key generation,
         // RSA encryption, X25519 agreement, X509Certificate, and workerd's errors.
         await OracleGolden.AssertSameAsWranglerDevAsync("node-crypto");
+    }
+
+    [Fact]
+    public async Task AnswersAsWranglerDevDoesOnTheNodeCryptoKeysOracle()
+    {
+        // Finite-field Diffie-Hellman (createDiffieHellman with fixed private keys, so public keys and secrets are
+        // recorded values; the modp groups; verifyError; workerd's errors), dh key pairs with diffieHellman(),
+        // encrypted PKCS#8 / PKCS#1 / SEC1 keys in and out with wrong passphrases, and X509Certificate's
+        // verify / checkIssued / checkHost / checkEmail / checkIP.
+        await OracleGolden.AssertSameAsWranglerDevAsync("node-crypto-keys");
     }
 }
