@@ -2,7 +2,7 @@ using Flint.Server.Tests.Support;
 
 namespace Flint.Server.Tests;
 
-/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys).</summary>
+/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs).</summary>
 public class NodeBuiltinsTests
 {
     [Fact]
@@ -27,5 +27,14 @@ public class NodeBuiltinsTests
         // encrypted PKCS#8 / PKCS#1 / SEC1 keys in and out with wrong passphrases, and X509Certificate's
         // verify / checkIssued / checkHost / checkEmail / checkIP.
         await OracleGolden.AssertSameAsWranglerDevAsync("node-crypto-keys");
+    }
+
+    [Fact]
+    public async Task AnswersAsWranglerDevDoesOnTheNodeStubsOracle()
+    {
+        // The modules workerd has as its own stubs on the fixtures' date (vm, http2, console): their surface,
+        // ERR_METHOD_NOT_IMPLEMENTED where unenv's polyfill says "[unenv] … is not implemented yet!", Node's
+        // argument errors, http2's constants.
+        await OracleGolden.AssertSameAsWranglerDevAsync("node-stubs");
     }
 }
