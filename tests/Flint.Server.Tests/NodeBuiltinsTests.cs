@@ -2,7 +2,7 @@ using Flint.Server.Tests.Support;
 
 namespace Flint.Server.Tests;
 
-/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs).</summary>
+/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs, node-stubs-2026).</summary>
 public class NodeBuiltinsTests
 {
     [Fact]
@@ -36,5 +36,12 @@ public class NodeBuiltinsTests
         // ERR_METHOD_NOT_IMPLEMENTED where unenv's polyfill says "[unenv] … is not implemented yet!", Node's
         // argument errors, http2's constants.
         await OracleGolden.AssertSameAsWranglerDevAsync("node-stubs");
+    }
+
+    [Fact]
+    public async Task AnswersAsWranglerDevDoesOnTheNodeStubs2026Oracle()
+    {
+        // worker_threads and child_process on 2026-03-17, when workerd serves its own stubs of them.
+        await OracleGolden.AssertSameAsWranglerDevAsync("node-stubs-2026");
     }
 }
