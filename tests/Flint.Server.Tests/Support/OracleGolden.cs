@@ -8,7 +8,8 @@ namespace Flint.Server.Tests.Support;
 /// </summary>
 internal static class OracleGolden
 {
-    public static async Task AssertSameAsWranglerDevAsync(string name)
+    /// <param name="isolates">1 for a probe whose answers depend on module state shared by its requests, as in wrangler dev and <c>flint dev</c>.</param>
+    public static async Task AssertSameAsWranglerDevAsync(string name, int isolates = 2)
     {
         var source = Path.Combine(RepoRoot.Path, "bench", "oracle", name);
         var files = new Dictionary<string, string>
@@ -16,7 +17,7 @@ internal static class OracleGolden
             ["wrangler.toml"] = File.ReadAllText(Path.Combine(source, "wrangler.toml")),
             ["index.js"] = File.ReadAllText(Path.Combine(source, "index.js")),
         };
-        await using var w = await RunningWorker.StartAsync(files);
+        await using var w = await RunningWorker.StartAsync(files, isolates: isolates);
         var actual = JsonNode.Parse(await w.GetStringAsync("/run"))!.AsObject();
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", "run.json")))!.AsObject();
         var differences = expected

@@ -193,6 +193,14 @@ function moduleBytes(id, wasm) {
 // that event, which is how per-request limits are counted.
 let currentEvent = null;
 
+// workerd has no I/O context while a Worker's modules load: timers, randomness, I/O and the
+// objects that need a context are refused then, with its message.
+const GLOBAL_SCOPE_IO = "Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), setting a timeout, and generating random values are not allowed within global scope. To fix this error, perform this operation within a handler. https://developers.cloudflare.com/workers/runtime-apis/handlers/";
+
+function requireHandlerScope() {
+  if (worker === null) throw new Error(GLOBAL_SCOPE_IO);
+}
+
 // ---- async host operations -------------------------------------------------------------
 // An op that completes later takes a promise id; the host resolves it through completeOp.
 const pendingOps = new Map();

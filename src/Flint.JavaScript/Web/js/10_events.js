@@ -359,10 +359,11 @@ class AbortSignal extends EventTarget {
 
   static timeout(delay) {
     if (arguments.length === 0) throw new TypeError("Failed to execute 'timeout' on 'AbortSignal': parameter 1 is not of type 'number'.");
+    requireHandlerScope();
     delay = Number(delay);
     const signal = newAbortSignal();
-    // The internal timer keeps the signal alive until it fires.
-    startTimer(() => signalAbort(signal, new DOMException("The operation was aborted due to timeout", "TimeoutError")), delay, [], false);
+    // The internal timer keeps the signal alive until it fires (or its event is over).
+    startTimer(() => signalAbort(signal, new DOMException("The operation was aborted due to timeout", "TimeoutError")), delay, [], false, true);
     return signal;
   }
 

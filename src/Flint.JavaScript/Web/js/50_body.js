@@ -123,26 +123,26 @@ function mixinBody(cls, name) {
   Object.defineProperties(cls.prototype, {
     body: { get() { return bodyStream(get(this)); }, enumerable: true, configurable: true },
     bodyUsed: { get() { return bodyUsed(get(this)); }, enumerable: true, configurable: true },
-    text: { value: function text() { try { return consumeBody(get(this), true); } catch (e) { return Promise.reject(e); } }, enumerable: true, writable: true, configurable: true },
+    text: { value: function text() { requireHandlerScope(); try { return consumeBody(get(this), true); } catch (e) { return Promise.reject(e); } }, enumerable: true, writable: true, configurable: true },
     arrayBuffer: {
-      value: function arrayBuffer() {
+      value: function arrayBuffer() { requireHandlerScope();
         try {
           return consumeBody(get(this), false).then((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
         } catch (e) { return Promise.reject(e); }
       }, enumerable: true, writable: true, configurable: true,
     },
     bytes: {
-      value: function bytes() {
+      value: function bytes() { requireHandlerScope();
         try { return consumeBody(get(this), false).then((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()); } catch (e) { return Promise.reject(e); }
       }, enumerable: true, writable: true, configurable: true,
     },
     json: {
-      value: function json() {
+      value: function json() { requireHandlerScope();
         try { return consumeBody(get(this), true).then((t) => JSONParse(t)); } catch (e) { return Promise.reject(e); }
       }, enumerable: true, writable: true, configurable: true,
     },
     blob: {
-      value: function blob() {
+      value: function blob() { requireHandlerScope();
         try {
           const self = this;
           return consumeBody(get(this), false).then((b) => {
@@ -153,7 +153,7 @@ function mixinBody(cls, name) {
       }, enumerable: true, writable: true, configurable: true,
     },
     formData: {
-      value: function formData() {
+      value: function formData() { requireHandlerScope();
         try {
           const self = this;
           const body = get(this);

@@ -35,6 +35,7 @@ function loopsLeftOf(headersFlat) {
 function fetch(input, init = undefined) {
   let request;
   try {
+    requireHandlerScope();
     request = input instanceof Request && init === undefined ? input : new Request(input, init);
   } catch (e) {
     return Promise.reject(e);

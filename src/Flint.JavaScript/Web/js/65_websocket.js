@@ -434,6 +434,7 @@ function WebSocketPair() {
   if (new.target === undefined) {
     throw new TypeError("Failed to construct 'WebSocketPair': Please use the 'new' operator, this object constructor cannot be called as a function.");
   }
+  requireHandlerScope();
   const a = makeSocket(WS_OPEN), b = makeSocket(WS_OPEN);
   a[kState].ws.peer = b;
   b[kState].ws.peer = a;
@@ -579,6 +580,7 @@ function fetchWebSocket(url, headers) {
 function respondWebSocket(event, st) {
   const id = transferToHost(st.webSocket);
   event.responded = true;
+  event.timersOutlive = true;
   ops.wsRespond(event.id, ArrayPrototypeJoin(headersToFlat(st.headers), "\n"), id);
 }
 

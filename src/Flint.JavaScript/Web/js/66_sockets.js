@@ -6,7 +6,6 @@
 
 const SOCKET_WRITABLE_CLOSING = "This WritableStream belongs to an object that is closing.";
 const SOCKET_READABLE_CLOSING = "This ReadableStream belongs to an object that is closing.";
-const GLOBAL_SCOPE_IO = "Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), setting a timeout, and generating random values are not allowed within global scope. To fix this error, perform this operation within a handler. https://developers.cloudflare.com/workers/runtime-apis/handlers/";
 const SECURE_TRANSPORTS = { off: 0, on: 1, starttls: 2 };
 
 /** Addresses whose connect() is served by something else ("host:port" -> () => Socket): Hyperdrive's made-up hosts. */
@@ -237,7 +236,7 @@ function mappedIPv4(host) {
 
 function connect(address, options = undefined) {
   if (arguments.length < 1) throw new TypeError("Failed to execute 'connect' on 'Sockets': parameter 1 is not of type 'string or SocketAddress'.");
-  if (worker === null) throw new Error(GLOBAL_SCOPE_IO);
+  requireHandlerScope();
   let hostname, port, addressStr;
   if (typeof address === "string" || address instanceof String) {
     const text = String(address);
@@ -282,7 +281,7 @@ function connect(address, options = undefined) {
 
 /** A socket to binding `bindingIndex`'s database (Hyperdrive), shown as `address`. */
 function connectBinding(bindingIndex, address, hostname) {
-  if (worker === null) throw new Error(GLOBAL_SCOPE_IO);
+  requireHandlerScope();
   const st = new SocketState(address, hostname, "off", false);
   socketPromises(st);
   const id = ops.sockConnect(st.openedId, st.closedId, hostname, 0, 0, bindingIndex);

@@ -15,6 +15,7 @@ class Crypto {
   constructor() { throw new TypeError("Illegal constructor"); }
   getRandomValues(array) {
     requiredArguments(arguments.length, 1, "getRandomValues");
+    requireHandlerScope();
     if (!INTEGER_ARRAYS.some((T) => array instanceof T)) {
       throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
     }
@@ -25,6 +26,7 @@ class Crypto {
     return array;
   }
   randomUUID() {
+    requireHandlerScope();
     return ops.randomUUID();
   }
 }
@@ -1324,6 +1326,7 @@ defineLazy([[globalThis, "CryptoKey", false], [globalThis, "SubtleCrypto", false
     generateKey(...args) {
       requireSubtle(this);
       return settle(() => {
+        requireHandlerScope();
         const alg = algorithmArgument(args, 0, "generateKey", "GenerateKeyAlgorithm");
         const extractable = booleanArgument(args, 1, "generateKey");
         const usages = keyUsagesArgument(args, 2, "generateKey");

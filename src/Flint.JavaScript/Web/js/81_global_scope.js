@@ -193,6 +193,7 @@ webidlInterface(MessageChannelImpl, "MessageChannel");
 const SchedulerImpl = class Scheduler {
   constructor() { throw new TypeError("Illegal constructor"); }
   wait(delay = 0, options = undefined) {
+    try { requireHandlerScope(); } catch (e) { return Promise.reject(e); }
     let signal;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object" && typeof options !== "function") {
@@ -206,7 +207,7 @@ const SchedulerImpl = class Scheduler {
     if (signal !== undefined && signal[kState].aborted) return Promise.reject(signal[kState].reason);
     return new Promise((resolve, reject) => {
       let unsubscribe = () => {};
-      const id = startTimer(() => { unsubscribe(); resolve(undefined); }, delay, [], false);
+      const id = startTimer(() => { unsubscribe(); resolve(undefined); }, delay, [], false, true);
       if (signal !== undefined) unsubscribe = onSignalAbort(signal, (reason) => { clearTimer(id); reject(reason); });
     });
   }

@@ -17,6 +17,7 @@ function cacheUnimplemented(method, iface) {
 
 /** Request::coerce: a Request as it is, anything else as the URL of a new GET Request. */
 function cacheRequest(requestOrUrl, method) {
+  requireHandlerScope();
   if (requestOrUrl instanceof Request) return requestOrUrl;
   if (requestOrUrl === undefined || requestOrUrl === null) {
     throw new TypeError(`Failed to execute '${method}' on 'Cache': parameter 1 is not of type 'Request or string'.`);

@@ -273,8 +273,8 @@ function processStream(level) {
 }
 
 // ---- setImmediate (workerd has it whatever the flags) ---------------------------------------
-defineGlobal("setImmediate", function setImmediate(callback, ...args) { return startTimer(callback, 0, args, false); });
-defineGlobal("clearImmediate", function clearImmediate(id) { clearTimer(id); });
+defineGlobal("setImmediate", function setImmediate(callback, ...args) { return startWorkerTimer(callback, 0, args, false); });
+defineGlobal("clearImmediate", function clearImmediate(id) { clearWorkerTimer(id); });
 
 // ---- the globals nodejs_compat_v2 adds ------------------------------------------------------
 if (compatEnabled("nodejs_compat_v2")) {

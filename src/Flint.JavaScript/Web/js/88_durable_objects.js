@@ -251,6 +251,7 @@ class ActorState {
     this.reset = null;       // the error the object was reset with
     this.sockets = new Map(); // host id -> WebSocket, for hibernatable sockets of this instance
     this.storage = null;
+    this.timers = new Map();  // the instance's timers (30_timers.js), cancelled when it stops
   }
 }
 
@@ -263,6 +264,7 @@ function actorStop(key, message, name, flags) {
   const a = actorStates.get(key);
   if (a === undefined) return;
   actorStates.delete(key);
+  cancelOwnedTimers(a);
   if (a.reset === null && message !== null && message !== undefined) a.reset = withErrorFlags(hostError(message, name), flags);
   a.instance = null;
   a.ctx = null;
@@ -294,6 +296,7 @@ function actorInstance(a) {
  * blockConcurrencyWhile, and then the event waits for it).
  */
 function actorWhenOpen(a, event, deliver) {
+  event.actor = a;
   const go = () => {
     currentEvent = event;
     let instance, error = null;
@@ -320,6 +323,7 @@ function actorResetWith(a, error, overloaded = false) {
   a.reset = e;
   a.instance = null;
   a.waiting = [];
+  cancelOwnedTimers(a);
   ops.actorReset(a.key, typeof e.name === "string" ? e.name : "Error", String(e.message), overloaded);
 }
 

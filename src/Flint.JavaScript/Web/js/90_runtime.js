@@ -56,6 +56,9 @@ class EventState {
     this.holds = 0;
     this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
     this.waitUntilFailed = false;
+    this.timers = new Map(); // the timers it set, cancelled when it is over (30_timers.js)
+    this.actor = null;       // the Durable Object it runs in, which owns its timers instead
+    this.timersOutlive = false; // it answered with a WebSocket, whose messages its timers may send
   }
   waitUntil(promise) {
     ArrayPrototypePush(this.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e) => {
@@ -76,6 +79,7 @@ class EventState {
       this.done = true;
       dropEventRpc(this);
       for (const cleanup of this.cleanups.splice(0)) cleanup();
+      if (this.actor === null && !this.timersOutlive) cancelOwnedTimers(this);
       ops.eventDone(this.id);
     };
     if (this.pending.length === 0) { finish(); return; }
