@@ -1,12 +1,8 @@
-// The node: modules workerd has as stubs on the fixtures' date (2025-11-01): vm, http2, console; and three that
-// both wrangler and Flint take from unenv's polyfill on that date: worker_threads, child_process, perf_hooks.
+// The node: modules workerd has as stubs on the fixtures' date (2025-11-01): vm, http2, console.
 // bench/oracle.sh bench/oracle/node-stubs /run
 import * as vm from "node:vm";
 import * as http2 from "node:http2";
 import * as nodeConsole from "node:console";
-import * as workerThreads from "node:worker_threads";
-import * as childProcess from "node:child_process";
-import * as perfHooks from "node:perf_hooks";
 const d = (e) => [e.name, e.code ?? null, e.message];
 const show = (v) => Array.isArray(v) ? v.map(show) : typeof v === "function" ? `function ${v.name}` : v === null || typeof v !== "object" ? (typeof v === "symbol" ? String(v) : v) : Object.prototype.toString.call(v);
 const t = (f) => { try { return ["ok", show(f())]; } catch (e) { return ["throw", d(e)]; } };
@@ -58,16 +54,6 @@ export default {
     out["console.same"] = t(() => nodeConsole.default === globalThis.console);
     out["console.defaultKeys"] = t(() => Object.keys(nodeConsole.default).sort().join(",") === Object.keys(globalThis.console).sort().join(","));
     out["console.log"] = t(() => nodeConsole.log("from node:console"));
-    out["worker_threads.keys"] = surface(workerThreads);
-    out["worker_threads.facts"] = t(() => [workerThreads.isMainThread, workerThreads.threadId, workerThreads.parentPort, workerThreads.workerData ?? null, typeof workerThreads.resourceLimits]);
-    out["worker_threads.Worker"] = t(() => new workerThreads.Worker("x.js"));
-    out["child_process.keys"] = surface(childProcess);
-    out["child_process.spawn"] = t(() => childProcess.spawn("ls"));
-    out["child_process.execSync"] = t(() => childProcess.execSync("ls"));
-    out["perf_hooks.keys"] = surface(perfHooks);
-    out["perf_hooks.performance"] = t(() => [perfHooks.performance === globalThis.performance, typeof perfHooks.performance.now(), typeof perfHooks.performance.timeOrigin]);
-    out["perf_hooks.monitor"] = t(() => perfHooks.monitorEventLoopDelay());
-    out["perf_hooks.histogram"] = t(() => perfHooks.createHistogram());
     return Response.json(out);
   },
 };

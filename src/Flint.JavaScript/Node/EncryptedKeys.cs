@@ -1,10 +1,7 @@
 using System.Text;
 using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.Nist;
-using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.OpenSsl;
-using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 
 namespace Flint.JavaScript.Node;
@@ -12,8 +9,8 @@ namespace Flint.JavaScript.Node;
 /// <summary>
 /// Passphrase-protected private keys as node:crypto reads and writes them: encrypted PKCS#8
 /// (PBES2 with PBKDF2-HMAC-SHA256, 2,048 iterations and a 16-byte salt, OpenSSL 3's defaults) in PEM
-/// or DER, and OpenSSL's legacy PEM encryption of PKCS#1 / SEC1 keys (Proc-Type / DEK-Info). Built on
-/// BouncyCastle's PKCS#8 and OpenSSL PEM support. Every failure to decrypt is workerd's
+/// or DER (<see cref="Pbes2"/>), and OpenSSL's legacy PEM encryption of PKCS#1 / SEC1 keys (Proc-Type /
+/// DEK-Info, through BouncyCastle's OpenSSL PEM code). Every failure to decrypt is workerd's
 /// "Failed to parse private key".
 /// </summary>
 internal static class EncryptedKeys
