@@ -30,7 +30,7 @@ function validateIntegerIn(value, name, min, max, range = `>= ${min} && <= ${max
   if (!Number.isInteger(value)) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be an integer. Received ${value}`);
   if (value < min || value > max) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be ${range}. Received ${value}`);
 }
-export function validateInt32(value, name) { validateIntegerIn(value, name, -2147483648, 2147483647); }
+export function validateInt32(value, name, min = -2147483648) { validateIntegerIn(value, name, min, 2147483647); }
 export function validateUint32(value, name, positive = false) {
   validateIntegerIn(value, name, positive ? 1 : 0, 4294967295, `>= ${positive ? 1 : 0} && < 4294967296`);
 }
