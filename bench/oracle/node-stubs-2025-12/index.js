@@ -1,8 +1,9 @@
-// domain, wasi and trace_events from 2025-12-04, when workerd serves its own stubs:
+// domain, wasi, trace_events and cluster from 2025-12-04, when workerd serves its own stubs:
 // bench/oracle.sh bench/oracle/node-stubs-2025-12 /run
 import * as domain from "node:domain";
 import * as wasi from "node:wasi";
 import * as traceEvents from "node:trace_events";
+import * as cluster from "node:cluster";
 import { EventEmitter } from "node:events";
 const d = (e) => [e.name, e.code ?? null, e.message];
 const show = (v) => Array.isArray(v) ? v.map(show) : typeof v === "function" ? `function ${v.name}` : v === null || typeof v !== "object" ? (typeof v === "symbol" ? String(v) : v) : Object.prototype.toString.call(v);
@@ -36,6 +37,15 @@ export default {
     out["trace_events.badItem"] = t(() => traceEvents.createTracing({ categories: [1] }));
     out["trace_events.noOptions"] = t(() => traceEvents.createTracing());
     out["trace_events.enabled"] = t(() => traceEvents.getEnabledCategories() ?? null);
+    out["cluster.keys"] = surface(cluster);
+    out["cluster.default"] = t(() => [cluster.default instanceof cluster.Cluster, cluster.default instanceof EventEmitter, Object.keys(cluster.default).filter((k) => !k.startsWith("_")).sort()]);
+    out["cluster.facts"] = t(() => [cluster.isPrimary, cluster.isMaster, cluster.isWorker, cluster.schedulingPolicy, cluster.SCHED_NONE, JSON.stringify(cluster.settings), JSON.stringify(cluster.workers), cluster._eventsCount, cluster._maxListeners, cluster._events.length]);
+    out["cluster.fork"] = t(() => cluster.fork());
+    out["cluster.defaultFork"] = t(() => cluster.default.fork());
+    out["cluster.disconnect"] = t(() => cluster.disconnect());
+    out["cluster.setupPrimary"] = t(() => cluster.setupPrimary());
+    out["cluster.setupMaster"] = t(() => cluster.setupMaster());
+    out["cluster.worker"] = t(() => { const w = new cluster.Worker(); return [w.id, w.isDead(), w.isConnected(), w.send("x"), w.exitedAfterDisconnect, w.process === globalThis.process, w.disconnect() === w]; });
     return Response.json(out);
   },
 };

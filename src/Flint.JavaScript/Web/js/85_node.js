@@ -39,6 +39,9 @@ function nodeEvents() {
   if (nodeEventsModule !== null) return nodeEventsModule;
   const EventEmitter = vendorEvents();
   // Node's additions to the npm package's EventEmitter.
+  // Every emitter has an own `domain` (null), as Node's and workerd's EventEmitter.init give it.
+  const init = EventEmitter.init;
+  EventEmitter.init = function (...args) { init.apply(this, args); this.domain = null; };
   const errorMonitor = Symbol("events.errorMonitor");
   const emit = EventEmitter.prototype.emit;
   EventEmitter.prototype.emit = function (type, ...args) {
