@@ -2,7 +2,7 @@ using Flint.Server.Tests.Support;
 
 namespace Flint.Server.Tests;
 
-/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs, node-stubs-2025-12, node-stubs-2026).</summary>
+/// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs, node-stubs-2025-12, node-stubs-2026-01, node-stubs-2026).</summary>
 public class NodeBuiltinsTests
 {
     [Fact]
@@ -50,5 +50,12 @@ public class NodeBuiltinsTests
     {
         // domain, wasi and trace_events on 2025-12-04, when workerd serves its own stubs of them.
         await OracleGolden.AssertSameAsWranglerDevAsync("node-stubs-2025-12");
+    }
+
+    [Fact]
+    public async Task AnswersAsWranglerDevDoesOnTheNodeStubs2026JanuaryOracle()
+    {
+        // dgram on 2026-01-29, when workerd serves its own stub of it.
+        await OracleGolden.AssertSameAsWranglerDevAsync("node-stubs-2026-01");
     }
 }

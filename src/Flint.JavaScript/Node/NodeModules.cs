@@ -92,6 +92,7 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
         ["domain"] = "enable_nodejs_domain_module", ["wasi"] = "enable_nodejs_wasi_module", ["trace_events"] = "enable_nodejs_trace_events_module",
         ["cluster"] = "enable_nodejs_cluster_module", ["tty"] = "enable_nodejs_tty_module",
         ["readline"] = "enable_nodejs_readline_module", ["readline/promises"] = "enable_nodejs_readline_module",
+        ["dgram"] = "enable_nodejs_dgram_module",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private ModuleNotFoundException NotFound(string specifier, string? referrer, string? name = null)
