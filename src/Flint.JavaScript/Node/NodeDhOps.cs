@@ -116,6 +116,7 @@ internal sealed class NodeDh : IDisposable
 {
     private const int MaxModulusBits = 10000; // BoringSSL's OPENSSL_DH_MAX_MODULUS_BITS
     private const int MaxBytes = MaxModulusBits / 8;
+    private static readonly TimeSpan SearchBudget = TimeSpan.FromSeconds(30); // IsolateOptions.CpuLimit's default
     private static readonly SecureRandom Random = new();
 
     // The RFC 3526 groups workerd offers (others are refused for their size: RFC 8247 §2.4).
@@ -174,9 +175,12 @@ internal sealed class NodeDh : IDisposable
         if (bits < 2 || generator < 2) throw NodeDhOps.Fail("DiffieHellman init failed: could not generate parameters");
         var bigAdd = BigInteger.ValueOf(add);
         var bigRem = BigInteger.ValueOf(rem);
-        // A bounded search: tiny sizes may have no such prime at all.
+        // A bounded search: tiny sizes may have no such prime at all, and a large one must not hold the isolate's
+        // thread past the default CPU limit (the search runs in this one host call, out of the limit's reach).
+        var deadline = Environment.TickCount64 + (long)SearchBudget.TotalMilliseconds;
         for (var attempt = 0; attempt < 2_000_000; attempt++)
         {
+            if (Environment.TickCount64 > deadline) throw NodeDhOps.Fail("DiffieHellman init failed: key generation exceeded CPU limit");
             var candidate = new BigInteger(bits, Random).SetBit(bits - 1);
             var p = candidate.Subtract(candidate.Mod(bigAdd)).Add(bigRem);
             if (p.BitLength != bits) continue;
