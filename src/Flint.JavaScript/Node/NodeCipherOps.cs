@@ -161,6 +161,22 @@ internal static class NodeCipherOps
             r.Set(state.Run(() => { state.Output = NodeKey.Prime(bits, safe); return state.Output.Length; }));
         });
 
+        // certificate DER, public key handle -> 1 when the key verifies the certificate's signature
+        Add("nodeX509Verify", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var certificate = Bytes(a.Get<object?>(0, "certificate"));
+            var handle = a.GetInt32(1, "publicKey");
+            r.Set(state.Run(() => X509Checks.Verify(certificate, state.Get<NodeKey>(handle).Export("der", "spki", true)) ? 1 : 0));
+        });
+
+        // subject certificate DER, issuer certificate DER -> 1 when the second issued the first
+        Add("nodeX509CheckIssued", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var subject = Bytes(a.Get<object?>(0, "subject"));
+            var issuer = Bytes(a.Get<object?>(1, "issuer"));
+            r.Set(state.Run(() => X509Checks.CheckIssued(subject, issuer) ? 1 : 0));
+        });
+
         // certificate (PEM text or DER bytes) -> its facts as JSON (in output), with the public key's SPKI as base64
         Add("nodeX509Parse", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -180,9 +196,11 @@ internal static class NodeCipherOps
             "2.5.4.3" => "CN", "2.5.4.6" => "C", "2.5.4.7" => "L", "2.5.4.8" => "ST", "2.5.4.10" => "O", "2.5.4.11" => "OU",
             "1.2.840.113549.1.9.1" => "emailAddress", _ => oid.FriendlyName ?? oid.Value ?? "",
         };
-        var san = cert.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        var altNames = san is null ? null : string.Join(", ",
-            san.EnumerateDnsNames().Select(n => $"DNS:{n}").Concat(san.EnumerateIPAddresses().Select(ip => $"IP Address:{ip}")));
+        var san = X509Checks.AltNames(cert);
+        var altNames = san.Count == 0 ? null : string.Join(", ", san.Select(n => $"{n.Kind}:{n.Value}"));
+        JsonArray Of(string kind) => new(san.Where(n => n.Kind == kind).Select(n => (JsonNode?)n.Value).ToArray());
+        JsonArray Subject(string oid) => new(cert.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Where(n => n.GetSingleElementType().Value == oid).Select(n => (JsonNode?)n.GetSingleElementValue()).ToArray());
         var basic = cert.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         var fingerprint = (HashAlgorithmName h) => string.Join(':', cert.GetCertHash(h).Select(b => b.ToString("X2")));
         return new JsonObject
@@ -202,8 +220,11 @@ internal static class NodeCipherOps
             ["raw"] = Convert.ToBase64String(cert.RawData),
             ["spki"] = Convert.ToBase64String(cert.PublicKey.ExportSubjectPublicKeyInfo()),
             ["pem"] = cert.ExportCertificatePem() + "\n",
-            ["dnsNames"] = san is null ? new JsonArray() : new JsonArray(san.EnumerateDnsNames().Select(n => (JsonNode?)n).ToArray()),
-            ["ipAddresses"] = san is null ? new JsonArray() : new JsonArray(san.EnumerateIPAddresses().Select(ip => (JsonNode?)ip.ToString()).ToArray()),
+            ["dnsNames"] = Of("DNS"),
+            ["emails"] = Of("email"),
+            ["ipAddresses"] = Of("IP Address"),
+            ["subjectNames"] = Subject("2.5.4.3"),
+            ["subjectEmails"] = Subject("1.2.840.113549.1.9.1"),
             ["signatureAlgorithm"] = cert.SignatureAlgorithm.FriendlyName,
         }.ToJsonString();
     }
@@ -524,6 +545,7 @@ internal sealed partial class NodeKey
     /// <summary>diffieHellman({ privateKey, publicKey }): X25519 or ECDH.</summary>
     public byte[] Agree(NodeKey other)
     {
+        if (_dh is not null && other._dh is not null) return AgreeDh(other);
         if (_x25519 is X25519PrivateKeyParameters mine && other._x25519 is { } theirs)
         {
             var agreement = new Org.BouncyCastle.Crypto.Agreement.X25519Agreement();
@@ -558,6 +580,7 @@ internal sealed partial class NodeKey
     /// <summary>KeyObject.export({ format: "jwk" }).</summary>
     public string ToJwk(bool asPublic)
     {
+        if (_dh is not null) throw NodeDhOps.Fail("Key type is invalid for JWK export");
         var withPrivate = _private && !asPublic;
         var jwk = new JsonObject();
         if (_rsa is not null)

@@ -212,7 +212,31 @@ internal static class NodeCryptoOps
             r.Set(state.Run(() => state.Get<NodeKey>(handle).Verify(digest, data, signature, padding, saltLength, p1363) ? 1 : 0));
         });
 
+        // key handle, format (pem|der), type (pkcs8|pkcs1|sec1), cipher, passphrase -> encrypted private key length (in output)
+        Add("nodeKeyExportEncrypted", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var handle = a.GetInt32(0, "handle");
+            var format = a.GetString(1, "format");
+            var type = a.GetString(2, "type");
+            var cipher = a.GetString(3, "cipher");
+            var passphrase = Bytes(a.Get<object?>(4, "passphrase"));
+            r.Set(state.Run(() =>
+            {
+                var key = state.Get<NodeKey>(handle);
+                state.Output = EncryptedKeys.Export(key.Export("der", "pkcs8", false), format, type, cipher, passphrase);
+                return state.Output.Length;
+            }));
+        });
+
+        // key handle -> a new handle to its public half
+        Add("nodeKeyToPublic", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            var handle = a.GetInt32(0, "handle");
+            r.Set(state.Run(() => state.Add(state.Get<NodeKey>(handle).ToPublic())));
+        });
+
         NodeCipherOps.Register(ops, state);
+        NodeDhOps.Register(ops, state);
     }
 
     internal static byte[] Bytes(object? value) => value switch
@@ -378,6 +402,7 @@ internal sealed partial class NodeKey : IDisposable
     public string Info => _rsa is not null ? $"rsa\n{_rsa.KeySize}\n"
         : _ec is not null ? $"ec\n{_ec.KeySize}\n{CurveName(_ec)}"
         : _x25519 is not null ? "x25519\n256\n"
+        : _dh is not null ? $"dh\n{_dh.P.BitLength}\n"
         : "ed25519\n256\n";
 
     private static string CurveName(ECDsa ec) => ec.KeySize switch { 256 => "prime256v1", 384 => "secp384r1", 521 => "secp521r1", _ => "" };
@@ -394,20 +419,21 @@ internal sealed partial class NodeKey : IDisposable
             var isPrivateText = label.Contains("PRIVATE", StringComparison.Ordinal);
             if (!isPrivate && isPrivateText) key._private = true; // a public key derived from a private one
             if (isPrivate && !isPrivateText) throw new NodeCryptoException("ERR_OSSL_UNSUPPORTED", "error:1E08010C:DECODER routines::unsupported");
-            if (label is "RSA PRIVATE KEY" or "RSA PUBLIC KEY") { key._rsa = RSA.Create(); key._rsa.ImportFromPem(pem); }
+            if (pem.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+                EncryptedKeys.Decrypting(() => key.ImportParameters(EncryptedKeys.ReadLegacyPem(pem, passphrase ?? throw EncryptedKeys.ParseFailed()), true));
+            else if (label is "RSA PRIVATE KEY" or "RSA PUBLIC KEY") { key._rsa = RSA.Create(); key._rsa.ImportFromPem(pem); }
             else if (label == "EC PRIVATE KEY") { key._ec = ECDsa.Create(); key._ec.ImportFromPem(pem); }
             else if (label == "ENCRYPTED PRIVATE KEY")
-            {
-                if (passphrase is null) throw new NodeCryptoException("ERR_MISSING_PASSPHRASE", "Passphrase required for encrypted key");
-                key.ImportDer(Convert.FromBase64String(PemBody(pem)), true, passphrase);
-            }
+                EncryptedKeys.Decrypting(() => key.ImportDer(Convert.FromBase64String(PemBody(pem)), true, passphrase ?? throw EncryptedKeys.ParseFailed()));
             else key.ImportDer(Convert.FromBase64String(PemBody(pem)), label.Contains("PRIVATE", StringComparison.Ordinal), null);
         }
         else
         {
             // The structure says what the DER holds; a public key may be taken from a private one's.
             var privateStructure = format is "pkcs8" or "sec1" || (format == "pkcs1" && isPrivate) || (format == "" && isPrivate);
-            key.ImportDer(der!, privateStructure, null, format);
+            if (format == "pkcs8" && EncryptedKeys.IsEncryptedPkcs8(der!))
+                EncryptedKeys.Decrypting(() => key.ImportDer(der!, true, passphrase ?? throw EncryptedKeys.ParseFailed()));
+            else key.ImportDer(der!, privateStructure, null, format);
         }
         if (!isPrivate) key.MakePublic();
         return key;
@@ -424,8 +450,13 @@ internal sealed partial class NodeKey : IDisposable
     {
         AsymmetricKeyParameter parameters = isPrivate
             ? (passphrase is null ? (type == "pkcs1" ? RsaPrivate(der) : PrivateKeyFactory.CreateKey(der))
-                : PrivateKeyFactory.DecryptKey(Encoding.UTF8.GetString(passphrase).ToCharArray(), der))
+                : EncryptedKeys.Decrypt(der, passphrase))
             : (type == "pkcs1" ? RsaPublic(der) : PublicKeyFactory.CreateKey(der));
+        ImportParameters(parameters, isPrivate);
+    }
+
+    private void ImportParameters(AsymmetricKeyParameter parameters, bool isPrivate)
+    {
         _private = isPrivate;
         switch (parameters)
         {
@@ -444,6 +475,8 @@ internal sealed partial class NodeKey : IDisposable
             case X25519PrivateKeyParameters or X25519PublicKeyParameters:
                 _x25519 = parameters;
                 break;
+            case DHPrivateKeyParameters or DHPublicKeyParameters: // workerd reads no dh keys
+                throw NodeDhOps.Fail(isPrivate ? "Failed to parse private key" : "Failed to parse public key");
             default:
                 throw new NodeCryptoException("ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Unsupported key type");
         }
@@ -471,8 +504,16 @@ internal sealed partial class NodeKey : IDisposable
         _private = false;
     }
 
+    /// <summary>The public half as a new key (createPublicKey(privateKeyObject)).</summary>
+    public NodeKey ToPublic()
+    {
+        if (_dh is not null) return new NodeKey { _dh = _dh, _private = false };
+        return Import(false, null, Export("der", _private ? "pkcs8" : "spki", false), _private ? "pkcs8" : "spki", null);
+    }
+
     public byte[] Export(string format, string type, bool asPublic)
     {
+        if (_dh is not null) throw NodeDhOps.Fail("Failed to export key"); // as workerd: dh keys do not export
         if (asPublic || !_private)
         {
             var spki = _rsa?.ExportSubjectPublicKeyInfo() ?? _ec?.ExportSubjectPublicKeyInfo()

@@ -87,6 +87,12 @@ internal sealed class NodeModules(CompatibilitySettings compatibility)
         ["_http_agent"] = "enable_nodejs_http_modules", ["_http_client"] = "enable_nodejs_http_modules",
         ["_http_common"] = "enable_nodejs_http_modules", ["_http_incoming"] = "enable_nodejs_http_modules",
         ["_http_outgoing"] = "enable_nodejs_http_modules", ["_http_server"] = "enable_nodejs_http_server_modules",
+        ["http2"] = "enable_nodejs_http2_module", ["vm"] = "enable_nodejs_vm_module", ["console"] = "enable_nodejs_console_module",
+        ["worker_threads"] = "enable_nodejs_worker_threads_module", ["child_process"] = "enable_nodejs_child_process_module",
+        ["domain"] = "enable_nodejs_domain_module", ["wasi"] = "enable_nodejs_wasi_module", ["trace_events"] = "enable_nodejs_trace_events_module",
+        ["cluster"] = "enable_nodejs_cluster_module", ["tty"] = "enable_nodejs_tty_module",
+        ["readline"] = "enable_nodejs_readline_module", ["readline/promises"] = "enable_nodejs_readline_module",
+        ["dgram"] = "enable_nodejs_dgram_module",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private ModuleNotFoundException NotFound(string specifier, string? referrer, string? name = null)

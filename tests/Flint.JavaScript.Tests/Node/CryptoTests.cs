@@ -96,4 +96,45 @@ public class CryptoTests
           eq(secret.type, "secret"); eq(secret.symmetricKeySize, 6); eq(secret.export().toString(), "s3cret");
         });
         """, compatibility: NodeCompat);
+
+    private static string DhVectors => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Node", "node-dh-vectors.json"));
+
+    [Fact]
+    public Task DiffieHellmanAndEncryptedKeysInteroperateWithNode() => JsChecks.RunAsync($$"""
+        import { createDiffieHellman, getDiffieHellman, createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+        const v = {{DhVectors}};
+        check("modp14 with fixed private keys: Node's public keys and secret", () => {
+          eq(getDiffieHellman("modp14").getPrime("hex"), v.modp14Prime);
+          const x = createDiffieHellman(v.modp14Prime, "hex", 2), y = createDiffieHellman(Buffer.from(v.modp14Prime, "hex"));
+          x.setPrivateKey(Buffer.alloc(32, 3)); y.setPrivateKey(Buffer.alloc(48, 5));
+          eq(x.generateKeys("hex"), v.publicX);
+          eq(y.generateKeys("hex"), v.publicY);
+          eq(x.computeSecret(v.publicY, "hex", "hex"), v.secret);
+          eq(y.computeSecret(Buffer.from(v.publicX, "hex")).toString("hex"), v.secret);
+        });
+        check("random keys agree", () => {
+          const a = getDiffieHellman("modp14"), b = getDiffieHellman("modp14");
+          const pa = a.generateKeys(), pb = b.generateKeys();
+          eq(a.computeSecret(pb).toString("hex"), b.computeSecret(pa).toString("hex"));
+          eq(a.computeSecret(pb).length, 256);
+        });
+        check("Node's encrypted keys decrypt (PKCS#8 AES and 3DES, SEC1 with DEK-Info, DER, a non-ASCII passphrase)", () => {
+          for (const cipher of ["aes-128-cbc", "aes-256-cbc", "des-ede3-cbc"]) {
+            for (const pem of [v[`pkcs8_${cipher}`], v[`sec1_${cipher}`]]) {
+              const key = createPrivateKey({ key: pem, passphrase: "pässword" });
+              eq(createPublicKey(key).export({ type: "spki", format: "pem" }), v.ecSpki, cipher);
+              throws(() => createPrivateKey({ key: pem, passphrase: "password" }), "Error", "Failed to parse private key");
+            }
+          }
+          const der = createPrivateKey({ key: Buffer.from(v.pkcs8Der, "base64"), format: "der", type: "pkcs8", passphrase: Buffer.from("pässword") });
+          eq(createPublicKey(der).export({ type: "spki", format: "pem" }), v.ecSpki);
+        });
+        check("our encrypted exports read back", () => {
+          const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+          for (const [type, cipher] of [["pkcs8", "aes-256-cbc"], ["pkcs8", "des-ede3-cbc"], ["pkcs1", "aes-128-cbc"]]) {
+            const pem = privateKey.export({ type, format: "pem", cipher, passphrase: "pässword" });
+            ok(createPrivateKey({ key: pem, passphrase: "pässword" }).equals(privateKey), `${type} ${cipher}`);
+          }
+        });
+        """, compatibility: NodeCompat);
 }

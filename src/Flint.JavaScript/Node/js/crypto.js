@@ -1,7 +1,8 @@
 // node:crypto — hashes, HMAC, random values, PBKDF2, HKDF, scrypt, timingSafeEqual, KeyObject,
 // sign/verify, ciphers (createCipheriv/createDecipheriv), key generation, RSA encryption, X25519/ECDH
-// agreement and X509Certificate, over host ops (Node/NodeCryptoOps.cs, NodeCipherOps.cs); webcrypto is
-// the global crypto. Errors as workerd words them. Not there yet: createDiffieHellman / getDiffieHellman.
+// agreement, finite-field Diffie-Hellman and X509Certificate, over host ops (Node/NodeCryptoOps.cs,
+// NodeCipherOps.cs, NodeDhOps.cs, EncryptedKeys.cs); webcrypto is the global crypto. Errors as workerd
+// words them (bench/oracle/node-crypto, node-crypto-keys).
 import bridge from "node-internal:bridge";
 import { Buffer } from "node:buffer";
 import { Transform } from "node:stream";
@@ -12,7 +13,8 @@ function opError() {
   const text = ops.nodeCryptoError();
   const nl = text.indexOf("\n");
   const code = text.slice(0, nl), message = text.slice(nl + 1);
-  if (code === "") return new Error(message); // workerd's plain errors (ciphers)
+  if (code === "") return new Error(message); // workerd's plain errors (ciphers, keys, DH)
+  if (code === "RangeError") return new RangeError(message);
   const Type = code === "ERR_CRYPTO_INVALID_DIGEST" || code === "ERR_INVALID_ARG_VALUE" ? TypeError : Error;
   return nodeError(Type, code, message);
 }
@@ -28,6 +30,7 @@ function takeOutput(length) {
 
 // ---- arguments ------------------------------------------------------------------------------
 const isView = (v) => ArrayBuffer.isView(v);
+const isAnyArrayBuffer = (v) => v instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer);
 
 /** Node's BinaryLike | string data as bytes (strings in `encoding`, UTF-8 by default). */
 function toBytes(data, name, encoding) {
@@ -305,6 +308,11 @@ export class KeyObject {
     const format = options.format ?? "pem";
     if (format === "jwk") return JSON.parse(takeOutput(ops.nodeKeyJwkExport(this[kKey], this.#type === "public")).toString("utf8"));
     const type = options.type ?? (this.#type === "public" ? "spki" : "pkcs8");
+    const { cipher, passphrase } = options;
+    if (cipher !== undefined && typeof cipher !== "string") throw invalidArgType("options.cipher", "of type string", cipher);
+    if (cipher !== undefined && this.#type === "private") return exportEncrypted(this, format, type, cipher, passphrase, "options");
+    // workerd hands a passphrase without a cipher to its host as it is, and only takes bytes there.
+    if (typeof passphrase === "string") throw new TypeError("Incorrect type for the 'passphrase' field on 'KeyExportOptions': the provided value is not of type 'BufferSource'.");
     const bytes = takeOutput(ops.nodeKeyExport(this[kKey], format, type, this.#type === "public"));
     return format === "pem" ? bytes.toString("latin1") : bytes;
   }
@@ -320,19 +328,39 @@ export class KeyObject {
   get [Symbol.toStringTag]() { return "KeyObject"; }
 }
 
+// Node's and workerd's classes behind KeyObject (error messages name them).
+class SecretKeyObject extends KeyObject {}
+class PublicKeyObject extends KeyObject {}
+class PrivateKeyObject extends KeyObject {}
+function newKeyObject(type, handle) {
+  const Type = type === "secret" ? SecretKeyObject : type === "public" ? PublicKeyObject : PrivateKeyObject;
+  return new Type(type, handle);
+}
+
+/** An encrypted private key: PKCS#8 (PEM or DER), or PKCS#1 / SEC1 PEM with OpenSSL's Proc-Type and DEK-Info. */
+function exportEncrypted(key, format, type, cipher, passphrase, prefix) {
+  if (typeof passphrase !== "string" && !isView(passphrase) && !isAnyArrayBuffer(passphrase))
+    throw invalidArgType(`${prefix}.passphrase`, "of type string or an instance of Uint8Array", passphrase);
+  if (format === "der" && (type === "pkcs1" || type === "sec1"))
+    throw nodeError(Error, "ERR_CRYPTO_INCOMPATIBLE_KEY_OPTIONS", `The selected key encoding ${type} does not support encryption.`);
+  if (!getCiphers().includes(cipher)) throw new Error(`Unknown cipher: ${cipher}`);
+  const bytes = takeOutput(ops.nodeKeyExportEncrypted(key[kKey], format, type, cipher, toBytes(passphrase, "passphrase")));
+  return format === "pem" ? bytes.toString("latin1") : bytes;
+}
+
 function secretOf(key) {
   if (key.type !== "secret") throw nodeError(TypeError, "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", `Invalid key object type ${key.type}, expected secret.`);
   return key[kSecret];
 }
 
 export function createSecretKey(key, encoding) {
-  return new KeyObject("secret", Uint8Array.from(toBytes(key, "key", encoding)));
+  return newKeyObject("secret", Uint8Array.from(toBytes(key, "key", encoding)));
 }
 
 function importAsymmetric(kind, key) {
   releaseDropped();
   if (key instanceof KeyObject) {
-    if (kind === 2 && key.type === "private") return new KeyObject("public", checked(ops.nodeKeyImport(2, key.export({ format: "der", type: "pkcs8" }), "pkcs8", null)));
+    if (kind === 2 && key.type === "private") return newKeyObject("public", checked(ops.nodeKeyToPublic(key[kKey])));
     return key;
   }
   let data = key, format = "pem", type = "", passphrase = null;
@@ -341,7 +369,7 @@ function importAsymmetric(kind, key) {
     if (format === "jwk") {
       if (data === null || typeof data !== "object") throw invalidArgType("key.key", "of type object", data);
       const isPrivate = kind === 1 || data.d !== undefined;
-      const key = new KeyObject(isPrivate ? "private" : "public", checked(ops.nodeKeyJwkImport(isPrivate ? 1 : 2, JSON.stringify(data))));
+      const key = newKeyObject(isPrivate ? "private" : "public", checked(ops.nodeKeyJwkImport(isPrivate ? 1 : 2, JSON.stringify(data))));
       return kind === 2 && isPrivate ? importAsymmetric(2, key) : key;
     }
     if (data instanceof KeyObject) return importAsymmetric(kind, data);
@@ -352,7 +380,7 @@ function importAsymmetric(kind, key) {
     data = toBytes(data, "key");
   }
   const handle = checked(ops.nodeKeyImport(kind, data, format === "der" ? type : format, passphrase === null ? null : toBytes(passphrase, "passphrase")));
-  return new KeyObject(kind === 1 ? "private" : "public", handle);
+  return newKeyObject(kind === 1 ? "private" : "public", handle);
 }
 
 export function createPrivateKey(key) { return importAsymmetric(1, key); }
@@ -490,26 +518,51 @@ export function createDecipheriv(algorithm, key, iv, options) { return new Decip
 // ---- key generation ------------------------------------------------------------------------------
 const KEY_PAIR_TYPES = ["rsa", "ec", "ed25519", "x25519", "dh"];
 
-function encodeKey(key, encoding) {
+function encodeKey(key, encoding, name) {
   if (encoding === undefined || encoding === null) return key;
   const { format = "pem", type, cipher, passphrase } = encoding;
-  if (cipher !== undefined || passphrase !== undefined) throw notImplemented("generateKeyPair with an encrypted private key encoding");
   if (format === "jwk") return key.export({ format: "jwk" });
+  if (cipher !== undefined && typeof cipher !== "string") throw invalidArgType(`options.${name}.cipher`, "of type string", cipher);
+  if (cipher !== undefined && key.type === "private") return exportEncrypted(key, format, type ?? "pkcs8", cipher, passphrase, `options.${name}`);
   return key.export({ format, type });
+}
+
+/** generateKeyPair("dh", { group | prime [, generator] }): workerd makes dh keys from a group or a prime, not from a length. */
+function generateDhKey(o) {
+  const { group, groupName, prime, primeLength, generator } = o;
+  if (generator != null) validateInteger(generator, "options.generator", 0, 2 ** 31 - 1);
+  const exclusive = (a, b) => nodeError(Error, "ERR_INCOMPATIBLE_OPTION_PAIR", `The options "${a}" and "${b}" are mutually exclusive.`);
+  if (group != null || groupName != null) {
+    if (prime != null) throw exclusive("group", "prime");
+    if (primeLength != null) throw exclusive("group", "primeLength");
+    if (generator != null) throw exclusive("group", "generator");
+    const name = group || groupName;
+    if (typeof name !== "string") throw invalidArgType("options.group", "of type string", name);
+    return checked(ops.nodeDhKeyGenerate(name, null, 2));
+  }
+  if (prime != null) {
+    if (primeLength != null) throw exclusive("prime", "primeLength");
+    if (!isView(prime) && !isAnyArrayBuffer(prime)) throw invalidArgType("options.prime", "an instance of Buffer, TypedArray, or ArrayBuffer", prime);
+    return checked(ops.nodeDhKeyGenerate(null, toBytes(prime, "options.prime"), generator ?? 2));
+  }
+  if (primeLength != null) {
+    validateInteger(primeLength, "options.primeLength", 0, 2 ** 31 - 1);
+    throw new Error("Generating DH keys from a prime length is not yet implemented");
+  }
+  throw nodeError(Error, "ERR_MISSING_OPTION", "At least one of the group, prime, or primeLength options");
 }
 
 export function generateKeyPairSync(type, options = {}) {
   if (typeof type !== "string") throw invalidArgType("type", "of type string", type);
   if (!KEY_PAIR_TYPES.includes(type)) throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'type' must be one of: ${KEY_PAIR_TYPES.map((t) => `'${t}'`).join(", ")}. Received '${type}'`);
-  if (type === "dh") throw new Error("Generating DH keys from a prime length is not yet implemented");
   const o = options ?? {};
   if (type === "rsa") validateInteger(o.modulusLength, "options.modulusLength", 1, 2 ** 31 - 1);
   if (type === "ec" && typeof o.namedCurve !== "string") throw invalidArgType("options.namedCurve", "of type string", o.namedCurve);
   releaseDropped();
-  const handle = checked(ops.nodeKeyGenerate(type, o.modulusLength ?? 0, Number(o.publicExponent ?? 65537), o.namedCurve ?? ""));
-  const privateKey = new KeyObject("private", handle);
+  const handle = type === "dh" ? generateDhKey(o) : checked(ops.nodeKeyGenerate(type, o.modulusLength ?? 0, Number(o.publicExponent ?? 65537), o.namedCurve ?? ""));
+  const privateKey = newKeyObject("private", handle);
   const publicKey = createPublicKey(privateKey);
-  return { publicKey: encodeKey(publicKey, o.publicKeyEncoding), privateKey: encodeKey(privateKey, o.privateKeyEncoding) };
+  return { publicKey: encodeKey(publicKey, o.publicKeyEncoding, "publicKeyEncoding"), privateKey: encodeKey(privateKey, o.privateKeyEncoding, "privateKeyEncoding") };
 }
 
 export function generateKeyPair(type, options, callback) {
@@ -552,8 +605,12 @@ export function publicDecrypt(key, buffer) { return rsaCrypt(4, key, buffer); }
 export function diffieHellman(options) {
   if (options === null || typeof options !== "object") throw invalidArgType("options", "of type object", options);
   const { privateKey, publicKey } = options;
-  if (!(privateKey instanceof KeyObject)) throw invalidArgType("options.privateKey", "an instance of KeyObject", privateKey);
   if (!(publicKey instanceof KeyObject)) throw invalidArgType("options.publicKey", "an instance of KeyObject", publicKey);
+  if (!(privateKey instanceof KeyObject)) throw invalidArgType("options.privateKey", "an instance of KeyObject", privateKey);
+  if (publicKey.type !== "public") throw invalidArgType("options.publicKey", "public key", publicKey);
+  if (privateKey.type !== "private") throw invalidArgType("options.privateKey", "private key", privateKey);
+  if (publicKey.asymmetricKeyType !== privateKey.asymmetricKeyType)
+    throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The property 'options.publicKey.asymmetricKeyType' must equal privateKey.asymmetricKeyType. Received '${publicKey.asymmetricKeyType}'`);
   return takeOutput(ops.nodeDiffieHellman(privateKey[kKey], publicKey[kKey]));
 }
 
@@ -580,24 +637,77 @@ export class X509Certificate {
   get ca() { return this.#facts.ca; }
   get raw() { return Buffer.from(this.#facts.raw, "base64"); }
   get publicKey() { return createPublicKey({ key: Buffer.from(this.#facts.spki, "base64"), format: "der", type: "spki" }); }
-  checkHost(name) {
-    const host = String(name).toLowerCase();
-    return this.#facts.dnsNames.some((n) => { n = n.toLowerCase(); return n === host || (n.startsWith("*.") && host.endsWith(n.slice(1)) && host.split(".").length === n.split(".").length); }) ? name : undefined;
+  checkHost(name, options = {}) {
+    if (typeof name !== "string") throw invalidArgType("name", "of type string", name);
+    const host = name.toLowerCase();
+    const wildcards = options?.wildcards !== false;
+    // Subject common names count when there are no DNS names (or always), and only if they look like host names, as BoringSSL has it.
+    const subject = options?.subject ?? "default";
+    const names = [...this.#facts.dnsNames];
+    if (subject === "always" || (subject === "default" && names.length === 0))
+      names.push(...this.#facts.subjectNames.filter((n) => /^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(n)));
+    return names.find((n) => {
+      const pattern = n.toLowerCase();
+      if (pattern === host) return true;
+      return wildcards && pattern.startsWith("*.") && host.endsWith(pattern.slice(1)) && host.split(".").length === pattern.split(".").length;
+    });
   }
-  checkIP(ip) { return this.#facts.ipAddresses.includes(String(ip)) ? ip : undefined; }
-  checkEmail() { return undefined; }
-  checkIssued(other) { return other instanceof X509Certificate && other.subject === this.issuer; }
-  checkPrivateKey(privateKey) {
-    const key = importAsymmetric(1, privateKey);
-    return createPublicKey(key).export({ format: "der", type: "spki" }).equals(this.publicKey.export({ format: "der", type: "spki" }));
+  checkEmail(email, options = {}) {
+    if (typeof email !== "string") throw invalidArgType("email", "of type string", email);
+    // The local part is compared as it is, the domain without case (OpenSSL's equal_email).
+    const at = email.lastIndexOf("@");
+    const same = (candidate) => {
+      const i = candidate.lastIndexOf("@");
+      return i === at && candidate.slice(0, i) === email.slice(0, at) && candidate.slice(i).toLowerCase() === email.slice(at).toLowerCase();
+    };
+    const subject = options?.subject ?? "default";
+    const names = [...this.#facts.emails];
+    if (subject === "always" || (subject === "default" && names.length === 0)) names.push(...this.#facts.subjectEmails);
+    return names.find(same);
   }
-  verify() { throw notImplemented("X509Certificate.verify"); }
+  checkIP(ip) {
+    const canonical = canonicalIp(ip);
+    if (canonical === null) throw new Error("Invalid IP");
+    return this.#facts.ipAddresses.find((a) => canonicalIp(a) === canonical);
+  }
+  checkIssued(otherCert) {
+    if (!(otherCert instanceof X509Certificate)) throw invalidArgType("otherCert", "an instance of X509Certificate", otherCert);
+    return checked(ops.nodeX509CheckIssued(this.raw, otherCert.raw)) === 1;
+  }
+  // workerd 1.20261117 answers false even for the certificate's own key (its X509_check_private_key call
+  // never matches); Flint gives the same answer so a Worker sees what it will see on Cloudflare.
+  checkPrivateKey(pkey) {
+    if (!(pkey instanceof PrivateKeyObject)) throw invalidArgType("pkey", "an instance of KeyObject", pkey);
+    return false;
+  }
+  verify(pkey) {
+    if (!(pkey instanceof PublicKeyObject)) throw invalidArgType("pkey", "an instance of KeyObject", pkey);
+    return checked(ops.nodeX509Verify(this.raw, pkey[kKey])) === 1;
+  }
   toString() { return this.#facts.pem; }
   toJSON() { return this.#facts.pem; }
+  // workerd's legacy object: every key present, undefined where the certificate has no such thing.
   toLegacyObject() {
-    return { subject: this.subject, issuer: this.issuer, subjectaltname: this.subjectAltName, valid_from: this.validFrom, valid_to: this.validTo,
-      fingerprint: this.fingerprint, fingerprint256: this.fingerprint256, fingerprint512: this.fingerprint512, serialNumber: this.serialNumber, ca: this.ca };
+    const key = this.publicKey, details = key.asymmetricKeyDetails ?? {};
+    const jwk = key.asymmetricKeyType === "rsa" ? key.export({ format: "jwk" }) : null;
+    return {
+      subject: this.subject, issuer: this.issuer, subjectAltName: this.subjectAltName, infoAccess: undefined, ca: this.ca,
+      modulus: jwk ? Buffer.from(jwk.n, "base64url").toString("hex").toUpperCase() : undefined,
+      exponent: jwk ? "0x" + Buffer.from(jwk.e, "base64url").toString("hex").replace(/^0+/, "") : undefined,
+      pubkey: key.export({ type: "spki", format: "der" }), bits: details.modulusLength ?? (details.namedCurve ? { prime256v1: 256, secp384r1: 384, secp521r1: 521 }[details.namedCurve] : undefined),
+      asn1Curve: details.namedCurve, nistCurve: details.namedCurve ? { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" }[details.namedCurve] : undefined,
+      valid_from: this.validFrom, valid_to: this.validTo, fingerprint: this.fingerprint, fingerprint256: this.fingerprint256, fingerprint512: this.fingerprint512,
+      ext_key_usage: undefined, serialNumber: this.serialNumber, raw: this.raw,
+    };
   }
+}
+
+/** An IP address in one spelling (IPv4 dotted, IPv6 as URL hosts print it), or null when it is none. */
+function canonicalIp(ip) {
+  if (typeof ip !== "string") throw invalidArgType("ip", "of type string", ip);
+  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(ip)) return ip;
+  if (!ip.includes(":") || /[^0-9A-Fa-f:.]/.test(ip)) return null;
+  try { return new URL(`http://[${ip}]/`).hostname; } catch { return null; }
 }
 
 // ---- ECDH --------------------------------------------------------------------------------------
@@ -619,7 +729,7 @@ export class ECDH {
   }
   generateKeys(encoding, format) {
     releaseDropped();
-    this.#key = new KeyObject("private", checked(ops.nodeKeyGenerate("ec", 0, 0, this.#curve)));
+    this.#key = newKeyObject("private", checked(ops.nodeKeyGenerate("ec", 0, 0, this.#curve)));
     return this.getPublicKey(encoding, format);
   }
   getPublicKey(encoding, format) { return encoded(takeOutput(ops.nodeEcPoint(this.#keyObject()[kKey], format === "compressed")), encoding); }
@@ -629,7 +739,7 @@ export class ECDH {
   }
   setPrivateKey(key, encoding) {
     releaseDropped();
-    this.#key = new KeyObject("private", checked(ops.nodeEcFromPrivate(this.#curve, decodedKey(key, encoding, "key"))));
+    this.#key = newKeyObject("private", checked(ops.nodeEcFromPrivate(this.#curve, decodedKey(key, encoding, "key"))));
     return this;
   }
   setPublicKey() { throw notImplemented("ECDH.setPublicKey"); }
@@ -680,11 +790,77 @@ export function generatePrime(size, options, callback) {
   deferred(callback, () => generatePrimeSync(size, options));
 }
 
-// ---- not implemented yet ------------------------------------------------------------------------
-function missing(name) { return () => { throw notImplemented(`crypto.${name}`); }; }
-export const createDiffieHellman = missing("createDiffieHellman");
-export const createDiffieHellmanGroup = missing("createDiffieHellmanGroup");
-export const getDiffieHellman = missing("getDiffieHellman");
+// ---- finite-field Diffie-Hellman ---------------------------------------------------------------
+// Node's argument handling (workerd's crypto_dh.ts); p, g and the keys live in the host (NodeDhOps.cs).
+const kDh = Symbol("dh");
+const dhHandles = new FinalizationRegistry((handle) => { releasedHandles.push(handle); });
+const DH_INPUT = "one of type number or string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView";
+const validateInt32 = (value, name) => validateInteger(value, name, -(2 ** 31), 2 ** 31 - 1);
+const asBytes = (v) => (isAnyArrayBuffer(v) ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+function dhKey(key, encoding) {
+  if (typeof key === "string") return Buffer.from(key, encoding === undefined || encoding === "buffer" ? "utf8" : encoding);
+  if (isView(key) || isAnyArrayBuffer(key)) return asBytes(key);
+  throw invalidArgType("key", "of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView", key);
+}
+const dhOut = (bytes, encoding) => (encoding && encoding !== "buffer" ? bytes.toString(encoding) : bytes);
+
+export function DiffieHellman(sizeOrKey, keyEncoding, generator, genEncoding) {
+  if (!(this instanceof DiffieHellman)) return new DiffieHellman(sizeOrKey, keyEncoding, generator, genEncoding);
+  if (typeof sizeOrKey !== "number" && typeof sizeOrKey !== "string" && !isView(sizeOrKey) && !isAnyArrayBuffer(sizeOrKey))
+    throw invalidArgType("sizeOrKey", DH_INPUT, sizeOrKey);
+  if (typeof sizeOrKey === "number") validateInt32(sizeOrKey, "sizeOrKey");
+  if (keyEncoding && keyEncoding !== "buffer" && !Buffer.isEncoding(keyEncoding)) {
+    genEncoding = generator;
+    generator = keyEncoding;
+    keyEncoding = "utf-8";
+  }
+  keyEncoding ??= "utf-8";
+  genEncoding ??= "utf-8";
+  const prime = typeof sizeOrKey === "number" ? null : typeof sizeOrKey === "string" ? Buffer.from(sizeOrKey, keyEncoding) : asBytes(sizeOrKey);
+  if (!generator) generator = 2;
+  else if (typeof generator === "number") validateInt32(generator, "generator");
+  else if (typeof generator === "string") generator = Buffer.from(generator, genEncoding);
+  else if (!isView(generator) && !isAnyArrayBuffer(generator)) throw invalidArgType("generator", DH_INPUT, generator);
+  releaseDropped();
+  const numeric = typeof generator === "number";
+  this[kDh] = checked(ops.nodeDhCreate(prime, prime === null ? sizeOrKey : 0, numeric ? null : asBytes(generator), numeric ? generator : 0));
+  dhHandles.register(this, this[kDh]);
+}
+
+export function DiffieHellmanGroup(name) {
+  if (!(this instanceof DiffieHellmanGroup)) return new DiffieHellmanGroup(name);
+  releaseDropped();
+  this[kDh] = checked(ops.nodeDhGroup(String(name)));
+  dhHandles.register(this, this[kDh]);
+}
+
+const dhMethods = {
+  generateKeys(encoding) { return dhOut(takeOutput(ops.nodeDhGenerateKeys(this[kDh])), encoding); },
+  computeSecret(key, inputEncoding, outputEncoding) {
+    return dhOut(takeOutput(ops.nodeDhComputeSecret(this[kDh], dhKey(key, inputEncoding))), outputEncoding);
+  },
+  getPrime(encoding) { return dhOut(takeOutput(ops.nodeDhGet(this[kDh], 1)), encoding); },
+  getGenerator(encoding) { return dhOut(takeOutput(ops.nodeDhGet(this[kDh], 2)), encoding); },
+  getPublicKey(encoding) { return dhOut(takeOutput(ops.nodeDhGet(this[kDh], 3)), encoding); },
+  getPrivateKey(encoding) { return dhOut(takeOutput(ops.nodeDhGet(this[kDh], 4)), encoding); },
+};
+const dhSetters = {
+  setPublicKey(key, encoding) { checked(ops.nodeDhSet(this[kDh], 3, dhKey(key, encoding))); return this; },
+  setPrivateKey(key, encoding) { checked(ops.nodeDhSet(this[kDh], 4, dhKey(key, encoding))); return this; },
+};
+const verifyError = { get() { return checked(ops.nodeDhCheck(this[kDh])); }, enumerable: true, configurable: true };
+for (const [name, fn] of Object.entries({ ...dhMethods, ...dhSetters })) {
+  Object.defineProperty(DiffieHellman.prototype, name, { value: fn, writable: true, configurable: true });
+  if (name in dhMethods) Object.defineProperty(DiffieHellmanGroup.prototype, name, { value: fn, writable: true, configurable: true });
+}
+Object.defineProperty(DiffieHellman.prototype, "verifyError", verifyError);
+Object.defineProperty(DiffieHellmanGroup.prototype, "verifyError", verifyError);
+
+export function createDiffieHellman(sizeOrKey, keyEncoding, generator, genEncoding) {
+  return new DiffieHellman(sizeOrKey, keyEncoding, generator, genEncoding);
+}
+export function createDiffieHellmanGroup(name) { return new DiffieHellmanGroup(name); }
+export function getDiffieHellman(name) { return createDiffieHellmanGroup(name); }
 
 export const constants = Object.freeze({
   RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
@@ -703,7 +879,7 @@ export default {
   randomFill, randomInt, randomUUID, getRandomValues, pbkdf2, pbkdf2Sync, hkdf, hkdfSync, scrypt, scryptSync,
   timingSafeEqual, KeyObject, createSecretKey, createPrivateKey, createPublicKey, createSign, createVerify, sign, verify,
   createCipheriv, createDecipheriv, Cipheriv, Decipheriv, generateKeyPair, generateKeyPairSync, generateKey, generateKeySync,
-  createDiffieHellman, createDiffieHellmanGroup, getDiffieHellman, createECDH, ECDH, diffieHellman, publicEncrypt, privateDecrypt,
+  createDiffieHellman, createDiffieHellmanGroup, getDiffieHellman, DiffieHellman, DiffieHellmanGroup, createECDH, ECDH, diffieHellman, publicEncrypt, privateDecrypt,
   privateEncrypt, publicDecrypt, generatePrime, generatePrimeSync, checkPrime, checkPrimeSync, X509Certificate, constants,
   webcrypto, subtle, getFips, setFips, Hash, Hmac, Sign, Verify,
 };

@@ -22,9 +22,9 @@ function describeReceived(value) {
     if (value.constructor?.name) return ` Received an instance of ${value.constructor.name}`;
     return ` Received ${inspect(value, { depth: -1 })}`;
   }
-  let shown = inspect(value);
+  // Node's rule: the inspected value (a string quoted and escaped), cut to 25 characters and "..." past 28.
+  let shown = typeof value === "string" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'` : inspect(value);
   if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
-  if (typeof value === "string") shown = `'${value.length > 25 ? value.slice(0, 25) + "..." : value}'`;
   return ` Received type ${typeof value} (${shown})`;
 }
 
@@ -39,6 +39,9 @@ function nodeEvents() {
   if (nodeEventsModule !== null) return nodeEventsModule;
   const EventEmitter = vendorEvents();
   // Node's additions to the npm package's EventEmitter.
+  // Every emitter has an own `domain` (null), as Node's and workerd's EventEmitter.init give it.
+  const init = EventEmitter.init;
+  EventEmitter.init = function (...args) { init.apply(this, args); this.domain = null; };
   const errorMonitor = Symbol("events.errorMonitor");
   const emit = EventEmitter.prototype.emit;
   EventEmitter.prototype.emit = function (type, ...args) {
