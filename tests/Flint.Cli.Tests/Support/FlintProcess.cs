@@ -112,10 +112,31 @@ public sealed class FlintProcess : IDisposable
         await Process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Kills the process and its server, and waits until they are gone: what they held (store
+    /// locks, the port) is free when this returns, so a test may use the data right after.
+    /// </summary>
     public void Dispose()
     {
-        try { if (!Process.HasExited) Process.Kill(entireProcessTree: true); }
+        var children = new List<Process>();
+        try
+        {
+            if (!Process.HasExited)
+            {
+                foreach (var id in ChildIds())
+                {
+                    try { children.Add(System.Diagnostics.Process.GetProcessById(id)); } catch (ArgumentException) { }
+                }
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit(10_000);
+            }
+        }
         catch (InvalidOperationException) { }
+        foreach (var child in children)
+        {
+            try { child.WaitForExit(10_000); } catch (InvalidOperationException) { }
+            child.Dispose();
+        }
         Process.Dispose();
     }
 }
