@@ -1,33 +1,22 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.D1;
 using Flint.Engine.Storage;
+using Flint.Cli.Tests.Support;
 
 namespace Flint.Cli.Tests;
 
 /// <summary>`flint d1 …` against a real data directory, the one `flint dev` would serve.</summary>
-public sealed class D1CliTests : IDisposable
+public sealed class D1CliTests : CliProjectTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("flint-d1cli-").FullName;
-
-    public D1CliTests()
+    public D1CliTests() : base("flint-d1cli-")
     {
-        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+        File.WriteAllText(Path.Combine(Dir, "wrangler.toml"), """
             name = "w"
             main = "index.js"
             compatibility_date = "2025-11-01"
             d1_databases = [{ binding = "DB", database_name = "shop", database_id = "shop-id" }]
             """);
-        File.WriteAllText(Path.Combine(_dir, "index.js"), "export default { fetch() { return new Response('x') } }");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private async Task<(int Code, string Out, string Err)> Flint(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await FlintCli.RunAsync([.. args, "--config", _dir], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        File.WriteAllText(Path.Combine(Dir, "index.js"), "export default { fetch() { return new Response('x') } }");
     }
 
     private async Task<JsonArray> Json(string sql)
@@ -52,14 +41,14 @@ public sealed class D1CliTests : IDisposable
         Assert.Equal("1", (await Json("SELECT count(*) AS n FROM t"))[0]!["results"]![0]!["n"]!.ToJsonString());
 
         // Tables by default; --file reads SQL from a file.
-        var file = Path.Combine(_dir, "q.sql");
+        var file = Path.Combine(Dir, "q.sql");
         File.WriteAllText(file, "-- a comment\nSELECT v FROM t;\n");
         var table = await Flint("d1", "execute", "shop", "--file", file);
         Assert.Equal(0, table.Code);
         Assert.Contains("│ x;y │", table.Out);
 
         // The same file flint dev opens: .flint/d1/<database id>.sqlite.
-        using var data = new LocalData(Path.Combine(_dir, ".flint"));
+        using var data = new LocalData(Path.Combine(Dir, ".flint"));
         var rows = await data.D1.Database("shop-id").QueryAsync([new D1Query("SELECT v FROM t", [])]);
         Assert.Equal("x;y", rows[0].Rows[0][0]);
     }
@@ -68,7 +57,7 @@ public sealed class D1CliTests : IDisposable
     public async Task MigrationsAreCreatedNumberedListedAndAppliedUntilTheFirstFailure()
     {
         Assert.Equal(0, (await Flint("d1", "migrations", "create", "shop", "create items")).Code);
-        var migrations = Path.Combine(_dir, "migrations");
+        var migrations = Path.Combine(Dir, "migrations");
         var first = Path.Combine(migrations, "0001_create_items.sql");
         Assert.StartsWith("-- Migration number: 0001", File.ReadAllText(first));
         File.AppendAllText(first, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO items (name) VALUES ('seed');\n");
@@ -100,13 +89,13 @@ public sealed class D1CliTests : IDisposable
     {
         await Json("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, r REAL, b BLOB); CREATE INDEX t_v ON t (v); " +
                    "INSERT INTO t (v, r, b) VALUES ('it''s', 2.0, x'00ff'), (NULL, 0.1, NULL)");
-        var output = Path.Combine(_dir, "dump.sql");
+        var output = Path.Combine(Dir, "dump.sql");
         Assert.Equal(0, (await Flint("d1", "export", "shop", "--output", output)).Code);
         var sql = File.ReadAllText(output);
         Assert.Contains("INSERT INTO \"t\" (\"id\",\"v\",\"r\",\"b\") VALUES(1,'it''s',2.0,X'00FF');", sql);
 
         // Loading the dump into a fresh database gives the same rows.
-        using var other = new D1Storage(Path.Combine(_dir, "other"));
+        using var other = new D1Storage(Path.Combine(Dir, "other"));
         var db = other.Database("copy");
         await db.QueryAsync(SqlSplitter.Split(sql).Select(p => new D1Query(p.Text, [])).ToList());
         var rows = await db.QueryAsync([new D1Query("SELECT v, r, hex(b) FROM t ORDER BY id", [])]);

@@ -3,13 +3,11 @@ using Flint.Cli.Tests.Support;
 namespace Flint.Cli.Tests;
 
 /// <summary>`flint do list|delete` on the data directory a real `flint dev` used, and refusing to delete under it while it runs.</summary>
-public sealed class DurableObjectCliTests : IDisposable
+public sealed class DurableObjectCliTests : CliProjectTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("flint-docli-").FullName;
-
-    public DurableObjectCliTests()
+    public DurableObjectCliTests() : base("flint-docli-")
     {
-        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+        File.WriteAllText(Path.Combine(Dir, "wrangler.toml"), """
             name = "rooms"
             main = "index.js"
             compatibility_date = "2025-11-01"
@@ -20,7 +18,7 @@ public sealed class DurableObjectCliTests : IDisposable
             tag = "v1"
             new_sqlite_classes = ["Room"]
             """);
-        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+        File.WriteAllText(Path.Combine(Dir, "index.js"), """
             import { DurableObject } from "cloudflare:workers";
             export class Room extends DurableObject {
               async touch(alarm) { await this.ctx.storage.put("x", 1); if (alarm) await this.ctx.storage.setAlarm(Date.now() + 3600_000); return "ok"; }
@@ -35,21 +33,11 @@ public sealed class DurableObjectCliTests : IDisposable
             """);
     }
 
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private async Task<(int Code, string Out, string Err)> Flint(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await FlintCli.RunAsync([.. args, "--config", _dir], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public async Task ListsClassesAndObjectsAndDeletesThemOnceTheServerIsGone()
     {
         Assert.Contains("has no Durable Object classes", (await Flint("do", "list")).Out);
-        using (var dev = await FlintProcess.StartDevAsync(_dir))
+        using (var dev = await FlintProcess.StartDevAsync(Dir))
         {
             using var http = new HttpClient { BaseAddress = new Uri(dev.Url) };
             Assert.Equal("ok", await http.GetStringAsync("/?name=lobby&alarm"));

@@ -1,39 +1,28 @@
 using System.Text.Json.Nodes;
 using Flint.Engine.Storage;
+using Flint.Cli.Tests.Support;
 
 namespace Flint.Cli.Tests;
 
 /// <summary>`flint kv …` against a real data directory, the one `flint dev` would serve.</summary>
-public sealed class KvCliTests : IDisposable
+public sealed class KvCliTests : CliProjectTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("flint-kvcli-").FullName;
-
-    public KvCliTests()
+    public KvCliTests() : base("flint-kvcli-")
     {
-        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+        File.WriteAllText(Path.Combine(Dir, "wrangler.toml"), """
             name = "w"
             main = "index.js"
             compatibility_date = "2025-11-01"
             kv_namespaces = [{ binding = "KV", id = "main-ns" }]
             """);
-        File.WriteAllText(Path.Combine(_dir, "index.js"), "export default { fetch() { return new Response('x') } }");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private async Task<(int Code, string Out, string Err)> Flint(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await FlintCli.RunAsync([.. args, "--config", _dir], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        File.WriteAllText(Path.Combine(Dir, "index.js"), "export default { fetch() { return new Response('x') } }");
     }
 
     [Fact]
     public async Task PutGetListDeleteActOnTheDevDataDirectory()
     {
         Assert.Equal(0, (await Flint("kv", "key", "put", "greeting", "hello", "--binding", "KV", "--metadata", """{"lang":"en"}""")).Code);
-        var valueFile = Path.Combine(_dir, "value.bin");
+        var valueFile = Path.Combine(Dir, "value.bin");
         File.WriteAllBytes(valueFile, [0, 1, 2, 255]);
         Assert.Equal(0, (await Flint("kv", "key", "put", "blob", "--path", valueFile, "--binding", "KV")).Code);
 
@@ -45,7 +34,7 @@ public sealed class KvCliTests : IDisposable
         Assert.Equal("en", keys[1]!["metadata"]!["lang"]!.GetValue<string>());
 
         // The same store flint dev opens: .flint/ beside the config, namespace by id.
-        using (var data = new LocalData(Path.Combine(_dir, ".flint")))
+        using (var data = new LocalData(Path.Combine(Dir, ".flint")))
         using (var v = data.Kv.Namespace("main-ns").Get("blob")!)
             Assert.Equal(new byte[] { 0, 1, 2, 255 }, await v.ReadAllAsync());
 
@@ -56,14 +45,14 @@ public sealed class KvCliTests : IDisposable
     [Fact]
     public async Task BulkPutAndDeleteFromJsonFiles()
     {
-        var puts = Path.Combine(_dir, "puts.json");
+        var puts = Path.Combine(Dir, "puts.json");
         File.WriteAllText(puts, """[{"key":"a","value":"1"},{"key":"b","value":"aGk=","base64":true,"metadata":{"m":true}},{"key":"c","value":"3","expiration_ttl":3600}]""");
         var (code, output, _) = await Flint("kv", "bulk", "put", puts, "--namespace-id", "main-ns");
         Assert.Equal(0, code);
         Assert.Contains("Wrote 3 keys", output);
         Assert.Equal("hi", (await Flint("kv", "key", "get", "b", "--binding", "KV")).Out.Trim());
 
-        var deletes = Path.Combine(_dir, "deletes.json");
+        var deletes = Path.Combine(Dir, "deletes.json");
         File.WriteAllText(deletes, """["a", {"key":"b"}]""");
         Assert.Equal(0, (await Flint("kv", "bulk", "delete", deletes, "--binding", "KV")).Code);
         var keys = JsonNode.Parse((await Flint("kv", "key", "list", "--binding", "KV")).Out)!.AsArray();
@@ -87,7 +76,7 @@ public sealed class KvCliTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("Invalid expiration_ttl of 10. Expiration TTL must be at least 60.", err);
 
-        var bad = Path.Combine(_dir, "bad.json");
+        var bad = Path.Combine(Dir, "bad.json");
         File.WriteAllText(bad, """[{"key":"ok","value":"1"},{"key":5}]""");
         (code, _, err) = await Flint("kv", "bulk", "put", bad, "--binding", "KV");
         Assert.Equal(1, code);

@@ -2,17 +2,16 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Flint.Engine.Queues;
 using Flint.Engine.Storage;
+using Flint.Cli.Tests.Support;
 
 namespace Flint.Cli.Tests;
 
 /// <summary>`flint queues …` against a real data directory and real config files, the ones `flint dev` would use.</summary>
-public sealed class QueuesCliTests : IDisposable
+public sealed class QueuesCliTests : CliProjectTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("flint-qcli-").FullName;
-
-    public QueuesCliTests()
+    public QueuesCliTests() : base("flint-qcli-")
     {
-        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+        File.WriteAllText(Path.Combine(Dir, "wrangler.toml"), """
             name = "jobs"
             main = "index.js"
             compatibility_date = "2025-11-01"
@@ -27,22 +26,12 @@ public sealed class QueuesCliTests : IDisposable
             max_retries = 2
             dead_letter_queue = "jobs-dlq"
             """);
-        File.WriteAllText(Path.Combine(_dir, "index.js"), "export default { fetch() { return new Response('x') }, async queue() {} }");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private async Task<(int Code, string Out, string Err)> Flint(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await FlintCli.RunAsync([.. args, "--config", _dir], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        File.WriteAllText(Path.Combine(Dir, "index.js"), "export default { fetch() { return new Response('x') }, async queue() {} }");
     }
 
     private async Task SeedAsync(string queue, params string[] bodies)
     {
-        using var data = new LocalData(Path.Combine(_dir, ".flint"));
+        using var data = new LocalData(Path.Combine(Dir, ".flint"));
         await data.Queues.Queue(queue).SendAsync(bodies.Select(b => new OutgoingMessage("text", Encoding.UTF8.GetBytes(b))).ToList(), null, asBatch: true);
     }
 
@@ -97,7 +86,7 @@ public sealed class QueuesCliTests : IDisposable
     [Fact]
     public async Task ConsumerAddAndRemoveEditTheConfigKeepingItsComments()
     {
-        var path = Path.Combine(_dir, "wrangler.toml");
+        var path = Path.Combine(Dir, "wrangler.toml");
         var (code, output, err) = await Flint("queues", "consumer", "add", "emails", "jobs", "--batch-size", "25", "--dead-letter-queue", "emails-dlq", "--retry-delay-secs", "60");
         Assert.True(code == 0, err);
         Assert.Contains("Added Worker jobs as the consumer of queue emails", output);
@@ -119,8 +108,8 @@ public sealed class QueuesCliTests : IDisposable
     [Fact]
     public async Task ConsumerAddEditsAJsonConfigUnlessItHasComments()
     {
-        File.Delete(Path.Combine(_dir, "wrangler.toml"));
-        var path = Path.Combine(_dir, "wrangler.json");
+        File.Delete(Path.Combine(Dir, "wrangler.toml"));
+        var path = Path.Combine(Dir, "wrangler.json");
         File.WriteAllText(path, """{ "name": "jobs", "main": "index.js", "compatibility_date": "2025-11-01" }""");
         Assert.Equal(0, (await Flint("queues", "consumer", "add", "emails", "--message-retries", "1")).Code);
         var json = JsonNode.Parse(File.ReadAllText(path))!;

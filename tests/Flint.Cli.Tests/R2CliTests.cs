@@ -6,29 +6,17 @@ using Flint.Engine.Storage;
 namespace Flint.Cli.Tests;
 
 /// <summary>`flint r2 …` against a real data directory, the one `flint dev` would serve.</summary>
-public sealed class R2CliTests : IDisposable
+public sealed class R2CliTests : CliProjectTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("flint-r2cli-").FullName;
-
-    public R2CliTests()
+    public R2CliTests() : base("flint-r2cli-")
     {
-        File.WriteAllText(Path.Combine(_dir, "wrangler.toml"), """
+        File.WriteAllText(Path.Combine(Dir, "wrangler.toml"), """
             name = "w"
             main = "index.js"
             compatibility_date = "2025-11-01"
             r2_buckets = [{ binding = "B", bucket_name = "assets" }]
             """);
-        File.WriteAllText(Path.Combine(_dir, "index.js"), "export default { fetch() { return new Response('x') } }");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, true);
-
-    private async Task<(int Code, string Out, string Err)> Flint(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await FlintCli.RunAsync([.. args, "--config", _dir], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        File.WriteAllText(Path.Combine(Dir, "index.js"), "export default { fetch() { return new Response('x') } }");
     }
 
     [Fact]
@@ -42,21 +30,21 @@ public sealed class R2CliTests : IDisposable
         Assert.Contains("name:           assets", (await Flint("r2", "bucket", "list")).Out);
 
         var big = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 5);
-        var file = Path.Combine(_dir, "photo.jpg");
+        var file = Path.Combine(Dir, "photo.jpg");
         File.WriteAllBytes(file, big);
         var put = await Flint("r2", "object", "put", "assets/img/photo.jpg", "--file", file, "--content-type", "image/jpeg", "--cache-control", "max-age=3600");
         Assert.Equal((0, ""), (put.Code, put.Err));
         Assert.Contains("Upload complete.", put.Out);
 
         // The same store flint dev opens: .flint/r2/<bucket_name>.
-        using (var data = new LocalData(Path.Combine(_dir, ".flint")))
+        using (var data = new LocalData(Path.Combine(Dir, ".flint")))
         {
             var head = data.R2.Bucket("assets").Head("img/photo.jpg")!;
             Assert.Equal(("image/jpeg", "max-age=3600", big.Length), (head.HttpMetadata.ContentType, head.HttpMetadata.CacheControl, head.Size));
             Assert.Equal(Convert.ToHexStringLower(MD5.HashData(big)), head.Etag);
         }
 
-        var copy = Path.Combine(_dir, "copy.jpg");
+        var copy = Path.Combine(Dir, "copy.jpg");
         Assert.Equal(0, (await Flint("r2", "object", "get", "assets/img/photo.jpg", "--file", copy)).Code);
         Assert.Equal(big, File.ReadAllBytes(copy));
         Assert.Contains("does not exist", (await Flint("r2", "object", "get", "assets/nope", "--file", copy)).Err);
@@ -77,7 +65,7 @@ public sealed class R2CliTests : IDisposable
         var payload = RandomNumberGenerator.GetBytes(200_000);
         async Task<(int Code, byte[] Out)> RunAsync(byte[]? input, params string[] args)
         {
-            var psi = new ProcessStartInfo("dotnet", ["exec", flintDll, .. args, "--config", _dir])
+            var psi = new ProcessStartInfo("dotnet", ["exec", flintDll, .. args, "--config", Dir])
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             };
@@ -100,7 +88,7 @@ public sealed class R2CliTests : IDisposable
     [Fact]
     public async Task TheCliAndARunningFlintDevShareABucket()
     {
-        File.WriteAllText(Path.Combine(_dir, "index.js"), """
+        File.WriteAllText(Path.Combine(Dir, "index.js"), """
             export default {
               async fetch(request, env) {
                 const key = new URL(request.url).pathname.slice(1);
@@ -110,20 +98,20 @@ public sealed class R2CliTests : IDisposable
               }
             }
             """);
-        using var flint = await FlintProcess.StartDevAsync(_dir, "--s3-port", "0");
+        using var flint = await FlintProcess.StartDevAsync(Dir, "--s3-port", "0");
         using var http = new HttpClient { BaseAddress = new Uri(flint.Url), Timeout = TimeSpan.FromSeconds(30) };
         var fromCli = RandomNumberGenerator.GetBytes(500_000);
-        var file = Path.Combine(_dir, "from-cli.bin");
+        var file = Path.Combine(Dir, "from-cli.bin");
         File.WriteAllBytes(file, fromCli);
         // A second process opens the bucket flint dev has open: it must not take flint dev's files for leftovers.
-        var put = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "put", "assets/from-cli.bin", "--file", file, "--config", _dir);
+        var put = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "put", "assets/from-cli.bin", "--file", file, "--config", Dir);
         Assert.True(put.Code == 0, put.Err);
         Assert.Equal(fromCli, await http.GetByteArrayAsync("/from-cli.bin"));
 
         var fromWorker = RandomNumberGenerator.GetBytes(400_000);
         (await http.PutAsync("/from-worker.bin", new ByteArrayContent(fromWorker))).EnsureSuccessStatusCode();
-        var copy = Path.Combine(_dir, "copy.bin");
-        var get = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "get", "assets/from-worker.bin", "--file", copy, "--config", _dir);
+        var copy = Path.Combine(Dir, "copy.bin");
+        var get = await FlintProcess.RunAsync(TimeSpan.FromSeconds(60), "r2", "object", "get", "assets/from-worker.bin", "--file", copy, "--config", Dir);
         Assert.True(get.Code == 0, get.Err);
         Assert.Equal(fromWorker, File.ReadAllBytes(copy));
         Assert.Equal(fromCli, await http.GetByteArrayAsync("/from-cli.bin"));

@@ -80,4 +80,61 @@ public sealed class MultiWorkerDevTests
         Assert.Contains(Path.Combine("billing-service", "wrangler.toml"), hint);
         Directory.Delete(root, true);
     }
+
+    /// <summary>A gateway that proxies a WebSocket to another Worker, and one that accept()s it and relays (the same answers as wrangler dev).</summary>
+    [Theory]
+    [InlineData("/ws", "echo hi|echo bye")]
+    public async Task AWebSocketAnswerCrossesAServiceBinding(string path, string expected)
+    {
+        var root = Directory.CreateTempSubdirectory("flint-multi-").FullName;
+        var gateway = WriteWorker(root, "gw", """
+            name = "gw"
+            main = "index.js"
+            compatibility_date = "2025-11-01"
+            services = [{ binding = "BE", service = "be" }]
+            """, """
+            export default {
+              async fetch(request, env) {
+                if (new URL(request.url).pathname === "/ws") return env.BE.fetch(request);
+                const answer = await env.BE.fetch(request);
+                const upstream = answer.webSocket;
+                upstream.accept();
+                const [client, server] = Object.values(new WebSocketPair());
+                server.accept();
+                upstream.addEventListener("message", (e) => server.send("via gw: " + e.data));
+                upstream.addEventListener("close", (e) => server.close(e.code, e.reason));
+                server.addEventListener("message", (e) => upstream.send(e.data));
+                return new Response(null, { status: 101, webSocket: client });
+              }
+            }
+            """);
+        var backend = WriteWorker(root, "be", "name = \"be\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\n", """
+            export default {
+              fetch(request) {
+                if (request.headers.get("Upgrade") !== "websocket") return new Response("be");
+                const [client, server] = Object.values(new WebSocketPair());
+                server.accept();
+                server.addEventListener("message", (e) => { server.send("echo " + e.data); if (e.data === "bye") server.close(1000, "ok"); });
+                return new Response(null, { status: 101, webSocket: client });
+              }
+            }
+            """);
+        await using var w = await RunningWorker.StartInAsync(gateway, auxiliaryTargets: [backend]);
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + path.TrimStart('/')), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        foreach (var text in new[] { "hi", "bye" })
+            await ws.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var got = new List<string>();
+        var buffer = new byte[1024];
+        while (true)
+        {
+            var r = await ws.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+            if (r.MessageType == System.Net.WebSockets.WebSocketMessageType.Close) break;
+            got.Add(System.Text.Encoding.UTF8.GetString(buffer, 0, r.Count));
+        }
+        Assert.Equal(expected, string.Join("|", got));
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
+        Assert.Equal("ok", ws.CloseStatusDescription);
+        Directory.Delete(root, true);
+    }
 }

@@ -16,23 +16,27 @@ internal sealed class BindingOps
 {
     private readonly JsIsolate _isolate;
     private readonly HostStreams _streams;
+    private readonly Web.WebSockets.WebSocketHub _webSockets;
     private readonly IReadOnlyList<HostBinding> _bindings;
     private readonly ILogger _logger;
     private readonly CancellationToken _lifetime;
     private ScriptObject _completeBinding = null!;
 
-    private BindingOps(JsIsolate isolate, HostStreams streams, IReadOnlyList<HostBinding> bindings, ILogger logger, CancellationToken lifetime)
+    private BindingOps(JsIsolate isolate, HostStreams streams, Web.WebSockets.WebSocketHub webSockets, IReadOnlyList<HostBinding> bindings,
+        ILogger logger, CancellationToken lifetime)
     {
         _isolate = isolate;
         _streams = streams;
+        _webSockets = webSockets;
         _bindings = bindings;
         _logger = logger;
         _lifetime = lifetime;
     }
 
-    public static BindingOps Register(HostOpTable ops, JsIsolate isolate, HostStreams streams, IReadOnlyList<HostBinding> bindings, ILogger logger, CancellationToken lifetime)
+    public static BindingOps Register(HostOpTable ops, JsIsolate isolate, HostStreams streams, Web.WebSockets.WebSocketHub webSockets,
+        IReadOnlyList<HostBinding> bindings, ILogger logger, CancellationToken lifetime)
     {
-        var calls = new BindingOps(isolate, streams, bindings, logger, lifetime);
+        var calls = new BindingOps(isolate, streams, webSockets, bindings, logger, lifetime);
         void Add(string name, V8FastHostFunctionInvoker invoke) => ops.SetProperty(name, new V8FastHostFunction(name, invoke));
         Add("bindingCall", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
@@ -49,11 +53,11 @@ internal sealed class BindingOps
     }
 
     /// <summary>Makes the entry point into 75_bindings.js once the built-ins run.</summary>
-    public void Bind() => _completeBinding = _isolate.MakeEntryPoints("(a, b, c, d) => rt.completeBinding(a, b, c, d)")[0];
+    public void Bind() => _completeBinding = _isolate.MakeEntryPoints("(a, b, c, d, e) => rt.completeBinding(a, b, c, d, e)")[0];
 
     /// <summary>
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
-    /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId) or completeOp's rejection.
+    /// <paramref name="promiseId"/> through completeBinding(id, text, bytes, streamId, socketId) or completeOp's rejection.
     /// </summary>
     private void Call(int promiseId, int index, string method, string args, byte[]? bytes, int streamId, int hostStreamId)
     {
@@ -141,6 +145,7 @@ internal sealed class BindingOps
         }
         if (_isolate.IsDisposed)
         {
+            result?.WebSocket?.Reject();
             if (result?.Stream is { } orphan) await orphan.DisposeAsync().ConfigureAwait(false);
             return;
         }
@@ -151,7 +156,16 @@ internal sealed class BindingOps
         }
         // The stream owns itself: reading it to the end or cancelling it closes it.
         var streamId = result!.Stream is { } stream ? _streams.Register(stream, owner: stream, context) : 0;
-        _isolate.PostTurn(context, () => JsIsolate.InvokeAndRelease(_completeBinding, promiseId, result.Text,
-            result.Bytes is { } b ? _isolate.ToJsBytes(b) : null, streamId));
+        var webSocket = result.WebSocket;
+        if (webSocket is not null && context is { IsClosed: true })
+        {
+            webSocket.Reject(); // the event that asked for it is over: nobody will take it
+            webSocket = null;
+        }
+        _isolate.PostTurn(context, () =>
+        {
+            var socketId = webSocket is not null ? _webSockets.AddForeign(webSocket) : 0;
+            JsIsolate.InvokeAndRelease(_completeBinding, promiseId, result.Text, result.Bytes is { } b ? _isolate.ToJsBytes(b) : null, streamId, socketId);
+        });
     }
 }

@@ -57,6 +57,8 @@ public sealed class BindingResult
     public byte[]? Bytes { get; init; }
     /// <summary>A body the Worker reads as a ReadableStream; disposed when read to the end or cancelled.</summary>
     public Stream? Stream { get; init; }
+    /// <summary>Another isolate's WebSocket (a service's 101 answer) that the Worker may return or accept().</summary>
+    public Web.WebSockets.WorkerWebSocket? WebSocket { get; init; }
 
     public static BindingResult FromText(string? text) => text is null ? Empty : new() { Text = text };
     public static BindingResult FromBytes(byte[] bytes) => new() { Bytes = bytes };

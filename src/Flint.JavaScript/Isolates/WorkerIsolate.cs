@@ -123,7 +123,7 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
         var ops = new HostOpTable();
         HostOps.Register(ops, this);
         _fetch = FetchOps.Register(ops, this);
-        _bindingCalls = BindingOps.Register(ops, _isolate, Streams, _options.Bindings, _logger, _lifetime.Token);
+        _bindingCalls = BindingOps.Register(ops, _isolate, Streams, WebSockets, _options.Bindings, _logger, _lifetime.Token);
         Web.Crypto.CryptoOps.Register(ops, _isolate);
         Web.Compression.CompressionOps.Register(ops);
         Web.WebSockets.WebSocketOps.Register(ops, this);

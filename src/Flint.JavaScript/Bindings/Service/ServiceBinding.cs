@@ -79,16 +79,14 @@ public sealed class ServiceBinding : HostBinding
         };
         var response = await worker.FetchAsync(request).ConfigureAwait(false);
         if (response.WebSocket is { } socket)
-        {
-            socket.Reject();
-            throw new BindingException("Flint does not pass WebSocket responses through service bindings yet.");
-        }
+            return Head(response.Status, response.StatusText, response.Headers, webSocket: socket);
         if (response.StreamBody is { } stream)
             return Head(response.Status, response.StatusText, response.Headers, stream: stream.AsStream());
         return Head(response.Status, response.StatusText, response.Headers, text: response.TextBody, bytes: response.BytesBody);
     }
 
-    private static BindingResult Head(int status, string statusText, IReadOnlyList<string> headers, string? text = null, byte[]? bytes = null, Stream? stream = null)
+    private static BindingResult Head(int status, string statusText, IReadOnlyList<string> headers, string? text = null, byte[]? bytes = null,
+        Stream? stream = null, Web.WebSockets.WorkerWebSocket? webSocket = null)
     {
         var head = new JsonObject
         {
@@ -97,6 +95,6 @@ public sealed class ServiceBinding : HostBinding
             ["headers"] = new JsonArray(headers.Select(h => (JsonNode?)h).ToArray()),
         };
         if (text is not null) head["text"] = text;
-        return new BindingResult { Text = head.ToJsonString(), Bytes = bytes, Stream = stream };
+        return new BindingResult { Text = head.ToJsonString(), Bytes = bytes, Stream = stream, WebSocket = webSocket };
     }
 }

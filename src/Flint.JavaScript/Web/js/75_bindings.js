@@ -27,8 +27,8 @@ function callBinding(index, method, args, bytes = null, stream = null, hostStrea
 }
 
 /** The host settles a binding call: text, bytes and a host stream id (0 when none). */
-function completeBinding(id, text, bytes, streamId) {
-  completeOp(id, { text: text ?? null, bytes: bytes ?? null, stream: streamId > 0 ? hostBodyStream(streamId) : null });
+function completeBinding(id, text, bytes, streamId, socketId) {
+  completeOp(id, { text: text ?? null, bytes: bytes ?? null, stream: streamId > 0 ? hostBodyStream(streamId) : null, socket: socketId });
 }
 
 /** env entries for the host's bindings; a kind without a face is reported, not hidden. */

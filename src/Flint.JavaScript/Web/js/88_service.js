@@ -69,7 +69,7 @@ function serviceFetch(index, input, init) {
     else if (r.stream !== null) responseBody = makeBody("stream", r.stream);
     resp[kState] = {
       status: answer.status, statusText: answer.statusText, headers: headersFromFlat(answer.headers, true),
-      body: responseBody, webSocket: null, encodeBody: "automatic", cf: undefined, type: "default",
+      body: responseBody, webSocket: r.socket === 0 ? null : foreignSocket(r.socket), encodeBody: "automatic", cf: undefined, type: "default",
       url: st.url, redirected: false,
     };
     if (!manual && REDIRECT_STATUS.has(answer.status) && resp.headers.has("location")) {
