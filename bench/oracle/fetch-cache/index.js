@@ -1,5 +1,5 @@
 // The Request `cache` option and how fetch() sends it: run with bench/oracle.sh bench/oracle/fetch-cache /run
-// (wrangler.toml: compatibility_date 2025-11-01; the other wrangler.*.toml switch the flags: see README).
+// (wrangler.toml: compatibility_date 2025-11-01; CONFIG=wrangler.reload.toml etc. switch the date and flags).
 async function attempt(fn) {
   try {
     return { ok: await fn() };
