@@ -23,6 +23,7 @@ public class FetchCacheTests : IAsyncLifetime
     private string _originUrl = "";
     private readonly ConcurrentDictionary<string, int> _hits = new();
     private readonly ConcurrentDictionary<string, string> _seenCacheControl = new();
+    private readonly ConcurrentDictionary<string, string> _seenMethod = new();
 
     public static TheoryData<string, string> CacheOptionConfigs => new()
     {
@@ -57,6 +58,7 @@ public class FetchCacheTests : IAsyncLifetime
             var key = c.Request.Path + c.Request.QueryString;
             var n = _hits.AddOrUpdate(key, 1, (_, v) => v + 1);
             _seenCacheControl[key] = c.Request.Headers.CacheControl.ToString();
+            _seenMethod[key] = c.Request.Method;
             var q = c.Request.Query;
             if (q.TryGetValue("cc", out var cc)) c.Response.Headers.CacheControl = cc.ToString();
             if (q.ContainsKey("cookie")) c.Response.Headers.SetCookie = "session=1";
@@ -148,6 +150,15 @@ public class FetchCacheTests : IAsyncLifetime
         Assert.Equal("\"v1\"", (string?)hit["etag"]);
         Assert.NotNull((string?)hit["age"]);
         Assert.Equal(1, Hits("/static/app.js"));
+
+        // A HEAD that misses asks the origin with a GET and stores the whole response; the Worker gets the head.
+        var head = await Fetch(w, _originUrl + "/static/h.js", """{"method":"HEAD"}""");
+        Assert.Equal("MISS", (string?)head["cache"]);
+        Assert.Equal("", (string?)head["body"]);
+        Assert.Equal("GET", _seenMethod["/static/h.js"]);
+        var afterHead = await FetchUntilHit(w, _originUrl + "/static/h.js");
+        Assert.Equal("answer 1 for /static/h.js", (string?)afterHead["body"]);
+        Assert.Equal(1, Hits("/static/h.js"));
 
         // Not a default cached type (HTML, no extension): every fetch asks the origin.
         await Fetch(w, _originUrl + "/page");

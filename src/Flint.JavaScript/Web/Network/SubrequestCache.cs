@@ -34,19 +34,51 @@ internal static class SubrequestCache
             var hit = store.Match(plan.Namespace, plan.Key, new CacheMatchRequest(), out expired);
             if (hit is not null) return FromHit(hit, request);
         }
-        var response = await OutboundFetch.SendAsync(policy, request, cancellationToken).ConfigureAwait(false);
+        // Cloudflare asks the origin for a cacheable HEAD with a GET, caches the whole response and gives the Worker its head.
+        var head = method == "HEAD";
+        var response = await OutboundFetch.SendAsync(policy, head ? request with { Method = "GET" } : request, cancellationToken).ConfigureAwait(false);
         var headers = new List<CacheHeader>(response.Headers.Count / 2);
         for (var i = 0; i + 1 < response.Headers.Count; i += 2) headers.Add(new CacheHeader(response.Headers[i], response.Headers[i + 1]));
         var decision = SubrequestCachePolicy.Decide(response.Status, response.StatusText, headers, plan, HasAuthorization(request.Headers),
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var status = decision.Status == "MISS" && expired ? "EXPIRED" : decision.Status;
         // A redirect followed is not stored under the first URL's key (its hops are the origin's answers, not this one).
-        if (!decision.Stored || method != "GET" || response.Body is null || response.Redirected) return WithStatus(response, status);
+        if (!decision.Stored || response.Body is null || response.Redirected)
+        {
+            if (head) { response.Body?.Dispose(); response = response with { Body = null }; }
+            return WithStatus(response, status);
+        }
 
         var fill = new CacheFillStream(response.Body);
         var put = new CachePut(plan.Namespace, plan.Key, response.Status, decision.Headers, false, null) { TtlMs = decision.TtlMs };
         fill.Filled = FillAsync(store, put, fill, logDebug);
-        return WithStatus(response, status) with { Body = fill };
+        if (!head) return WithStatus(response, status) with { Body = fill };
+        // The body is read into the cache by the host before the Worker gets the head alone, so a GET after it is a hit.
+        await DrainAsync(fill, response.Owner, logDebug, cancellationToken).ConfigureAwait(false);
+        return WithStatus(response, status) with { Body = null, Owner = NothingToDispose.Instance };
+    }
+
+    private static async Task DrainAsync(CacheFillStream fill, IDisposable owner, Action<string> logDebug, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fill.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            logDebug($"A HEAD's body could not be read into the cache: {ex.Message}");
+        }
+        finally
+        {
+            await fill.DisposeAsync().ConfigureAwait(false);
+            owner.Dispose();
+        }
+    }
+
+    private sealed class NothingToDispose : IDisposable
+    {
+        public static readonly NothingToDispose Instance = new();
+        public void Dispose() { }
     }
 
     private static async Task FillAsync(CacheStore store, CachePut put, CacheFillStream fill, Action<string> logDebug)
