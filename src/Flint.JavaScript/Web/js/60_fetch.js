@@ -32,6 +32,12 @@ function loopsLeftOf(headersFlat) {
   return LOOP_INVOCATIONS - 1;
 }
 
+/** A TTL as Cloudflare takes it, a 32-bit count of seconds (NaN when it is not a number). */
+function seconds32(value) {
+  const n = Math.trunc(Number(value));
+  return Number.isFinite(n) ? Math.max(-2147483648, Math.min(n, 2147483647)) : NaN;
+}
+
 const STATUS_RANGE = /^\s*([0-9]{3})\s*(?:-\s*([0-9]{3})\s*)?$/;
 
 /**
@@ -56,13 +62,15 @@ function subrequestCachePlan(request, st, flatList) {
     if (!cacheControl) ArrayPrototypePush(flatList, "cache-control", "no-cache");
     if (!pragma) ArrayPrototypePush(flatList, "pragma", "no-cache");
   }
-  const ttlNumber = cf !== null && cf.cacheTtl !== undefined && cf.cacheTtl !== null ? Math.trunc(Number(cf.cacheTtl)) : NaN;
+  const ttlNumber = cf !== null && cf.cacheTtl !== undefined && cf.cacheTtl !== null ? seconds32(cf.cacheTtl) : NaN;
   const ttl = Number.isFinite(ttlNumber) ? ttlNumber : null;
   const byStatus = [];
   if (cf !== null && cf.cacheTtlByStatus !== undefined && cf.cacheTtlByStatus !== null && typeof cf.cacheTtlByStatus === "object") {
-    for (const name of Object.keys(cf.cacheTtlByStatus)) {
+    const names = Object.keys(cf.cacheTtlByStatus);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const m = RegExpPrototypeExec(STATUS_RANGE, name);
-      const seconds = Math.trunc(Number(cf.cacheTtlByStatus[name]));
+      const seconds = seconds32(cf.cacheTtlByStatus[name]);
       if (m === null || !Number.isFinite(seconds)) continue;
       ArrayPrototypePush(byStatus, [Number(m[1]), Number(m[2] ?? m[1]), seconds]);
     }
