@@ -116,6 +116,100 @@ public sealed class DurableObjectGuaranteeTests
         Assert.Equal(3, (int)(await Call(rt, "ready_"))!["instance"]!);
     }
 
+    /// <summary>
+    /// The input gate as workerd keeps it (io-gate.h): while a critical section runs, not only new
+    /// events wait but also the completions of what the object started outside it — its timers,
+    /// RPC answers and stub.fetch() responses — while the section's own ones come in. Recorded on
+    /// wrangler dev with <c>bench/oracle.sh bench/oracle/do/gate /bcw /txn /nested /siblings</c>.
+    /// </summary>
+    [Fact]
+    public async Task ACriticalSectionHoldsTheCompletionsOfWorkStartedOutsideIt()
+    {
+        await using var rt = await Start("""
+            import { RpcTarget } from "cloudflare:workers";
+            const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+            class Target extends RpcTarget {
+              constructor(log) { super(); this.log = log; }
+              hit() { this.log.push("target call"); return 1; }
+            }
+            export class Obj extends DurableObject {
+              ping() { return "pong"; }
+              async fetch(request) { return new Response("fetched"); }
+              async section(kind) {
+                const log = [];
+                const other = this.env.OBJ.getByName("other");
+                setTimeout(() => log.push("timer outside"), 0);
+                other.ping().then(() => log.push("rpc outside"));
+                other.fetch("http://x/").then((r) => r.text()).then(() => log.push("fetch outside"));
+                const body = async (txn) => {
+                  log.push("section start");
+                  await wait(300); log.push("own timer");
+                  await other.ping(); log.push("own rpc");
+                  await (await other.fetch("http://x/")).text(); log.push("own fetch");
+                  if (txn) { await txn.put("k", 1); log.push("own write"); }
+                  await wait(100); log.push("section end");
+                };
+                if (kind === "bcw") await this.ctx.blockConcurrencyWhile(() => body(null));
+                else await this.ctx.storage.transaction((txn) => body(txn));
+                await wait(100);
+                log.push("after");
+                return log;
+              }
+              async nested() {
+                const log = [];
+                setTimeout(() => log.push("top timer"), 0);
+                await this.ctx.blockConcurrencyWhile(async () => {
+                  setTimeout(() => log.push("outer timer"), 0);
+                  await this.ctx.blockConcurrencyWhile(async () => { await wait(200); log.push("inner done"); });
+                  log.push("outer after inner");
+                  await wait(100);
+                  log.push("outer done");
+                });
+                await wait(100);
+                return log;
+              }
+              target() { this.tlog = []; return new Target(this.tlog); }
+              startHold() {
+                this.ctx.blockConcurrencyWhile(async () => { this.tlog.push("section start"); await wait(300); this.tlog.push("section end"); });
+                return "started";
+              }
+              targetLog() { return this.tlog; }
+              async viaTarget() {
+                const other = this.env.OBJ.getByName("t");
+                const t = await other.target();
+                await other.startHold();
+                await t.hit();
+                return other.targetLog();
+              }
+              async siblings() {
+                const log = [];
+                const a = this.ctx.blockConcurrencyWhile(async () => { log.push("a start"); await wait(200); log.push("a end"); });
+                const b = this.ctx.blockConcurrencyWhile(async () => { log.push("b start"); await wait(50); log.push("b end"); });
+                await Promise.all([a, b]);
+                return log;
+              }
+            }
+            """);
+        string[] Log(JsonNode? answer) => answer!.AsArray().Select(x => (string)x!).ToArray();
+        string[] outside = ["fetch outside", "rpc outside", "timer outside"];
+
+        var bcw = Log(await Call(rt, "section", "bcw"));
+        Assert.Equal(["section start", "own timer", "own rpc", "own fetch", "section end"], bcw[..5]);
+        Assert.Equal(outside, bcw[5..8].Order()); // in the order they arrived, once the section ended
+        Assert.Equal("after", bcw[8]);
+
+        var txn = Log(await Call(rt, "section", "txn"));
+        Assert.Equal(["section start", "own timer", "own rpc", "own fetch", "own write", "section end"], txn[..6]);
+        Assert.Equal(outside, txn[6..9].Order());
+
+        // A nested section holds its parent's timer; when it ends the parent continues first.
+        Assert.Equal(["inner done", "outer after inner", "outer timer", "outer done", "top timer"], Log(await Call(rt, "nested")));
+        // Two sections started together run one after the other.
+        Assert.Equal(["a start", "a end", "b start", "b end"], Log(await Call(rt, "siblings")));
+        // A call on an RpcTarget the object gave out is an event of the object too.
+        Assert.Equal(["section start", "section end", "target call"], Log(await Call(rt, "viaTarget")));
+    }
+
     [Fact]
     public async Task WritesOfOneTurnAreOneCommit()
     {

@@ -167,6 +167,52 @@ public sealed class DurableObjectWebSocketTests
         Assert.Equal("echo two 2", await Receive(ws));
     }
 
+    /// <summary>
+    /// Events of a socket the object accept()ed wait at its input gate like its other events: a
+    /// critical section holds the messages that arrive meanwhile. wrangler dev answers the same
+    /// (bench/oracle/do/ws-gate: <c>node client.mjs ws://…/ws</c> prints this log).
+    /// </summary>
+    [Fact]
+    public async Task MessagesOfAnAcceptedWebSocketWaitAtTheObjectsInputGate()
+    {
+        var dir = Path.Combine(RepoRoot.Path, "bench", "oracle", "do", "ws-gate");
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(dir, "wrangler.toml")),
+            ["index.js"] = File.ReadAllText(Path.Combine(dir, "index.js")),
+        }, isolates: 1);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        await Send(ws, "hold");
+        Assert.Equal("held", await Receive(ws)); // the section runs (500 ms): what arrives now waits for it
+        await Send(ws, "a");
+        await Send(ws, "b");
+        await Send(ws, "log");
+        Assert.Equal("""["section start","section end","message a","message b"]""", await Receive(ws));
+    }
+
+    /// <summary>
+    /// A Worker that gets an object's WebSocket from stub.fetch() can accept() it and talk to the
+    /// object itself, as on workerd: messages both ways, the object's writes before its answers, its
+    /// close. wrangler dev gives the same answers (<c>bench/oracle.sh bench/oracle/do/ws-accept /talk /closed</c>).
+    /// </summary>
+    [Fact]
+    public async Task AWorkerCanAcceptTheWebSocketAnObjectReturnedAndTalkToIt()
+    {
+        var dir = Path.Combine(RepoRoot.Path, "bench", "oracle", "do", "ws-accept");
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(dir, "wrangler.toml")),
+            ["index.js"] = File.ReadAllText(Path.Combine(dir, "index.js")),
+        }, isolates: 1);
+        Assert.Equal("""{"log":[101,1],"messages":["echo one 1","echo bytes 3 2","close 4000 done"],"readyState":3}""", await w.GetStringAsync("/talk"));
+        // The object hears the Worker's answer to its close a moment after the Worker's close event.
+        await WaitUntil(async () => await w.GetStringAsync("/closed") != "null", "the object did not see its socket close");
+        Assert.Equal("\"4000 done\"", await w.GetStringAsync("/closed"));
+        // Twice: the second conversation continues the object's count.
+        Assert.Contains("\"echo one 3\"", await w.GetStringAsync("/talk"));
+    }
+
     [Fact]
     public async Task AnIdleHibernatedRoomCostsNoIsolateMemory()
     {

@@ -26,8 +26,8 @@ public interface IActorAlarms
 /// One Durable Object instance, pinned to one isolate (workerd's Worker::Actor): its storage, its
 /// output gate, the events in flight in it, and the instance of its class inside the isolate,
 /// which is made on the first event and dropped when the actor stops. Every event for its id runs
-/// here, in the order it arrives; the input gate (in the isolate) holds new events while
-/// blockConcurrencyWhile() runs. The directory starts and stops actors; nothing else does.
+/// here, in the order it arrives; the input gate (in the isolate, 88_durable_objects.js) holds
+/// what is delivered to it while a critical section (blockConcurrencyWhile, transaction()) runs. The directory starts and stops actors; nothing else does.
 /// </summary>
 public sealed class Actor
 {

@@ -45,6 +45,25 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
         return id;
     }
 
+    /// <summary>
+    /// This isolate accept()s <paramref name="remote"/>, another isolate's socket (a Durable Object's,
+    /// from stub.fetch()): the two talk over an in-memory connection as they would over the network,
+    /// the object's end as the server, so each side keeps its own event delivery, gates and limits.
+    /// </summary>
+    public WorkerWebSocket Link(WorkerWebSocket remote)
+    {
+        var (objectEnd, workerEnd) = Nerdbank.Streams.FullDuplexStream.CreatePair();
+        var local = Create();
+        _ = remote.RunAsync(objectEnd, remote.SubProtocol);
+        _ = local.RunAsync(WebSocket.CreateFromStream(workerEnd, new WebSocketCreationOptions
+        {
+            IsServer = false,
+            SubProtocol = remote.SubProtocol,
+            KeepAliveInterval = TimeSpan.Zero, // in memory: nothing to keep alive
+        }));
+        return local;
+    }
+
     public void Remove(WorkerWebSocket socket)
     {
         if (_sockets.TryRemove(socket.Id, out _)) isolate.ReleaseHold();

@@ -35,6 +35,15 @@ internal static class WebSocketOps
             r.Set(socket.Id);
         });
 
+        // accept() of a Durable Object's socket returned by stub.fetch(): 0 if it is gone.
+        Add("wsAcceptForeign", (bool _, in V8FastArgs a, in V8FastResult r) =>
+        {
+            if (hub.Get(a.GetInt32(0, "socket")) is not { } remote) { r.Set(0); return; }
+            var socket = hub.Link(remote);
+            isolate.Isolate.Current?.Actor?.AdoptSocket(socket);
+            r.Set(socket.Id);
+        });
+
         Add("wsSend", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             if (hub.Get(a.GetInt32(0, "socket")) is not { } socket) return;

@@ -209,7 +209,7 @@ let nextOpId = 1;
 function opAsync(start) {
   const id = nextOpId++;
   return new Promise((resolve, reject) => {
-    MapPrototypeSet(pendingOps, id, { resolve, reject, event: currentEvent });
+    MapPrototypeSet(pendingOps, id, { resolve, reject, event: currentEvent, gate: gateScopeNow() });
     try {
       start(id);
     } catch (e) {
@@ -222,6 +222,8 @@ function opAsync(start) {
 function completeOp(id, value, error, errorName) {
   const pending = MapPrototypeGet(pendingOps, id);
   if (pending === undefined) return;
+  // Inside a Durable Object the completion waits at its input gate (88_durable_objects.js).
+  if (pending.gate !== null && gateHolds(pending.gate, () => completeOp(id, value, error, errorName))) return;
   MapPrototypeDelete(pendingOps, id);
   currentEvent = pending.event;
   if (error === undefined || error === null) pending.resolve(value);

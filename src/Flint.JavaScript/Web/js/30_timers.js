@@ -11,7 +11,7 @@
 const timers = new Map();
 let nextTimerId = 1;
 
-function startTimer(callback, delay, args, repeat, owned = false) {
+function startTimer(callback, delay, args, repeat, owned = false, gated = true) {
   if (typeof callback !== "function") {
     throw new TypeError("The \"callback\" argument must be of type function.");
   }
@@ -20,7 +20,9 @@ function startTimer(callback, delay, args, repeat, owned = false) {
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
   const owner = owned ? timerOwner() : null;
-  MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame(), owner });
+  // gate: where it fires in a Durable Object, through its input gate (88_durable_objects.js).
+  MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame(), owner,
+    gate: gated ? gateScopeNow() : null });
   if (owner !== null) MapPrototypeSet(owner.timers, id, true);
   ops.timerStart(id, delay);
   return id;
@@ -53,6 +55,7 @@ function cancelOwnedTimers(owner) {
 function fireTimer(id) {
   const t = MapPrototypeGet(timers, id);
   if (t === undefined) return;
+  if (t.gate !== null && gateHolds(t.gate, () => fireTimer(id))) return;
   if (t.repeat) ops.timerStart(id, t.delay);
   else {
     MapPrototypeDelete(timers, id);

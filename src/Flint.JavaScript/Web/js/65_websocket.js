@@ -305,6 +305,7 @@ class WebSocket extends EventTarget {
     s.url = parsed.href;
     s.accepted = true;
     s.client = true;
+    if (currentEvent !== null && currentEvent.actor !== undefined) s.gateActor = currentEvent.actor; // see accept()
     s.pendingSends = [];
     const ws = this;
     // Failures read as workerd's.
@@ -324,10 +325,19 @@ class WebSocket extends EventTarget {
 
   accept(options = undefined) {
     const s = wsState(this);
-    if (s.foreignId !== undefined) throw new TypeError("Flint cannot accept() a WebSocket that a Durable Object returned from fetch() yet; return it in your Response instead.");
     if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
+    if (s.foreignId !== undefined) {
+      // A Durable Object's WebSocket from stub.fetch(): this Worker talks to the object over it.
+      const id = ops.wsAcceptForeign(s.foreignId);
+      s.foreignId = undefined;
+      if (id === 0) throw new TypeError("The WebSocket's Durable Object is gone.");
+      adoptHost(this, id);
+    }
     s.accepted = true;
+    // Accepted inside a Durable Object: its events wait at the object's input gate (88_durable_objects.js).
+    const event = currentEvent;
+    if (event !== null && event.actor !== undefined) s.gateActor = event.actor;
     scheduleFlush(this);
   }
 
@@ -449,7 +459,7 @@ Object.defineProperty(WebSocketPair.prototype, Symbol.toStringTag, { value: "Web
 
 // ---- host connections ------------------------------------------------------------------------
 
-/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()) that this one can only return in a Response. */
+/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()): returned in a Response it is passed on, accept()ed this isolate talks over it. */
 function foreignSocket(id) {
   const ws = makeSocket(WS_OPEN);
   ws[kState].ws.foreignId = id;
@@ -525,6 +535,7 @@ function webSocketEvent(id, kind, data, code, reason) {
     return;
   }
   const s = ws[kState].ws;
+  if (s.gateActor !== undefined && gateHolds(s.gateActor, () => webSocketEvent(id, kind, data, code, reason))) return;
   if (s.accepted && s.inbox.length === 0 && !s.flushScheduled) dispatchIncoming(ws, item);
   else wsReceive(ws, item);
 }

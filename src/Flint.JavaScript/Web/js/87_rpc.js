@@ -183,7 +183,7 @@ function rpcSend(base, path, kind, args) {
       }
       const id = nextOpId++;
       call.id = id;
-      pendingOps.set(id, { resolve, reject, event, rpc: call });
+      pendingOps.set(id, { resolve, reject, event, rpc: call, gate: gateScopeNow() });
       try {
         const message = rpcSerialize(args, true);
         const pathJson = path.length === 1 ? (rpcPaths.get(path[0]) ?? cachePath(path[0])) : JSONStringify(path);
@@ -230,6 +230,7 @@ function rpcLocalInvoke(value, path, kind, args) {
 function completeRpc(id, payload, tokens, isError, message, name, flags) {
   const pending = pendingOps.get(id);
   if (pending === undefined) return;
+  if (pending.gate !== null && gateHolds(pending.gate, () => completeRpc(id, payload, tokens, isError, message, name, flags))) return;
   pendingOps.delete(id);
   currentEvent = pending.event;
   const call = pending.rpc;
@@ -554,6 +555,8 @@ function dispatchRpc(eventId, callId, entrypoint, propsJson, pathJson, kind, pay
 function invokeExport(callId, exportId, pathJson, kind, payload, tokens) {
   const exp = rpcExports.get(exportId);
   const event = exp?.event ?? null;
+  // A stub a Durable Object gave out: the call waits at the object's input gate (88_durable_objects.js).
+  if (event?.actor !== undefined && gateHolds(event.actor, () => invokeExport(callId, exportId, pathJson, kind, payload, tokens))) return;
   currentEvent = event;
   answerCall(callId, event, () => {
     if (exp === undefined) throw disposedStubError();
@@ -565,6 +568,7 @@ function invokeExport(callId, exportId, pathJson, kind, payload, tokens) {
 function invokePipelined(callId, baseCallId, pathJson, kind, payload, tokens) {
   const base = rpcAnswers.get(baseCallId);
   const event = base?.event ?? null;
+  if (event?.actor !== undefined && gateHolds(event.actor, () => invokePipelined(callId, baseCallId, pathJson, kind, payload, tokens))) return;
   currentEvent = event;
   answerCall(callId, event, () => {
     if (base === undefined) throw new TypeError("Calls cannot be pipelined on the result of an RPC call once it is disposed.");

@@ -3,9 +3,10 @@
 // storage (the key-value API and SQL, stored in one SQLite database per object by the host,
 // Bindings/DurableObjects/), alarms and hibernatable WebSockets. The host (ActorHost.cs) decides
 // where an object runs and gives its events here; this file keeps one live instance per object,
-// holds new events at its input gate while blockConcurrencyWhile() runs, and resets it as
-// Cloudflare does when that throws. Storage calls are synchronous in the host (as workerd's
-// SQLite-backed objects are), so `await storage.get()` lets no other event in. Observable details
+// holds every delivery into it at its input gate while a critical section (blockConcurrencyWhile,
+// transaction()) runs, unless the section started it, and resets it as Cloudflare does when
+// blockConcurrencyWhile throws. Storage calls are synchronous in the host (as workerd's
+// SQLite-backed objects are), so `await storage.get()` lets nothing else in. Observable details
 // follow workerd (bench/oracle/do).
 
 const JURISDICTIONS = new Set(["eu", "fedramp", "fedramp-high", "us"]);
@@ -228,6 +229,7 @@ function doFetchDone(promiseId, headJson, bytes, streamId, socketId) {
 function doFetchFailed(promiseId, message, name, flags) {
   const pending = pendingOps.get(promiseId);
   if (pending === undefined) return;
+  if (pending.gate !== null && gateHolds(pending.gate, () => doFetchFailed(promiseId, message, name, flags))) return;
   pendingOps.delete(promiseId);
   currentEvent = pending.event;
   pending.reject(withErrorFlags(hostError(message, name), flags));
@@ -246,8 +248,12 @@ class ActorState {
     this.bcwTimeoutMs = bcwTimeoutMs;
     this.instance = null;
     this.ctx = null;
-    this.locks = 0;          // the input gate: shut while > 0 (blockConcurrencyWhile, transaction())
-    this.waiting = [];       // deliveries waiting for the gate to open, in arrival order
+    this.section = null;     // the input gate: the innermost critical section running (blockConcurrencyWhile, transaction()), or null
+    this.waiting = [];       // deliveries (events, completions) waiting for the gate, in arrival order: { scope, run }
+    this.waitingSections = []; // critical sections waiting to start (they go first, as workerd's waiting children)
+    this.draining = false;
+    this.runningSections = 0; // its share of runningSections, given back if it stops with one running
+    this.stopped = false;
     this.reset = null;       // the error the object was reset with
     this.sockets = new Map(); // host id -> WebSocket, for hibernatable sockets of this instance
     this.storage = null;
@@ -265,6 +271,9 @@ function actorStop(key, message, name, flags) {
   if (a === undefined) return;
   actorStates.delete(key);
   cancelOwnedTimers(a);
+  runningSections -= a.runningSections; // a section left hanging never finishes
+  a.runningSections = 0;
+  a.stopped = true;
   if (a.reset === null && message !== null && message !== undefined) a.reset = withErrorFlags(hostError(message, name), flags);
   a.instance = null;
   a.ctx = null;
@@ -296,23 +305,146 @@ function actorInstance(a) {
  * blockConcurrencyWhile, and then the event waits for it).
  */
 function actorWhenOpen(a, event, deliver) {
-  event.actor = a;
+  event.actor = a; // what the event starts (fetch, timers, RPC) completes through this object's gate
   const go = () => {
     currentEvent = event;
     let instance, error = null;
     try { instance = actorInstance(a); } catch (e) { error = e; }
-    if (error === null && a.locks > 0) { a.waiting.push(go); return; }
+    if (error === null && a.section !== null) { ArrayPrototypePush(a.waiting, { scope: a, run: go }); return; }
     deliver(instance, error);
   };
-  if (a.locks > 0) a.waiting.push(go);
-  else go();
+  if (!gateHolds(a, go)) go();
 }
 
-function actorLock(a) { a.locks++; }
+// ---- the input gate (workerd's io/io-gate.h) ------------------------------------------------------
+// Every delivery into an object waits at its gate: new events and also the completions of what its
+// code started (fetch and RPC answers, stub.fetch() results, body reads, timers, WebSocket events).
+// Storage calls are synchronous here, so the gate is only ever shut by a critical section
+// (blockConcurrencyWhile, transaction()). A delivery belongs to the scope its work was started in:
+// the object's top level (the ActorState) or a critical section; it is let in only when the
+// innermost running section is its own (a section that ended hands its deliveries to its parent),
+// so a section's own fetch()es and timers complete while everything else waits for it to end.
+// The section a piece of code runs in follows it across await and timers in the async frame.
 
-function actorUnlock(a) {
-  a.locks--;
-  while (a.locks === 0 && a.waiting.length > 0 && a.reset === null) a.waiting.shift()();
+const kGateSection = Object.freeze({ gateSection: true }); // key of the section in the async frame
+let runningSections = 0;  // critical sections running in this isolate: while 0, nothing reads the frame
+
+class GateSection {
+  constructor(actor, parent) {
+    this.actor = actor;
+    this.parent = parent; // the enclosing section, or null (the object's top level)
+    this.done = false;
+  }
+}
+
+/** The section `section` stands for now: itself while it runs, else its nearest running ancestor (null: the top level). */
+function gateLive(section) {
+  while (section !== null && section.done) section = section.parent;
+  return section;
+}
+
+/** The scope of the code running now, for a delivery it will wait for: a section, an object (its top level), or null outside objects. */
+function gateScopeNow() {
+  const event = currentEvent;
+  const actor = event !== null && event.actor !== undefined ? event.actor : null;
+  // Without async frames a section's own work could not be told apart: completions are not gated then.
+  if (runningSections === 0 || asyncContextProblem !== null) return actor;
+  const frame = currentAsyncFrame();
+  const section = frame === undefined ? undefined : MapPrototypeGet(frame, kGateSection);
+  return section !== undefined ? section : actor;
+}
+
+function gateActorOf(scope) { return scope instanceof GateSection ? scope.actor : scope; }
+
+/** True when the gate of the scope's object lets a delivery of `scope` in now. */
+function gateAdmits(scope) {
+  const a = gateActorOf(scope);
+  return gateLive(scope instanceof GateSection ? scope : null) === a.section;
+}
+
+/**
+ * Queues `run` at the gate of `scope`'s object unless the gate lets it in now; true when it queued.
+ * A reset instance runs nothing more, but what arrives for it is still delivered as before (its
+ * events were failed by the host).
+ */
+function gateHolds(scope, run) {
+  if (scope === null || scope === undefined) return false;
+  const a = gateActorOf(scope);
+  if (a.reset !== null || gateAdmits(scope)) return false;
+  ArrayPrototypePush(a.waiting, { scope, run });
+  return true;
+}
+
+/** The gate changed: sections waiting to start go first, then deliveries it now admits, in arrival order. */
+function gateOpened(a) {
+  if (a.draining) return;
+  a.draining = true;
+  try {
+    for (;;) {
+      if (a.reset !== null) return;
+      let i = sectionWaiting(a, a.section);
+      if (i >= 0) { ArrayPrototypeSplice(a.waitingSections, i, 1)[0].start(); continue; }
+      for (i = 0; i < a.waiting.length && !gateAdmits(a.waiting[i].scope); i++);
+      if (i === a.waiting.length) return;
+      ArrayPrototypeSplice(a.waiting, i, 1)[0].run();
+    }
+  } finally {
+    a.draining = false;
+  }
+}
+
+/** The index of the first section waiting to start inside `parent`, or -1. */
+function sectionWaiting(a, parent) {
+  for (let i = 0; i < a.waitingSections.length; i++) if (a.waitingSections[i].parent === parent) return i;
+  return -1;
+}
+
+/**
+ * Runs `body()` as a critical section of object `a`, nested in the section the caller runs in:
+ * until it settles only its own deliveries enter the object. It starts at once (after the
+ * caller's synchronous code, as in workerd) unless a sibling section runs; then after it.
+ * `settled(ok, value)` runs while the gate is still shut and returns what the caller's promise
+ * settles with (throws to reject). A section that resets the object leaves nothing to open.
+ * After `timeoutMs` (if > 0) it ends with the error `timedOut()` gives.
+ */
+function criticalSection(a, body, settled, timeoutMs = 0, timedOut = null) {
+  const scope = gateScopeNow();
+  const parent = scope !== null && gateActorOf(scope) === a ? gateLive(scope instanceof GateSection ? scope : null) : a.section;
+  const section = new GateSection(a, parent);
+  const callerFrame = asyncContextProblem === null ? currentAsyncFrame() : undefined;
+  return new Promise((resolve, reject) => {
+    let timer = 0;
+    const finish = (ok, value) => {
+      if (section.done) return;
+      if (timer !== 0) clearTimer(timer);
+      let outcome, failed = false;
+      try { outcome = settled(ok, value); } catch (e) { outcome = e; failed = true; }
+      section.done = true;
+      if (!a.stopped) { runningSections--; a.runningSections--; }
+      if (a.section === section) a.section = gateLive(parent);
+      if (failed) reject(outcome); else resolve(outcome);
+      // The caller continues first, then what waited (workerd's order, bench/oracle/do gate cases),
+      // each in the empty async frame it would have arrived in, not the section's.
+      PromisePrototypeThen(PromiseResolve(), () => {
+        if (asyncContextProblem === null) runInAsyncFrame(undefined, gateOpened, undefined, [a]);
+        else gateOpened(a);
+      });
+    };
+    const start = () => {
+      a.section = section;
+      runningSections++;
+      a.runningSections++;
+      // Not gated: the section it ends keeps the gate shut.
+      if (timeoutMs > 0) timer = startTimer(() => finish(false, timedOut()), timeoutMs, [], false, false, false);
+      const run = () => PromisePrototypeThen(PromisePrototypeThen(PromiseResolve(), body), (v) => finish(true, v), (e) => finish(false, e));
+      if (asyncContextProblem !== null) { run(); return; }
+      const frame = new Map(callerFrame ?? []);
+      MapPrototypeSet(frame, kGateSection, section);
+      runInAsyncFrame(frame, run, undefined, []);
+    };
+    if (a.section === parent && sectionWaiting(a, parent) < 0) start();
+    else ArrayPrototypePush(a.waitingSections, { parent, start });
+  });
 }
 
 /** The object resets itself (blockConcurrencyWhile threw or timed out, abort()): the host fails its events and makes a new instance next time. */
@@ -323,6 +455,7 @@ function actorResetWith(a, error, overloaded = false) {
   a.reset = e;
   a.instance = null;
   a.waiting = [];
+  a.waitingSections = [];
   cancelOwnedTimers(a);
   ops.actorReset(a.key, typeof e.name === "string" ? e.name : "Error", String(e.message), overloaded);
 }
@@ -469,30 +602,14 @@ class DurableObjectState {
   blockConcurrencyWhile(callback) {
     const a = stateOf(this);
     if (typeof callback !== "function") return Promise.reject(new TypeError("Failed to execute 'blockConcurrencyWhile' on 'DurableObjectState': parameter 1 is not of type 'Function'."));
-    actorLock(a);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = startTimer(() => {
-        if (settled) return;
-        settled = true;
-        const e = new Error("A call to blockConcurrencyWhile() in a Durable Object waited for too long. The call was canceled and the Durable Object was reset.");
-        actorResetWith(a, e, true);
-        reject(e);
-      }, a.bcwTimeoutMs, [], false);
-      // The callback runs once the lock is taken, after the caller's synchronous code (as in workerd).
-      Promise.resolve().then(() => callback()).then((v) => {
-        if (settled) return;
-        settled = true;
-        clearTimer(timer);
-        actorUnlock(a);
-        resolve(v);
-      }, (e) => {
-        if (settled) return;
-        settled = true;
-        clearTimer(timer);
-        actorResetWith(a, e);
-        reject(e);
-      });
+    return criticalSection(a, () => callback(), (ok, value) => {
+      if (ok) return value;
+      actorResetWith(a, value);
+      throw value;
+    }, a.bcwTimeoutMs, () => {
+      const e = new Error("A call to blockConcurrencyWhile() in a Durable Object waited for too long. The call was canceled and the Durable Object was reset.");
+      actorResetWith(a, e, true);
+      return e;
     });
   }
   abort(reason = undefined) {
@@ -810,18 +927,21 @@ class DurableObjectStorage {
   transaction(closure, options = undefined) {
     const a = storageState(this);
     if (typeof closure !== "function") return Promise.reject(new TypeError("Failed to execute 'transaction' on 'DurableObjectStorage': parameter 1 is not of type 'Function'."));
-    // The input gate stays shut until the transaction ends, so no other event sees its writes half done.
-    actorLock(a);
-    if (!ops.doTxBegin(a.key)) { actorUnlock(a); return Promise.reject(storageError()); }
+    // A critical section, as in workerd: no other event sees its writes half done.
     const txn = makeTransaction(a);
-    const end = (commit) => {
+    let began = false;
+    return criticalSection(a, () => {
+      if (!ops.doTxBegin(a.key)) throw storageError();
+      began = true;
+      return closure(txn);
+    }, (ok, value) => {
+      if (!began) throw value;
       const t = txn[kState];
       t.done = true;
-      const ok = ops.doTxEnd(a.key, commit && !t.rolledBack);
-      actorUnlock(a);
-      if (!ok) throw storageError();
-    };
-    return Promise.resolve().then(() => closure(txn)).then((v) => { end(true); return v; }, (e) => { end(false); throw e; });
+      if (!ops.doTxEnd(a.key, ok && !t.rolledBack)) throw storageError();
+      if (!ok) throw value;
+      return value;
+    });
   }
   transactionSync(closure) {
     const a = storageState(this);
