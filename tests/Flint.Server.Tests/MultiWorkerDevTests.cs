@@ -84,6 +84,7 @@ public sealed class MultiWorkerDevTests
     /// <summary>A gateway that proxies a WebSocket to another Worker, and one that accept()s it and relays (the same answers as wrangler dev).</summary>
     [Theory]
     [InlineData("/ws", "echo hi|echo bye")]
+    [InlineData("/ws-accept", "via gw: echo hi|via gw: echo bye")]
     public async Task AWebSocketAnswerCrossesAServiceBinding(string path, string expected)
     {
         var root = Directory.CreateTempSubdirectory("flint-multi-").FullName;

@@ -385,7 +385,11 @@ internal sealed class JsIsolate : IDisposable
     public void StartTimer(int id, double delayMs)
     {
         _timerContexts[id] = Current;
-        _timers.Start(id, delayMs);
+        // Counted from the turn's start, as workerd counts from its clock, which stands still while
+        // JavaScript runs: timers set in one turn keep the order of their delays however long the
+        // turn takes (a 0 ms timeout set after a 20 ms one still fires first on a loaded machine).
+        var turnStart = Volatile.Read(ref _enteredAt);
+        _timers.Start(id, delayMs, turnStart != 0 ? turnStart : Stopwatch.GetTimestamp());
     }
 
     public void CancelTimer(int id)

@@ -46,9 +46,10 @@ internal sealed class WebSocketHub(WorkerIsolate isolate)
     }
 
     /// <summary>
-    /// This isolate accept()s <paramref name="remote"/>, another isolate's socket (a Durable Object's,
-    /// from stub.fetch()): the two talk over an in-memory connection as they would over the network,
-    /// the object's end as the server, so each side keeps its own event delivery, gates and limits.
+    /// This isolate accept()s <paramref name="remote"/>, another isolate's socket (a Durable Object's
+    /// from stub.fetch(), a service's from env.SVC.fetch()): the two talk over an in-memory connection
+    /// as they would over the network, the other isolate's end as the server, so each side keeps its
+    /// own event delivery, gates and limits.
     /// </summary>
     public WorkerWebSocket Link(WorkerWebSocket remote)
     {

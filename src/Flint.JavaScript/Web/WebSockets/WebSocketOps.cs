@@ -35,7 +35,7 @@ internal static class WebSocketOps
             r.Set(socket.Id);
         });
 
-        // accept() of a Durable Object's socket returned by stub.fetch(): 0 if it is gone.
+        // accept() of another isolate's socket (a Durable Object's from stub.fetch(), a service's from env.SVC.fetch()): 0 if it is gone.
         Add("wsAcceptForeign", (bool _, in V8FastArgs a, in V8FastResult r) =>
         {
             if (hub.Get(a.GetInt32(0, "socket")) is not { } remote) { r.Set(0); return; }

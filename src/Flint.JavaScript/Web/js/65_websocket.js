@@ -328,10 +328,10 @@ class WebSocket extends EventTarget {
     if (s.transferred || s.client) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
     if (s.accepted) return;
     if (s.foreignId !== undefined) {
-      // A Durable Object's WebSocket from stub.fetch(): this Worker talks to the object over it.
+      // Another isolate's WebSocket (a Durable Object's from stub.fetch(), a service's from env.SVC.fetch()): this Worker talks to it over it.
       const id = ops.wsAcceptForeign(s.foreignId);
       s.foreignId = undefined;
-      if (id === 0) throw new TypeError("The WebSocket's Durable Object is gone.");
+      if (id === 0) throw new TypeError("The WebSocket's other end is gone: the Worker or Durable Object that returned it has closed it.");
       adoptHost(this, id);
     }
     s.accepted = true;
@@ -459,7 +459,7 @@ Object.defineProperty(WebSocketPair.prototype, Symbol.toStringTag, { value: "Web
 
 // ---- host connections ------------------------------------------------------------------------
 
-/** A WebSocket of another isolate (a Durable Object's, from stub.fetch()): returned in a Response it is passed on, accept()ed this isolate talks over it. */
+/** A WebSocket of another isolate (a Durable Object's from stub.fetch(), a service's from env.SVC.fetch()): returned in a Response it is passed on, accept()ed this isolate talks over it. */
 function foreignSocket(id) {
   const ws = makeSocket(WS_OPEN);
   ws[kState].ws.foreignId = id;
