@@ -6,6 +6,7 @@
 #   PORT_W=… PORT_F=… bench/oracle.sh …        # other ports (default 18901 and 18902)
 #   RECORD=DIR bench/oracle.sh …               # also save wrangler's answers as DIR/<path>.json,
 #                                              # golden files a test can compare Flint with
+#   CONFIG=wrangler.x.toml bench/oracle.sh …    # run that config of WORKER_DIR (default wrangler.toml)
 #
 # Both listen on 127.0.0.1 only; each runs with its own fresh local state (a temporary
 # --persist-to), so runs do not see each other's data. Exit status 1 when the answers differ.
@@ -24,11 +25,11 @@ dotnet build -v q "$REPO_DIR/src/Flint.Cli" >&2 || exit 2
 port_w=${PORT_W:-18901}; port_f=${PORT_F:-18902}
 (cd "$dir" && exec setsid env "PATH=$BENCH_DIR/node_modules/.bin:$PATH" CI=1 WRANGLER_SEND_METRICS=false \
   WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false NO_UPDATE_NOTIFIER=1 \
-  "$BENCH_DIR/node_modules/.bin/node" "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" dev \
+  "$BENCH_DIR/node_modules/.bin/node" "$BENCH_DIR/node_modules/wrangler/bin/wrangler.js" dev ${CONFIG:+-c "$CONFIG"} \
   --port $port_w --ip 127.0.0.1 --persist-to "$work/wrangler-state" --show-interactive-dev-session=false \
   > "$work/wrangler.log" 2>&1) &
 wpid=$!
-(exec setsid dotnet "$REPO_DIR/src/Flint.Cli/bin/Debug/net10.0/flint.dll" dev "$dir" --port $port_f \
+(exec setsid dotnet "$REPO_DIR/src/Flint.Cli/bin/Debug/net10.0/flint.dll" dev "$dir${CONFIG:+/$CONFIG}" --port $port_f \
   --persist-to "$work/flint-state" --no-watch > "$work/flint.log" 2>&1) &
 fpid=$!
 

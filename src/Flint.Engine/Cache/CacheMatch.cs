@@ -11,6 +11,8 @@ public sealed class CacheMatchResult(int status, IReadOnlyList<CacheHeader> head
     public int Status { get; } = status;
     public IReadOnlyList<CacheHeader> Headers { get; } = headers;
     public Stream? Body { get; } = body;
+    /// <summary>The origin's status text, for an entry a subrequest stored.</summary>
+    public string? StatusText { get; init; }
 
     public void Dispose() => Body?.Dispose();
 }
@@ -24,7 +26,7 @@ public sealed class CacheMatchResult(int status, IReadOnlyList<CacheHeader> head
 /// </summary>
 internal static class CacheResponder
 {
-    public static CacheMatchResult Respond(CacheEntry entry, CacheMatchRequest request, Func<Stream> openBody)
+    public static CacheMatchResult Respond(CacheEntry entry, CacheMatchRequest request, long nowMs, Func<Stream> openBody)
     {
         IReadOnlyList<ByteRange> ranges = [];
         if (request.Range is { } rangeHeader)
@@ -35,12 +37,25 @@ internal static class CacheResponder
             ranges = parsed;
         }
         var headers = new List<CacheHeader>(entry.Headers.Count + 2);
-        foreach (var h in entry.Headers) if (h.Name != "cf-cache-status") headers.Add(h);
+        string? storedAt = null, statusText = null;
+        foreach (var h in entry.Headers)
+        {
+            // Names that begin with ':' are the cache's own notes, never a response header.
+            if (h.Name == SubrequestCachePolicy.StoredAtHeader) storedAt = h.Value;
+            else if (h.Name == SubrequestCachePolicy.StatusTextHeader) statusText = h.Value;
+            if (h.Name != "cf-cache-status" && !h.Name.StartsWith(':')) headers.Add(h);
+        }
+        if (storedAt is not null && long.TryParse(storedAt, System.Globalization.CultureInfo.InvariantCulture, out var storedMs))
+        {
+            // A subrequest's entry: Age counts from when the origin made it; the length is the stored body's.
+            Set(headers, "age", Math.Max(0, (nowMs - storedMs) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (Get(headers, "content-encoding") is null) Set(headers, "content-length", entry.Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         headers.Add(new CacheHeader("cf-cache-status", "HIT"));
 
         if (NotModified(entry, request)) return new CacheMatchResult(304, headers, null);
 
-        if (ranges.Count == 0) return new CacheMatchResult(entry.Status, headers, openBody());
+        if (ranges.Count == 0) return new CacheMatchResult(entry.Status, headers, openBody()) { StatusText = statusText };
         if (ranges.Count == 1)
         {
             var r = ranges[0];

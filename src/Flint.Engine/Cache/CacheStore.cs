@@ -25,7 +25,14 @@ public sealed record CacheEntry(string Namespace, string Key, int Status, IReadO
 }
 
 /// <summary>What a put stores: the key's namespace and key, the response's status and headers, the key request's Authorization.</summary>
-public sealed record CachePut(string Namespace, string Key, int Status, IReadOnlyList<CacheHeader> Headers, bool RequestHasAuthorization, long? KnownLength);
+public sealed record CachePut(string Namespace, string Key, int Status, IReadOnlyList<CacheHeader> Headers, bool RequestHasAuthorization, long? KnownLength)
+{
+    /// <summary>
+    /// Set when the caller has decided already (a subrequest through the cache, see
+    /// <see cref="SubrequestCachePolicy"/>): the headers are stored as given, for this long.
+    /// </summary>
+    public long? TtlMs { get; init; }
+}
 
 /// <summary>
 /// The Cache API's storage under one data directory (<c>.flint/cache/</c>): bodies as files in a
@@ -141,16 +148,21 @@ public sealed class CacheStore : IDisposable
     // ---- match --------------------------------------------------------------------------------
 
     /// <summary>The response a match gives for this key, or null on a miss. Dispose the result.</summary>
-    public CacheMatchResult? Match(string ns, string key, CacheMatchRequest request)
+    public CacheMatchResult? Match(string ns, string key, CacheMatchRequest request) => Match(ns, key, request, out _);
+
+    /// <summary>As <see cref="Match(string, string, CacheMatchRequest)"/>; <paramref name="expired"/> says a miss found an entry past its time (and removed it).</summary>
+    public CacheMatchResult? Match(string ns, string key, CacheMatchRequest request, out bool expired)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CacheEntry? entry;
         var now = NowMs;
+        expired = false;
         lock (_lock)
         {
             if (!_entries.TryGetValue((ns, key), out entry)) return null;
             if (entry.ExpiresMs <= now)
             {
+                expired = true;
                 RemoveLocked(entry);
                 _ = ForgetAsync([entry]);
                 return null;
@@ -168,7 +180,7 @@ public sealed class CacheStore : IDisposable
         try
         {
             // The first open gets the file opened above; later ones (multipart ranges, read lazily) open it again.
-            var result = CacheResponder.Respond(entry, request, () =>
+            var result = CacheResponder.Respond(entry, request, now, () =>
             {
                 if (!opened && !released) { opened = true; return body; }
                 return _blobs.Open(entry.BlobId, bufferSize: 0) ?? throw new IOException("The cached body went away.");
@@ -194,7 +206,9 @@ public sealed class CacheStore : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var now = NowMs;
-        var decision = CachePolicy.Decide(put.Status, put.Headers, put.RequestHasAuthorization, now);
+        var decision = put.TtlMs is { } ttl
+            ? new CacheDecision(ttl > 0, ttl, put.Headers)
+            : CachePolicy.Decide(put.Status, put.Headers, put.RequestHasAuthorization, now);
         var limit = Math.Min(Options.MaxEntryBytes, Options.MaxTotalBytes);
         if (!decision.Storable || put.KnownLength > limit)
         {

@@ -37,6 +37,10 @@ public static class FlintFlagSupport
         ["rpc"] = FlagSupport.Follows,
         ["fetcher_no_get_put_delete"] = FlagSupport.Follows,
         ["rpc_params_dup_stubs"] = FlagSupport.Follows,
+        // The Request `cache` option (51_request_response.js, 60_fetch.js).
+        ["cache_option_enabled"] = FlagSupport.Follows,
+        ["cache_no_cache_enabled"] = FlagSupport.Follows,
+        ["cache_reload_enabled"] = FlagSupport.Follows,
         // Durable Objects (88_durable_objects.js).
         ["delete_all_deletes_alarm"] = FlagSupport.Follows,
         ["durable_object_fetch_requires_full_url"] = FlagSupport.AlwaysOn,

@@ -21,6 +21,8 @@ public sealed record IsolateOptions
     public ulong MaxHeapBytes { get; init; } = 128UL * 1024 * 1024;
     /// <summary>Which addresses fetch() and outbound WebSockets may reach.</summary>
     public Web.Network.OutboundPolicy Outbound { get; init; } = Web.Network.OutboundPolicy.AllowAll;
+    /// <summary>The cache fetch() subrequests go through (the Worker's Cache API store); null: none, every subrequest asks the origin.</summary>
+    public Engine.Cache.CacheStore? SubrequestCache { get; init; }
     /// <summary>The behaviours the Worker's compatibility date and flags give; the built-ins ask with compatEnabled("flag").</summary>
     public Engine.Compatibility.CompatibilitySettings Compatibility { get; init; } = Engine.Compatibility.CompatibilitySettings.Default;
 }

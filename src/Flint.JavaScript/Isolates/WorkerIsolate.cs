@@ -289,6 +289,8 @@ public sealed class WorkerIsolate : IWorkerEvents, IDisposable, IModuleHost
 
     internal Web.Network.OutboundPolicy Outbound => _options.Outbound;
 
+    internal Engine.Cache.CacheStore? SubrequestCache => _options.SubrequestCache;
+
     /// <summary>A reference tying what the Worker is told of an internal error to Flint's log line, like workerd's.</summary>
     internal static string NewErrorReference() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 

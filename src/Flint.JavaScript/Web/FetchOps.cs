@@ -34,13 +34,13 @@ internal sealed class FetchOps
             var value = a.Get<object?>(4, "body");
             var body = value is string s ? (object)s : ScriptHandles.CopyBytes(value);
             fetch.Start(a.GetInt32(0, "promise"), a.GetString(1, "method"), a.GetString(2, "url"), a.GetString(3, "headers"),
-                body, a.GetInt32(5, "stream"), a.IsTruthy(6), a.GetInt32(7, "hostStream"));
+                body, a.GetInt32(5, "stream"), a.IsTruthy(6), a.GetInt32(7, "hostStream"), a.GetString(8, "cache"));
         });
         Add("fetchAbort", (bool _, in V8FastArgs a, in V8FastResult r) => fetch.Abort(a.GetInt32(0, "promise")));
         return fetch;
     }
 
-    private void Start(int promiseId, string method, string url, string headers, object? body, int streamId, bool manualRedirect, int hostStreamId)
+    private void Start(int promiseId, string method, string url, string headers, object? body, int streamId, bool manualRedirect, int hostStreamId, string cachePlan)
     {
         var context = _isolate.Current;
         HttpContent? content = body switch
@@ -55,7 +55,10 @@ internal sealed class FetchOps
         var call = new Subrequest(promiseId);
         _inFlight[promiseId] = call;
         context?.Own(call);
-        var request = new OutboundRequest(method, url, headers.Length == 0 ? [] : headers.Split('\n'), content, manualRedirect);
+        var request = new OutboundRequest(method, url, headers.Length == 0 ? [] : headers.Split('\n'), content, manualRedirect)
+        {
+            Cache = cachePlan.Length == 0 || _worker.SubrequestCache is null ? null : ParseCachePlan(cachePlan),
+        };
         // A Durable Object's subrequest is an outgoing message: it leaves once the writes before it are durable.
         if (context?.Actor is { Gate.WouldHold: true, InTransaction: false } actor)
             actor.Gate.Send(() => _ = SendAsync(call, request, context), e => _worker.CompleteOpLater(promiseId, null, e.Message, "Error"));
@@ -68,7 +71,9 @@ internal sealed class FetchOps
         var errorName = "TypeError";
         try
         {
-            var response = await OutboundFetch.SendAsync(_worker.Outbound, request, call.Cancellation.Token).ConfigureAwait(false);
+            var response = request.Cache is { } plan && _worker.SubrequestCache is { } cache
+                ? await Network.SubrequestCache.SendAsync(cache, _worker.Outbound, request, plan, _worker.LogDebug, call.Cancellation.Token).ConfigureAwait(false)
+                : await OutboundFetch.SendAsync(_worker.Outbound, request, call.Cancellation.Token).ConfigureAwait(false);
             var bodyId = response.Body is null ? 0 : _streams.Register(response.Body, response.Owner, context);
             if (response.Body is null) response.Owner.Dispose();
             head = OutboundFetch.EncodeHead(response, bodyId);
@@ -110,6 +115,20 @@ internal sealed class FetchOps
         }
         if (error is not null) _isolate.Reject(context, call.PromiseId, error, errorName);
         else _isolate.Resolve(context, call.PromiseId, head);
+    }
+
+    /// <summary>The plan 60_fetch.js sends: {ns, key, everything, ttl, byStatus: [[from, to, seconds]…], bypass, revalidate}.</summary>
+    private static Engine.Cache.SubrequestCacheRequest ParseCachePlan(string json)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        var byStatus = new List<Engine.Cache.StatusTtl>();
+        foreach (var range in root.GetProperty("byStatus").EnumerateArray())
+            byStatus.Add(new Engine.Cache.StatusTtl(range[0].GetInt32(), range[1].GetInt32(), (long)range[2].GetDouble()));
+        var ttl = root.GetProperty("ttl");
+        return new Engine.Cache.SubrequestCacheRequest(root.GetProperty("ns").GetString()!, root.GetProperty("key").GetString()!,
+            root.GetProperty("everything").GetBoolean(), ttl.ValueKind == System.Text.Json.JsonValueKind.Number ? (long)ttl.GetDouble() : null,
+            byStatus, root.GetProperty("bypass").GetBoolean(), root.GetProperty("revalidate").GetBoolean());
     }
 
     private void Abort(int promiseId)

@@ -5,7 +5,11 @@ using System.Text;
 namespace Flint.JavaScript.Web;
 
 /// <summary>What a Worker's fetch() asks the host to send.</summary>
-internal sealed record OutboundRequest(string Method, string Url, IReadOnlyList<string> Headers, HttpContent? Content, bool ManualRedirect);
+internal sealed record OutboundRequest(string Method, string Url, IReadOnlyList<string> Headers, HttpContent? Content, bool ManualRedirect)
+{
+    /// <summary>What the Worker asked of the cache (cf options, the Request's cache mode); null: straight to the origin.</summary>
+    public Engine.Cache.SubrequestCacheRequest? Cache { get; init; }
+}
 
 /// <summary>fetch() rejects with this message as a TypeError, as workerd words it.</summary>
 internal sealed class OutboundFetchException(string message) : Exception(message);

@@ -69,6 +69,8 @@ public sealed class WorkerVersion : IDisposable
             Compatibility = config.Compatibility,
             Bindings = [.. WorkerBindings.Create(config, data, loggers.CreateLogger("flint")), .. ServiceBindings.Create(config, registry, loggers.CreateLogger("flint")), .. durableObjects, .. Queues.QueueBindings.Create(config, data)],
             Outbound = outbound ?? Flint.JavaScript.Web.Network.OutboundPolicy.AllowAll,
+            // Subrequests go through the same cache as caches.default, as on Cloudflare (see SubrequestCache).
+            SubrequestCache = data.Cache,
         };
         // Creating the first isolate is synchronous CPU work (V8): keep it off the caller's thread.
         var pool = await Task.Run(() => new IsolatePool(options, log, isolates)).ConfigureAwait(false);

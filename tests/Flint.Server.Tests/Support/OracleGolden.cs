@@ -9,17 +9,19 @@ namespace Flint.Server.Tests.Support;
 internal static class OracleGolden
 {
     /// <param name="isolates">1 for a probe whose answers depend on module state shared by its requests, as in wrangler dev and <c>flint dev</c>.</param>
-    public static async Task AssertSameAsWranglerDevAsync(string name, int isolates = 2)
+    /// <param name="config">The probe's config to run (a probe may record one answer file per config, e.g. per compatibility date).</param>
+    /// <param name="expectedFile">The answers recorded from wrangler dev with that config, in <c>expected/</c>.</param>
+    public static async Task AssertSameAsWranglerDevAsync(string name, int isolates = 2, string config = "wrangler.toml", string expectedFile = "run.json")
     {
         var source = Path.Combine(RepoRoot.Path, "bench", "oracle", name);
         var files = new Dictionary<string, string>
         {
-            ["wrangler.toml"] = File.ReadAllText(Path.Combine(source, "wrangler.toml")),
+            ["wrangler.toml"] = File.ReadAllText(Path.Combine(source, config)),
             ["index.js"] = File.ReadAllText(Path.Combine(source, "index.js")),
         };
         await using var w = await RunningWorker.StartAsync(files, isolates: isolates);
         var actual = JsonNode.Parse(await w.GetStringAsync("/run"))!.AsObject();
-        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", "run.json")))!.AsObject();
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", expectedFile)))!.AsObject();
         var differences = expected
             .Where(e => !JsonNode.DeepEquals(e.Value, actual[e.Key]))
             .Select(e => $"{e.Key}: wrangler dev {e.Value?.ToJsonString()}\n{new string(' ', e.Key.Length)}  flint       {actual[e.Key]?.ToJsonString()}")

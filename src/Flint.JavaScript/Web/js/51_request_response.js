@@ -91,9 +91,14 @@ class Request {
           throw new TypeError("Invalid redirect value, must be one of \"follow\" or \"manual\" (\"error\" won't be implemented since it does not make sense at the edge; use \"manual\" and check the response status code).");
         }
       }
-      if (init.cache !== undefined) {
-        cache = String(init.cache);
-        if (cache !== "no-store" && cache !== "no-cache") throw new TypeError(`Unsupported cache mode: ${cache}`);
+      if (init.cache !== undefined) cache = requestCacheMode(init.cache);
+      if (init.cf !== undefined && init.cf !== null && typeof init.cf === "object" && init.cf.cacheControl !== undefined) {
+        if (init.cf.cacheTtl !== undefined) {
+          throw new TypeError("The 'cacheControl' and 'cacheTtl' options on cf are mutually exclusive. Use 'cacheControl' for explicit Cache-Control header directives, or 'cacheTtl' for a simplified TTL, but not both.");
+        }
+        if (init.cache !== undefined) {
+          throw new TypeError("The 'cacheControl' option on cf cannot be used together with the 'cache' request option. The 'cache' option ('no-store'/'no-cache') maps to cache TTL behavior internally, which conflicts with explicit Cache-Control directives.");
+        }
       }
       if ((init.method !== undefined || init.body !== undefined) && (method === "GET" || method === "HEAD") && body.kind !== "none") {
         throw new TypeError("Request with a GET or HEAD method cannot have a body.");
@@ -133,6 +138,22 @@ class Request {
 }
 mixinBody(Request, "Request");
 webidlInterface(Request);
+
+/**
+ * The Request `cache` option as workerd takes it: only with cache_option_enabled (from 2024-11-11),
+ * "no-store" always, "no-cache" with cache_no_cache_enabled (implied from 2025-08-07), "reload" with
+ * the experimental cache_reload_enabled; any other value is a TypeError.
+ */
+function requestCacheMode(value) {
+  if (!compatEnabled("cache_option_enabled")) throw new Error("The 'cache' field on 'RequestInitializerDict' is not implemented.");
+  const mode = String(value);
+  if (mode === "no-store" || (mode === "no-cache" && compatEnabled("cache_no_cache_enabled")) ||
+      (mode === "reload" && compatEnabled("cache_reload_enabled"))) return mode;
+  throw new TypeError(`Unsupported cache mode: ${mode}`);
+}
+
+// Without cache_option_enabled a Request has no `cache` property at all, as in workerd.
+if (!compatEnabled("cache_option_enabled")) delete Request.prototype.cache;
 
 function requestState(r) {
   const st = r?.[kState];

@@ -32,6 +32,58 @@ function loopsLeftOf(headersFlat) {
   return LOOP_INVOCATIONS - 1;
 }
 
+/** A TTL as Cloudflare takes it, a 32-bit count of seconds (NaN when it is not a number). */
+function seconds32(value) {
+  const n = Math.trunc(Number(value));
+  return Number.isFinite(n) ? Math.max(-2147483648, Math.min(n, 2147483647)) : NaN;
+}
+
+const STATUS_RANGE = /^\s*([0-9]{3})\s*(?:-\s*([0-9]{3})\s*)?$/;
+
+/**
+ * What this subrequest asks of the cache, as JSON for the host (SubrequestCachePolicy decides the
+ * rest), or "" when it cannot go through it. workerd's checks come first: `cache: "no-store"` with a
+ * cf.cacheTtl other than -1 is a TypeError. A `cache` mode also sends Cache-Control and Pragma
+ * `no-cache` to the origin unless the Worker set them (added to flatList).
+ */
+function subrequestCachePlan(request, st, flatList) {
+  const mode = st.cache;
+  const raw = typeof st.cf === "string" ? JSONParse(st.cf) : st.cf;
+  const cf = raw !== undefined && raw !== null && typeof raw === "object" ? raw : null;
+  if (mode === "no-store" && cf !== null && "cacheTtl" in cf && cf.cacheTtl !== -1) {
+    throw new TypeError(`CacheTtl: ${String(cf.cacheTtl)}, is not compatible with cache: no-store header.`);
+  }
+  if (mode !== undefined) {
+    let cacheControl = false, pragma = false;
+    for (let i = 0; i + 1 < flatList.length; i += 2) {
+      if (flatList[i] === "cache-control") cacheControl = true;
+      else if (flatList[i] === "pragma") pragma = true;
+    }
+    if (!cacheControl) ArrayPrototypePush(flatList, "cache-control", "no-cache");
+    if (!pragma) ArrayPrototypePush(flatList, "pragma", "no-cache");
+  }
+  const ttlNumber = cf !== null && cf.cacheTtl !== undefined && cf.cacheTtl !== null ? seconds32(cf.cacheTtl) : NaN;
+  const ttl = Number.isFinite(ttlNumber) ? ttlNumber : null;
+  const byStatus = [];
+  if (cf !== null && cf.cacheTtlByStatus !== undefined && cf.cacheTtlByStatus !== null && typeof cf.cacheTtlByStatus === "object") {
+    const names = Object.keys(cf.cacheTtlByStatus);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const m = RegExpPrototypeExec(STATUS_RANGE, name);
+      const seconds = seconds32(cf.cacheTtlByStatus[name]);
+      if (m === null || !Number.isFinite(seconds)) continue;
+      ArrayPrototypePush(byStatus, [Number(m[1]), Number(m[2] ?? m[1]), seconds]);
+    }
+  }
+  const everything = cf !== null && Boolean(cf.cacheEverything);
+  const forced = everything || ttl !== null || byStatus.length > 0;
+  if (!forced && mode === undefined && st.method !== "GET" && st.method !== "HEAD") return "";
+  return JSONStringify({
+    ns: CACHE_DEFAULT_NS, key: cacheKeyOf(request), everything, ttl, byStatus,
+    bypass: mode === "no-store" || mode === "reload", revalidate: mode === "no-cache",
+  });
+}
+
 function fetch(input, init = undefined) {
   let request;
   try {
@@ -65,8 +117,15 @@ function fetch(input, init = undefined) {
     hostId = takeUntouchedHostBody(body);
     if (hostId === 0) streamId = registerJsStream(bodyStream(body));
   }
+  let cachePlan;
+  const flatList = headersToFlat(requestHeaders(st));
+  try {
+    cachePlan = subrequestCachePlan(request, st, flatList);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   body.used = true;
-  const flat = ArrayPrototypeJoin(withLoopCount(headersToFlat(requestHeaders(st)), event), "\n");
+  const flat = ArrayPrototypeJoin(withLoopCount(flatList, event), "\n");
   const manual = st.redirect === "manual";
 
   return new Promise((resolve, reject) => {
@@ -81,7 +140,7 @@ function fetch(input, init = undefined) {
     }
     PromisePrototypeThen(opAsync((id) => {
       fetchId = id;
-      ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual, hostId);
+      ops.fetch(id, st.method, url, flat, bodyValue, streamId, manual, hostId, cachePlan);
     }), (head) => {
       if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
       resolve(fetchedResponse(head, signal));
