@@ -305,7 +305,7 @@ class WebSocket extends EventTarget {
     s.url = parsed.href;
     s.accepted = true;
     s.client = true;
-    if (currentEvent !== null && currentEvent.actor !== undefined) s.gateActor = currentEvent.actor; // see accept()
+    if (currentEvent !== null && currentEvent.actor != null) s.gateActor = currentEvent.actor; // see accept()
     s.pendingSends = [];
     const ws = this;
     // Failures read as workerd's.
@@ -337,7 +337,7 @@ class WebSocket extends EventTarget {
     s.accepted = true;
     // Accepted inside a Durable Object: its events wait at the object's input gate (88_durable_objects.js).
     const event = currentEvent;
-    if (event !== null && event.actor !== undefined) s.gateActor = event.actor;
+    if (event !== null && event.actor != null) s.gateActor = event.actor;
     scheduleFlush(this);
   }
 
