@@ -8,6 +8,7 @@ namespace Flint.Runtime.Tests;
 /// Runaway work V8 does not interrupt by itself (issue 18): builtins that loop in C++/Torque are
 /// stopped at the CPU limit, and an allocation loop at the memory limit, instead of minutes later.
 /// </summary>
+[Collection(AloneCollection.Name)] // its 4.3M-element arrays and memory limit must not share the process's growth with other tests
 public sealed partial class RunawayTests
 {
     private static Task<TestRuntime> StartAsync(int cpuMs) => TestRuntime.StartAsync(new Dictionary<string, IDictionary<string, string>>
