@@ -1,4 +1,5 @@
 using System.Text;
+using Flint.Engine.IO;
 
 namespace Flint.Engine.Cache;
 
@@ -115,7 +116,7 @@ internal static class CacheResponder
 }
 
 /// <summary>Reads <c>length</c> bytes of a stream from <c>start</c>.</summary>
-internal sealed class RangeStream : Stream
+internal sealed class RangeStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private long _left;
@@ -151,16 +152,6 @@ internal sealed class RangeStream : Stream
         if (disposing) _inner.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>
@@ -168,7 +159,7 @@ internal sealed class RangeStream : Stream
 /// its Content-Type (when the entry has one) and Content-Range, a blank line and the bytes, CRLF
 /// between parts, then the closing boundary. Each range opens the body afresh, one at a time.
 /// </summary>
-internal sealed class MultipartRangeStream(Func<Stream> open, IReadOnlyList<ByteRange> ranges, string boundary, string? contentType, long size) : Stream
+internal sealed class MultipartRangeStream(Func<Stream> open, IReadOnlyList<ByteRange> ranges, string boundary, string? contentType, long size) : ReadOnlyStream
 {
     private int _next;            // the next range to start
     private Stream? _current;     // the part being read: a header, a range, or the trailer
@@ -227,17 +218,7 @@ internal sealed class MultipartRangeStream(Func<Stream> open, IReadOnlyList<Byte
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private sealed class ConcatStream(Stream first, Stream second) : Stream
+    private sealed class ConcatStream(Stream first, Stream second) : ReadOnlyStream
     {
         private bool _firstDone;
 
@@ -268,15 +249,5 @@ internal sealed class MultipartRangeStream(Func<Stream> open, IReadOnlyList<Byte
             if (disposing) { first.Dispose(); second.Dispose(); }
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,3 +1,5 @@
+using Flint.Engine.IO;
+
 namespace Flint.Engine.R2;
 
 /// <summary>One stretch of an object's bytes: inline bytes, or a range of a blob file.</summary>
@@ -9,7 +11,7 @@ internal readonly record struct R2Segment(byte[]? Inline, string? BlobId, long O
 /// Each blob is leased from the store while it may still be read, so a concurrent delete or
 /// overwrite frees the file only once this stream is done with it.
 /// </summary>
-internal sealed class R2BodyStream : Stream
+internal sealed class R2BodyStream : ReadOnlyStream
 {
     private readonly R2BucketStore _store;
     private readonly R2Segment[] _segments;
@@ -28,9 +30,6 @@ internal sealed class R2BodyStream : Stream
     }
 
     public override long Length => _length;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -104,8 +103,4 @@ internal sealed class R2BodyStream : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read an object's body asynchronously.");
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Flint.Engine.IO;
 
 namespace Flint.JavaScript.Isolates;
 
@@ -99,16 +100,10 @@ public sealed class ResponseBodyStream
         return chunk;
     }
 
-    private sealed class Reader(ResponseBodyStream body) : Stream
+    private sealed class Reader(ResponseBodyStream body) : ReadOnlyStream
     {
         private ReadOnlyMemory<byte> _pending;
         private bool _done;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -135,11 +130,6 @@ public sealed class ResponseBodyStream
             if (disposing && !_done) { _done = true; body.Cancel(); }
             base.Dispose(disposing);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>The client went away: cancel the Worker's stream.</summary>
@@ -218,7 +208,7 @@ internal sealed class HostPipe(Stream source, IDisposable? owner)
 /// go straight to the source; a read that fails is reported as the Worker's body breaking (not an
 /// IOException, which the server takes for the client going away), and disposing releases the owner.
 /// </summary>
-internal sealed class HostSourceStream(Stream source, IDisposable? owner) : Stream
+internal sealed class HostSourceStream(Stream source, IDisposable? owner) : ReadOnlyStream
 {
     private int _disposed;
 
@@ -245,15 +235,7 @@ internal sealed class HostSourceStream(Stream source, IDisposable? owner) : Stre
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => source.Length;
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>The Worker failed to produce a response; the message carries the JavaScript stack.</summary>

@@ -1,3 +1,5 @@
+using Flint.Engine.IO;
+
 namespace Flint.Server.Ingress;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Flint.Server.Ingress;
 /// chunk, a body shorter than its Content-Length): then the client, not the Worker, is at fault,
 /// and gets a plain 400 whatever the Worker did with the error.
 /// </summary>
-internal sealed class ClientBodyStream(Stream inner) : Stream
+internal sealed class ClientBodyStream(Stream inner) : ReadOnlyStream
 {
     /// <summary>Kestrel's reason when the body was malformed, else null.</summary>
     public string? Malformed { get; private set; }
@@ -27,13 +29,4 @@ internal sealed class ClientBodyStream(Stream inner) : Stream
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Request bodies are read asynchronously.");
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

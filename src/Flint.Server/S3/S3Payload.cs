@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Flint.Engine.IO;
 
 namespace Flint.Server.S3;
 
@@ -175,20 +176,11 @@ internal sealed class Crc64Nvme
 }
 
 /// <summary>Base for the read-only streams a request body is checked through.</summary>
-internal abstract class CheckedReadStream : Stream
+internal abstract class CheckedReadStream : ReadOnlyStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read a request body asynchronously.");
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>A body compared at its end with the signed SHA-256, an x-amz-checksum-* header and/or a Content-MD5.</summary>

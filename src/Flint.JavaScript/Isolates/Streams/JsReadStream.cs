@@ -1,4 +1,5 @@
 using Flint.JavaScript.Isolates.Events;
+using Flint.Engine.IO;
 
 namespace Flint.JavaScript.Isolates.Streams;
 
@@ -7,16 +8,10 @@ namespace Flint.JavaScript.Isolates.Streams;
 /// stream can be an HttpClient request body. Each read pulls one chunk through the event loop,
 /// in a turn for the event that handed the stream over.
 /// </summary>
-internal sealed class JsReadStream(HostStreams streams, int streamId, EventContext? context) : Stream
+internal sealed class JsReadStream(HostStreams streams, int streamId, EventContext? context) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _pending;
     private bool _done;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -45,9 +40,4 @@ internal sealed class JsReadStream(HostStreams streams, int streamId, EventConte
         if (disposing && !_done) { _done = true; streams.Cancel(streamId, context); }
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

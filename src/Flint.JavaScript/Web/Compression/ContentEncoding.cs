@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Flint.Engine.IO;
 
 namespace Flint.JavaScript.Web.Compression;
 
@@ -39,17 +40,8 @@ public static class ContentEncoding
         _ => throw new ArgumentOutOfRangeException(nameof(coding)),
     };
 
-    private sealed class DecodingStream(Stream inner, string failure) : Stream
+    private sealed class DecodingStream(Stream inner, string failure) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override int Read(byte[] buffer, int offset, int count)
         {

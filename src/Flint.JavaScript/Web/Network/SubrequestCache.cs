@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Flint.Engine.Cache;
+using Flint.Engine.IO;
 
 namespace Flint.JavaScript.Web.Network;
 
@@ -137,7 +138,7 @@ internal static class SubrequestCache
 /// reaches the Worker once the entry is stored, so a fetch after it is a hit. A body not read to its
 /// end is not stored: the cache side sees an error and drops what it wrote.
 /// </summary>
-internal sealed class CacheFillStream(Stream origin) : Stream
+internal sealed class CacheFillStream(Stream origin) : ReadOnlyStream
 {
     private readonly Channel<byte[]> _chunks = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(16)
     {
@@ -201,18 +202,8 @@ internal sealed class CacheFillStream(Stream origin) : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     /// <summary>Reads the chunks a <see cref="CacheFillStream"/> hands over; an abandoned body ends it with an error.</summary>
-    private sealed class ChannelReadStream(ChannelReader<byte[]> reader) : Stream
+    private sealed class ChannelReadStream(ChannelReader<byte[]> reader) : ReadOnlyStream
     {
         private byte[] _chunk = [];
         private int _offset;
@@ -234,14 +225,5 @@ internal sealed class CacheFillStream(Stream origin) : Stream
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

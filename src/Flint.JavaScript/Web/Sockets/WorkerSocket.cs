@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using Flint.JavaScript.Isolates;
+using Flint.Engine.IO;
 
 namespace Flint.JavaScript.Web.Sockets;
 
@@ -273,7 +274,7 @@ internal sealed class WorkerSocket
     }
 
     /// <summary>The socket's read side as the host stream script reads; its end of stream is the peer's.</summary>
-    private sealed class SocketReadStream(WorkerSocket socket) : Stream
+    private sealed class SocketReadStream(WorkerSocket socket) : ReadOnlyStream
     {
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -315,14 +316,5 @@ internal sealed class WorkerSocket
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the socket asynchronously.");
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -23,7 +23,7 @@ function startTimer(callback, delay, args, repeat, owned = false, gated = true) 
   // gate: where it fires in a Durable Object, through its input gate (88_durable_objects.js).
   MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame(), owner,
     gate: gated ? gateScopeNow() : null });
-  if (owner !== null) MapPrototypeSet(owner.timers, id, true);
+  if (owner !== null) MapPrototypeSet(owner.timers ??= new Map(), id, true);
   ops.timerStart(id, delay);
   return id;
 }
@@ -47,6 +47,7 @@ function clearTimer(id) {
 
 /** The owner is over: its pending timers never fire. */
 function cancelOwnedTimers(owner) {
+  if (owner.timers === null) return;
   const ids = [];
   MapPrototypeForEach(owner.timers, (_, id) => ArrayPrototypePush(ids, id));
   for (let i = 0; i < ids.length; i++) clearTimer(ids[i]);

@@ -257,7 +257,7 @@ class ActorState {
     this.reset = null;       // the error the object was reset with
     this.sockets = new Map(); // host id -> WebSocket, for hibernatable sockets of this instance
     this.storage = null;
-    this.timers = new Map();  // the instance's timers (30_timers.js), cancelled when it stops
+    this.timers = null;       // the instance's timers (a Map, made with the first; 30_timers.js), cancelled when it stops
   }
 }
 

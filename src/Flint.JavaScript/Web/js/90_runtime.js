@@ -56,7 +56,7 @@ class EventState {
     this.holds = 0;
     this.cleanups = []; // what the event owns and ends with it (its TCP sockets)
     this.waitUntilFailed = false;
-    this.timers = new Map(); // the timers it set, cancelled when it is over (30_timers.js)
+    this.timers = null;      // the timers it set (a Map, made with the first), cancelled when it is over (30_timers.js)
     this.actor = null;       // the Durable Object it runs in, which owns its timers instead
     this.timersOutlive = false; // it answered with a WebSocket, whose messages its timers may send
   }
