@@ -4,6 +4,7 @@ using Flint.Server.Tests.Support;
 namespace Flint.Server.Tests;
 
 /// <summary>D1 through a real Worker over HTTP, with the database file on disk.</summary>
+[Collection(AloneCollection.Name)] // the oracle moves megabyte values through one turn
 public class D1HttpTests
 {
     /// <summary>

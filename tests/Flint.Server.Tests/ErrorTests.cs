@@ -5,6 +5,7 @@ using Flint.Server.Tests.Support;
 namespace Flint.Server.Tests;
 
 /// <summary>What happens when a Worker fails: 500s with stacks, clear startup errors, limits.</summary>
+[Collection(AloneCollection.Name)] // it judges the memory limit
 public class ErrorTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Flint.Server.Tests.Support;
 namespace Flint.Server.Tests;
 
 /// <summary>node: modules as wrangler dev (workerd) answers the same probes (bench/oracle/node-builtins, node-crypto, node-crypto-keys, node-stubs, node-stubs-2025-12, node-stubs-2026-01, node-stubs-2026).</summary>
+[Collection(AloneCollection.Name)] // its probes run turns of seconds of CPU (Diffie-Hellman primes), long enough for the other tests to grow the process past a heap limit
 public class NodeBuiltinsTests
 {
     [Fact]

@@ -20,7 +20,10 @@ internal static class OracleGolden
             ["index.js"] = File.ReadAllText(Path.Combine(source, "index.js")),
         };
         await using var w = await RunningWorker.StartAsync(files, isolates: isolates);
-        var actual = JsonNode.Parse(await w.GetStringAsync("/run"))!.AsObject();
+        using var response = await w.Client.GetAsync("/run");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"/run answered {(int)response.StatusCode}: {body}\n{w.Logs.All}");
+        var actual = JsonNode.Parse(body)!.AsObject();
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(source, "expected", expectedFile)))!.AsObject();
         var differences = expected
             .Where(e => !JsonNode.DeepEquals(e.Value, actual[e.Key]))
