@@ -5,7 +5,10 @@
 #
 # Environment:
 #   RUNTIMES="flint workerd wrangler aspnet"  runtimes to measure, in this order (aspnet: the bare
-#                                         ASP.NET Core baseline in bench/baseline, for workloads that name it)
+#                                         ASP.NET Core baseline in bench/baseline, for workloads that name it;
+#                                         nginx: the same bytes as static files from nginx, the machine's
+#                                         ceiling for a byte-serving workload — installed with apt-get when
+#                                         missing, and only run when named here and in the workload's list)
 #   DURATION=10s  CONNECTIONS=50  THREADS=2  WARMUP=2s
 #   BASE_PORT=18787                       first port tried; busy ports are skipped
 #   STARTUP_TIMEOUT=30                    seconds to wait for a server's first response
@@ -75,6 +78,23 @@ ensure_wrk() {
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >&2 \
     || die "could not install wrk"
+}
+
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 && return 0
+  log "== installing nginx (apt-get)"
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >&2
+}
+
+# The static files nginx serves for a workload: the bytes its Worker answers with, at its path.
+make_nginx_site() { # make_nginx_site WORKLOAD DIR
+  case "$1" in
+    r2) python3 -c "import sys; open(sys.argv[1], 'wb').write(bytes(i & 255 for i in range(1 << 20)))" "$2/r2" ;;
+    assets-big) ln -sf "$BENCH_DIR/workloads/assets-big/public/big.bin" "$2/big.bin" ;;
+    *) return 1 ;;
+  esac
 }
 
 ensure_node_modules() {
@@ -296,6 +316,18 @@ run_one() {
       rm -rf "$RUN_DIR/aspnet-$wl"
       cmd=(dotnet "$BENCH_DIR/.baseline-publish/Baseline.dll" --port "$PORT" --data "$RUN_DIR/aspnet-$wl")
       ;;
+    nginx)
+      # Two workers (one per core here), no access log; sendfile off measured faster on this VM's loopback.
+      ensure_nginx || { R_ERR="could not install nginx"; return; }
+      local ndir="$RUN_DIR/nginx-$wl"
+      mkdir -p "$ndir/www" "$ndir/logs"
+      make_nginx_site "$wl" "$ndir/www" || { R_ERR="no static files for $wl"; return; }
+      printf '%s\n' "worker_processes auto; pid $ndir/nginx.pid; error_log $ndir/logs/error.log;" \
+        "events { worker_connections 4096; }" \
+        "http { access_log off; sendfile off; default_type application/octet-stream;" \
+        "  server { listen 127.0.0.1:$PORT; root $ndir/www; } }" > "$ndir/nginx.conf"
+      cmd=(nginx -p "$ndir" -c "$ndir/nginx.conf" -g "daemon off;")
+      ;;
     *) R_ERR="unknown runtime"; return ;;
   esac
 
@@ -409,7 +441,7 @@ if [[ " $RUNTIMES " == *" flint "* ]]; then build_flint || true; fi
 workload_runtimes() {
   local file="$BENCH_DIR/workloads/$1/runtimes" rt out=""
   # Without a list: every runtime but the baseline, which only knows the workloads that name it.
-  if [[ ! -f $file ]]; then printf '%s' "${RUNTIMES//aspnet/}"; return; fi
+  if [[ ! -f $file ]]; then local rts=${RUNTIMES//aspnet/}; printf '%s' "${rts//nginx/}"; return; fi
   for rt in $RUNTIMES; do grep -qw "$rt" "$file" && out+="$rt "; done
   printf '%s' "$out"
 }
@@ -435,15 +467,15 @@ for wl in "${WORKLOADS[@]}"; do
   {
     echo "## $wl — \`GET $(workload_path "$wl")\`"
     echo
-    echo "| runtime | req/s | MB/s | p50 ms | p99 ms | idle → peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | req/s vs bare ASP.NET | notes |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| runtime | req/s | MB/s | p50 ms | p99 ms | idle → peak RSS MB | first response ms | req/s vs workerd | req/s vs wrangler dev | req/s vs bare ASP.NET | req/s vs nginx | notes |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for rt in $WL_RUNTIMES; do
       if [[ -n ${ERR[$rt]} ]]; then
-        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | | ${RSS[$rt]:-} | | | | | |"
+        echo "| $rt | failed: ${ERR[$rt]//|/\\|} | | | | ${RSS[$rt]:-} | | | | | | |"
         continue
       fi
       note=${NOTE[$rt]%; }
-      echo "| $rt | ${RPS[$rt]} | ${MBPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${IDLE[$rt]} → ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | $(ratio_vs "$rt" aspnet) | ${note//|/\\|} |"
+      echo "| $rt | ${RPS[$rt]} | ${MBPS[$rt]} | ${P50[$rt]} | ${P99[$rt]} | ${IDLE[$rt]} → ${RSS[$rt]} | ${FIRST[$rt]} | $(ratio_vs "$rt" workerd) | $(ratio_vs "$rt" wrangler) | $(ratio_vs "$rt" aspnet) | $(ratio_vs "$rt" nginx) | ${note//|/\\|} |"
     done
     echo
   } | tee -a "$RESULT_MD"
