@@ -48,4 +48,43 @@ public class EventScopeTests
         Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
         Assert.Equal("done", ws.CloseStatusDescription);
     }
+
+    private const string IntervalUntilClose = """
+        let ticks = 0, atClose = -1;
+        export default {
+          async fetch(request) {
+            if (new URL(request.url).pathname === "/ticks") return Response.json({ ticks, atClose });
+            const [client, server] = Object.values(new WebSocketPair());
+            server.accept();
+            setInterval(() => { ticks++; }, 20); // never cleared
+            server.addEventListener("close", () => { atClose = ticks; server.close(1000, "bye"); });
+            return new Response(null, { status: 101, webSocket: client });
+          },
+        };
+        """;
+
+    [Fact]
+    public async Task ARequestsTimersStopWhenTheSocketItAnsweredWithCloses()
+    {
+        // As on wrangler dev: the request ends with its connection, and an interval it never cleared stops with it.
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = IntervalUntilClose }, isolates: 1);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        using var http = new HttpClient { BaseAddress = w.Url };
+        async Task<(int Ticks, int AtClose)> TicksAsync()
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("ticks"));
+            return (doc.RootElement.GetProperty("ticks").GetInt32(), doc.RootElement.GetProperty("atClose").GetInt32());
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await TicksAsync()).Ticks < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True((await TicksAsync()).Ticks >= 3, "the interval ticks while the socket is open");
+
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        var (afterClose, atClose) = await TicksAsync();
+        Assert.True(atClose >= 3, $"the close event ran (atClose = {atClose})");
+        await Task.Delay(300); // fifteen intervals
+        var (later, _) = await TicksAsync();
+        Assert.True(later <= afterClose + 1, $"the interval stopped with the socket: {afterClose} ticks at close, {later} 300 ms later");
+    }
 }

@@ -111,6 +111,7 @@ function newSocketState(readyState) {
     transferred: false,   // handed to the host in a Response
     peer: null,           // the other end of a WebSocketPair, while in this isolate
     hostId: 0,            // the host connection outgoing messages go to
+    answering: null,      // the request that answered with this socket's partner: it ends when this closes
     inbox: [],            // events waiting for accept() or for their turn
     flushScheduled: false,
     closeSent: false,
@@ -185,6 +186,7 @@ function dispatchIncoming(ws, item) {
       dispatchAt(ws[kState], ws, trusted(new CloseEvent("close", { code: item.code, reason: item.reason, wasClean: item.wasClean })));
       s.readyState = WS_CLOSED;
       forgetHost(s);
+      answerEnded(s);
       break;
     }
     case "error": {
@@ -196,6 +198,7 @@ function dispatchIncoming(ws, item) {
       dispatchAt(ws[kState], ws, trusted(new ErrorEvent("error", { message: `Uncaught ${error.name}: ${item.message}`, error })));
       dispatchAt(ws[kState], ws, trusted(new CloseEvent("close", { code: 1006, reason: item.reason ?? WS_NO_CLOSE_FRAME, wasClean: false })));
       forgetHost(s);
+      answerEnded(s);
       break;
     }
     case "open": {
@@ -248,10 +251,24 @@ function errorFromListener(ws, e) {
   let text;
   try { text = String(e); } catch { text = "(unprintable value)"; }
   dispatchAt(ws[kState], ws, trusted(new ErrorEvent("error", { message: `Uncaught ${text}`, error: e })));
+  answerEnded(s);
 }
 
 function forgetHost(s) {
   if (s.hostId !== 0 && s.closeSent && s.closeReceived) hostSockets.delete(s.hostId);
+}
+
+/**
+ * The socket a request answered with is closed: that request is over, as in workerd, where its
+ * context ends with the connection, and the timers it set stop (an interval that pinged the
+ * client does not tick on forever).
+ */
+function answerEnded(s) {
+  const event = s.answering;
+  if (event === undefined || event === null) return;
+  s.answering = null;
+  event.timersOutlive = false;
+  if (event.done && event.actor === null) cancelOwnedTimers(event);
 }
 
 /** Sends a message or a close from `ws` to whatever is at the other end. */
@@ -591,7 +608,11 @@ function fetchWebSocket(url, headers) {
 function respondWebSocket(event, st) {
   const id = transferToHost(st.webSocket);
   event.responded = true;
+  // The request's timers may send on the socket: they run until the end that stays here closes.
+  // (A Durable Object's socket passed on has no end here: its timers run on.)
   event.timersOutlive = true;
+  const kept = hostSockets.get(id);
+  if (kept !== undefined && kept[kState].ws.readyState !== WS_CLOSED) kept[kState].ws.answering = event;
   ops.wsRespond(event.id, ArrayPrototypeJoin(headersToFlat(st.headers), "\n"), id);
 }
 
