@@ -40,6 +40,14 @@ public class WebSocketHttpTests
         };
         """;
 
+    // A close from the client is answered with the same close (web_socket_auto_reply_to_close, the
+    // default from 2026-04-07; before it the Worker answers itself: see AClosePeerIsAnsweredByTheWorkerBeforeAutoReply).
+    private static Dictionary<string, string> WorkerFiles() => new()
+    {
+        ["index.js"] = Worker,
+        ["wrangler.toml"] = "name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"2025-11-01\"\ncompatibility_flags = [\"web_socket_auto_reply_to_close\"]\n",
+    };
+
     private static Uri WsUrl(RunningWorker w, string path) => new(new Uri(w.Url.ToString().Replace("http://", "ws://")), path);
 
     private static async Task<(WebSocketMessageType Type, byte[] Data, WebSocketReceiveResult Last)> ReceiveAsync(WebSocket ws)
@@ -68,7 +76,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task EchoesTextAndBinaryAndTheServerMaySpeakFirst()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        await using var w = await RunningWorker.StartAsync(WorkerFiles());
         using var ws = new ClientWebSocket();
         ws.Options.CollectHttpResponseDetails = true;
         await ws.ConnectAsync(WsUrl(w, "/ws"), CancellationToken.None);
@@ -96,7 +104,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task CloseCodesAndReasonsTravelBothWays()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        await using var w = await RunningWorker.StartAsync(WorkerFiles());
 
         // The client closes: the Worker sees the code and reason, and its close answers with the same code.
         using (var ws = new ClientWebSocket())
@@ -147,7 +155,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task AListenerThatThrowsDropsTheConnectionAsWorkerdDoes()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        await using var w = await RunningWorker.StartAsync(WorkerFiles());
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(WsUrl(w, "/t"), CancellationToken.None);
         Assert.Equal("hello from server", await ReceiveTextAsync(ws));
@@ -165,7 +173,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task NegotiatesTheWorkersSubprotocolAndCapsMessageSize()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        await using var w = await RunningWorker.StartAsync(WorkerFiles());
         using var ws = new ClientWebSocket();
         ws.Options.AddSubProtocol("p1");
         ws.Options.AddSubProtocol("p2");
@@ -185,7 +193,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task AnOpenSocketKeepsItsIsolateAcrossAReload()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker }, watch: true);
+        await using var w = await RunningWorker.StartAsync(WorkerFiles(), watch: true);
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(WsUrl(w, "/ws"), CancellationToken.None);
         Assert.Equal("hello from server", await ReceiveTextAsync(ws));
@@ -202,7 +210,7 @@ public class WebSocketHttpTests
     [Fact]
     public async Task AWebSocketResponseToAPlainRequestIsAnError()
     {
-        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
+        await using var w = await RunningWorker.StartAsync(WorkerFiles());
         var response = await w.Client.GetAsync("/ws");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("Worker tried to return a WebSocket in a response to a request which did not contain the header \"Upgrade: websocket\".",
@@ -380,5 +388,64 @@ public class WebSocketHttpTests
         }
 
         public void Dispose() => _tcp.Dispose();
+    }
+
+    private const string CloseReplies = """
+        const log = [];
+        export default {
+          async fetch(request) {
+            const u = new URL(request.url);
+            if (u.pathname === "/log") return Response.json(log.splice(0));
+            const [client, server] = Object.values(new WebSocketPair());
+            server.accept();
+            server.addEventListener("close", (e) => {
+              log.push(`close ${e.code} ${e.reason} state=${server.readyState}`);
+              if (u.searchParams.get("reply") === "1") { server.close(1000, "bye"); log.push(`after close() state=${server.readyState}`); }
+            });
+            return new Response(null, { status: 101, webSocket: client });
+          },
+        };
+        """;
+
+    /// <summary>
+    /// How a close from the client is answered, as wrangler dev answered this Worker on each date:
+    /// from 2026-04-07 (web_socket_auto_reply_to_close) with the same close, the socket already
+    /// closed in its close event; before, by the Worker's own close(), the socket closing until then,
+    /// and not at all if the Worker does not answer.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-05-01", "1", 4001, "done", "[\"close 4001 done state=3\",\"after close() state=3\"]")]
+    [InlineData("2026-05-01", "0", 4001, "done", "[\"close 4001 done state=3\"]")]
+    [InlineData("2025-11-01", "1", 1000, "bye", "[\"close 4001 done state=2\",\"after close() state=3\"]")]
+    [InlineData("2025-11-01", "0", null, null, "[\"close 4001 done state=2\"]")]
+    public async Task AClosePeerIsAnsweredAsTheCompatibilityDateSays(string date, string reply, int? code, string? reason, string log)
+    {
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string>
+        {
+            ["index.js"] = CloseReplies,
+            ["wrangler.toml"] = $"name = \"test\"\nmain = \"index.js\"\ncompatibility_date = \"{date}\"\n",
+        }, isolates: 1);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(WsUrl(w, "/ws?reply=" + reply), CancellationToken.None);
+        await ws.CloseOutputAsync((WebSocketCloseStatus)4001, "done", CancellationToken.None);
+        var buffer = new byte[64];
+        var receive = ws.ReceiveAsync(buffer, CancellationToken.None);
+        if (code is null)
+        {
+            // Unanswered: nothing comes back (wrangler dev waited over 3 s; Flint drops the connection after 5).
+            Assert.NotSame(receive, await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(1))));
+        }
+        else
+        {
+            var r = await receive.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(WebSocketMessageType.Close, r.MessageType);
+            Assert.Equal(code, (int?)ws.CloseStatus);
+            Assert.Equal(reason, ws.CloseStatusDescription);
+        }
+        using var http = new HttpClient { BaseAddress = w.Url };
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var seen = "[]";
+        while (seen == "[]" && DateTime.UtcNow < deadline) { seen = await http.GetStringAsync("log"); if (seen == "[]") await Task.Delay(20); }
+        Assert.Equal(log, seen);
     }
 }

@@ -123,6 +123,23 @@ public class WebSocketTests
         """);
 
     [Fact]
+    public Task BeforeAutoReplyAReceivedCloseWaitsForTheWorkersOwn() => JsChecks.RunAsync(Tick + """
+        check("a close is not answered for the Worker before 2026-04-07 (as on wrangler dev)", async () => {
+          const [a, b] = new WebSocketPair(); a.accept(); b.accept();
+          const got = [];
+          b.addEventListener("close", (e) => got.push(["b", e.code, e.reason, b.readyState, a.readyState]));
+          a.addEventListener("close", (e) => got.push(["a", e.code, e.reason, a.readyState, b.readyState]));
+          a.close(3001, "bye");
+          await ticks(10);
+          eq(got, [["b", 3001, "bye", 2, 2]]);
+          eq([a.readyState, b.readyState], [2, 2]);
+          b.close(1000, "answered");
+          await ticks(10);
+          eq(got, [["b", 3001, "bye", 2, 2], ["a", 1000, "answered", 3, 3]]);
+        });
+        """, compatibility: ("2025-11-01", []));
+
+    [Fact]
     public Task CloseCodesReasonsAndEvents() => JsChecks.RunAsync(Tick + """
         check("close codes are validated as workerd does", () => {
           const outcomes = [];
@@ -160,7 +177,8 @@ public class WebSocketTests
           a.close(3001, "bye");
           eq([a.readyState, b.readyState], [2, 1]);
           await ticks(6);
-          eq(got, ["last", ["close", 3001, "bye", true, "CloseEvent", "close", true, 2]]);
+          // Closed already in its close event: the close was answered at once (web_socket_auto_reply_to_close, as on wrangler dev).
+          eq(got, ["last", ["close", 3001, "bye", true, "CloseEvent", "close", true, 3]]);
         });
         check("close without a code arrives as 1005; a close is answered with a close", async () => {
           const [a, b] = new WebSocketPair(); a.accept(); b.accept();

@@ -177,16 +177,19 @@ function dispatchIncoming(ws, item) {
     }
     case "close": {
       s.closeReceived = true;
-      if (!s.closeSent) {
-        // Answer a close with the same close, as workerd does (web_socket_auto_reply_to_close).
+      if (!s.closeSent && compatEnabled("web_socket_auto_reply_to_close")) {
+        // Answered with the same close, as workerd does from 2026-04-07.
         s.closeSent = true;
         sendOutgoing(ws, { type: "close", code: item.code === 1005 ? -1 : item.code, reason: item.code === 1005 ? "" : item.reason });
       }
-      s.readyState = WS_CLOSING;
+      // Before that date the Worker answers with close() itself; until then the socket is closing
+      // (and the peer waits for its answer).
+      s.readyState = s.closeSent ? WS_CLOSED : WS_CLOSING;
       dispatchAt(ws[kState], ws, trusted(new CloseEvent("close", { code: item.code, reason: item.reason, wasClean: item.wasClean })));
-      s.readyState = WS_CLOSED;
-      forgetHost(s);
-      answerEnded(s);
+      if (s.readyState === WS_CLOSED) {
+        forgetHost(s);
+        answerEnded(s);
+      }
       break;
     }
     case "error": {
@@ -407,6 +410,7 @@ class WebSocket extends EventTarget {
     s.readyState = s.closeReceived ? WS_CLOSED : WS_CLOSING;
     sendOutgoing(this, { type: "close", code: c, reason: text });
     forgetHost(s);
+    if (s.readyState === WS_CLOSED) answerEnded(s);
   }
 
   serializeAttachment(value) {
