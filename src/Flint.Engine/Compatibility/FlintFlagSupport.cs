@@ -48,6 +48,8 @@ public static class FlintFlagSupport
         ["queues_json_messages"] = FlagSupport.Follows,
         ["queue_consumer_no_wait_for_wait_until"] = FlagSupport.Follows,
         ["queue_expose_error_codes"] = FlagSupport.Follows,
+        // WebSockets (65_websocket.js).
+        ["web_socket_auto_reply_to_close"] = FlagSupport.Follows,
 
         // Flint's Web APIs were written to the standard behaviour that these turn on.
         ["formdata_parser_supports_files"] = FlagSupport.AlwaysOn,
