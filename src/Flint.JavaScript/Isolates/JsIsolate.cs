@@ -385,11 +385,10 @@ internal sealed class JsIsolate : IDisposable
     public void StartTimer(int id, double delayMs)
     {
         _timerContexts[id] = Current;
-        // Counted from the turn's start, as workerd counts from its clock, which stands still while
-        // JavaScript runs: timers set in one turn keep the order of their delays however long the
-        // turn takes (a 0 ms timeout set after a 20 ms one still fires first on a loaded machine).
-        var turnStart = Volatile.Read(ref _enteredAt);
-        _timers.Start(id, delayMs, turnStart != 0 ? turnStart : Stopwatch.GetTimestamp());
+        // Counted from the call, as on wrangler dev, whose Date.now() advances while JavaScript runs
+        // too: `await` of a 20 ms timeout always shows 20 ms of Date.now(), however long the turn ran
+        // before it (counting from the turn's start, as a frozen clock would, showed less).
+        _timers.Start(id, delayMs, Stopwatch.GetTimestamp());
     }
 
     public void CancelTimer(int id)

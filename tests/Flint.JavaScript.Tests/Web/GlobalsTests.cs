@@ -9,11 +9,27 @@ public class GlobalsTests
         check("setTimeout ordering and arguments", async () => {
           const order = [];
           await new Promise((done) => {
-            setTimeout((x) => order.push(x), 20, "b");
+            // Delays far apart: a timer counts from its call, and a loaded machine may stall between two calls.
+            setTimeout((x) => order.push(x), 150, "b");
             setTimeout((x) => order.push(x), 0, "a");
-            setTimeout(() => { order.push("c"); done(); }, 40);
+            setTimeout(() => { order.push("c"); done(); }, 300);
           });
           eq(order, ["a", "b", "c"]);
+        });
+        check("a timer counts from its call, not from the start of the turn (as on wrangler dev)", async () => {
+          const busy = (ms) => { const end = Date.now() + ms; while (Date.now() < end) {} };
+          busy(30);
+          const t0 = Date.now();
+          await new Promise((r) => setTimeout(r, 20));
+          ok(Date.now() - t0 >= 20, "20 ms of Date.now() passed");
+          const order = [];
+          await new Promise((done) => {
+            setTimeout(() => order.push("20 ms"), 20);
+            busy(30);
+            setTimeout(() => order.push("0 ms, 30 ms later"), 0);
+            setTimeout(done, 60);
+          });
+          eq(order, ["20 ms", "0 ms, 30 ms later"]);
         });
         check("clearTimeout and setInterval", async () => {
           let fired = false; const id = setTimeout(() => { fired = true; }, 5); clearTimeout(id);
