@@ -50,6 +50,27 @@ public static class TestTools
         return null;
     }
 
+    /// <summary>
+    /// Runs a package install up to three times, 10 and 30 s apart: the registry's TLS proxy here has
+    /// failed every request for a moment (SELF_SIGNED_CERT_IN_CHAIN on npm's own three quick retries).
+    /// </summary>
+    private static async Task WithRetriesAsync(Func<Task> install)
+    {
+        TimeSpan[] waits = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await install();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < waits.Length)
+            {
+                await Task.Delay(waits[attempt]);
+            }
+        }
+    }
+
     private static async Task RunAsync(string file, string[] args, string what, params (string Name, string Value)[] env)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -70,18 +91,8 @@ public static class TestTools
         {
             if (File.Exists(esbuild)) return esbuild;
             // npm ci would refuse a lockfile listing platform packages the registry mirror lacks; install honours the lock.
-            var psi = new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            {
-                WorkingDirectory = dir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var npm = Process.Start(psi) ?? throw new InvalidOperationException("Could not start npm to install tests/tools (esbuild). Install Node.js and npm.");
-            var err = npm.StandardError.ReadToEndAsync();
-            await npm.StandardOutput.ReadToEndAsync();
-            await npm.WaitForExitAsync();
-            if (npm.ExitCode != 0 || !File.Exists(esbuild))
-                throw new InvalidOperationException($"npm install in tests/tools failed ({npm.ExitCode}): {await err}");
+            await WithRetriesAsync(() => RunNodeToolAsync(dir, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]));
+            if (!File.Exists(esbuild)) throw new InvalidOperationException("npm install in tests/tools succeeded but left no node_modules/.bin/esbuild.");
             return esbuild;
         }
         finally
@@ -120,7 +131,7 @@ public static class TestTools
         var lockHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "package-lock.json"))));
         var stamp = Path.Combine(modules, ".flint-lock-sha256");
         if (File.Exists(Path.Combine(modules, mustExist)) && File.Exists(stamp) && File.ReadAllText(stamp) == lockHash) return;
-        await RunNodeToolAsync(dir, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+        await WithRetriesAsync(() => RunNodeToolAsync(dir, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]));
         File.WriteAllText(stamp, lockHash);
     }
 
@@ -175,7 +186,7 @@ public static class TestTools
         try
         {
             if (!File.Exists(Path.Combine(dir, "node_modules", "playwright-core", "package.json")))
-                await RunAsync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error"], "npm install in tests/browser (playwright-core)");
+                await WithRetriesAsync(() => RunAsync("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", "--loglevel=error"], "npm install in tests/browser (playwright-core)"));
             return dir;
         }
         finally
