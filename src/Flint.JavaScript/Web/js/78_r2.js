@@ -397,11 +397,15 @@ function r2Object(info, stream = null, withRange = true) {
   }
   o[kR2] = st;
   const http = {};
-  const h = info.httpMetadata;
-  for (const f of ["contentType", "contentLanguage", "contentDisposition", "contentEncoding", "cacheControl"]) if (h[f] !== undefined) http[f] = h[f];
-  if (h.cacheExpiry !== undefined) http.cacheExpiry = new Date(h.cacheExpiry);
   const custom = {};
-  for (const [k, v] of info.customMetadata) custom[k] = v;
+  // A listed object without metadata comes as its five fields alone (R2Binding.WriteObject):
+  // no metadata, and checksums that are its MD5 etag.
+  const h = info.httpMetadata;
+  if (h !== undefined) {
+    for (const f of ["contentType", "contentLanguage", "contentDisposition", "contentEncoding", "cacheControl"]) if (h[f] !== undefined) http[f] = h[f];
+    if (h.cacheExpiry !== undefined) http.cacheExpiry = new Date(h.cacheExpiry);
+    for (const [k, v] of info.customMetadata) custom[k] = v;
+  }
   // Twelve read-only own properties in workerd's order, defined one by one through one reused
   // descriptor: Object.defineProperties with twelve fresh descriptors cost about twice as much
   // (a listing makes up to a thousand objects). Nothing here runs a Worker's code, so the
@@ -413,7 +417,7 @@ function r2Object(info, stream = null, withRange = true) {
   d.value = custom; Object.defineProperty(o, "customMetadata", d);
   d.value = http; Object.defineProperty(o, "httpMetadata", d);
   d.value = new Date(info.uploaded); Object.defineProperty(o, "uploaded", d);
-  d.value = r2Checksums(info.checksums); Object.defineProperty(o, "checksums", d);
+  d.value = r2Checksums(info.checksums ?? { md5: info.etag }); Object.defineProperty(o, "checksums", d);
   d.value = `"${info.etag}"`; Object.defineProperty(o, "httpEtag", d);
   d.value = info.etag; Object.defineProperty(o, "etag", d);
   d.value = info.size; Object.defineProperty(o, "size", d);
