@@ -106,6 +106,67 @@ public class R2HttpTests
         }
     }
 
+    /// <summary>
+    /// Listed objects are built the cheap way (a listed object without metadata crosses as five
+    /// fields; one descriptor and shared digest getters make its properties): they must still be
+    /// what head() gives, with read-only own properties and digests made once.
+    /// </summary>
+    [Fact]
+    public async Task ListedObjectsHaveTheShapeAndValuesHeadGives()
+    {
+        const string worker = """
+            export default {
+              async fetch(request, env) {
+                await env.B.put("a/plain", "hello");
+                await env.B.put("a/meta", "x", { httpMetadata: { contentType: "text/x" }, customMetadata: { k: "v" } });
+                await env.B.put("a/sha", "hello", { sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" });
+                const listed = (await env.B.list({ prefix: "a/" })).objects;
+                const withMeta = (await env.B.list({ prefix: "a/", include: ["httpMetadata", "customMetadata"] })).objects;
+                const plain = listed.find((o) => o.key === "a/plain");
+                const head = await env.B.head("a/plain");
+                const fields = (o) => ({ keys: Object.keys(o), key: o.key, size: o.size, etag: o.etag, httpEtag: o.httpEtag, version: o.version,
+                  uploaded: o.uploaded.getTime(), http: o.httpMetadata, custom: o.customMetadata, checksums: o.checksums.toJSON(),
+                  checksumKeys: Object.keys(o.checksums), storageClass: o.storageClass });
+                const d = Object.getOwnPropertyDescriptor(plain, "key");
+                const md5 = plain.checksums.md5;
+                const getter = Object.getOwnPropertyDescriptor(plain.checksums, "md5").get;
+                let foreign;
+                try { getter.call(head); foreign = "no error"; } catch (e) { foreign = `${e.constructor.name}: ${e.message}`; }
+                return Response.json({
+                  same: JSON.stringify(fields(plain)) === JSON.stringify(fields(head)),
+                  plain: fields(plain),
+                  descriptor: { writable: d.writable, enumerable: d.enumerable, configurable: d.configurable },
+                  md5: [...new Uint8Array(md5)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+                  md5Kept: plain.checksums.md5 === md5,
+                  sha1: String(plain.checksums.sha1),
+                  foreign,
+                  sha: listed.find((o) => o.key === "a/sha").checksums.toJSON(),
+                  metaNotIncluded: [listed.find((o) => o.key === "a/meta").httpMetadata, listed.find((o) => o.key === "a/meta").customMetadata],
+                  metaIncluded: [withMeta.find((o) => o.key === "a/meta").httpMetadata, withMeta.find((o) => o.key === "a/meta").customMetadata],
+                });
+              }
+            }
+            """;
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["wrangler.toml"] = Config, ["index.js"] = worker });
+        using var answer = System.Text.Json.JsonDocument.Parse(await w.GetStringAsync("/"));
+        var r = answer.RootElement;
+        Assert.True(r.GetProperty("same").GetBoolean(), r.GetProperty("plain").ToString());
+        var plain = r.GetProperty("plain");
+        Assert.Equal("""["ssecKeyMd5","storageClass","range","customMetadata","httpMetadata","uploaded","checksums","httpEtag","etag","size","version","key"]""",
+            plain.GetProperty("keys").GetRawText());
+        Assert.Equal("""{"md5":"5d41402abc4b2a76b9719d911017c592"}""", plain.GetProperty("checksums").GetRawText());
+        Assert.Equal("""["sha512","sha384","sha256","sha1","md5"]""", plain.GetProperty("checksumKeys").GetRawText());
+        Assert.Equal("""{"writable":false,"enumerable":true,"configurable":true}""", r.GetProperty("descriptor").GetRawText());
+        Assert.Equal("5d41402abc4b2a76b9719d911017c592", r.GetProperty("md5").GetString());
+        Assert.True(r.GetProperty("md5Kept").GetBoolean());
+        Assert.Equal("undefined", r.GetProperty("sha1").GetString());
+        Assert.StartsWith("TypeError: Illegal invocation", r.GetProperty("foreign").GetString());
+        Assert.Equal("""{"md5":"5d41402abc4b2a76b9719d911017c592","sha256":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"}""",
+            r.GetProperty("sha").GetRawText());
+        Assert.Equal("""[{},{}]""", r.GetProperty("metaNotIncluded").GetRawText());
+        Assert.Equal("""[{"contentType":"text/x"},{"k":"v"}]""", r.GetProperty("metaIncluded").GetRawText());
+    }
+
     [Fact]
     public async Task ABodyOfUnknownLengthIsRefusedAsWorkerdRefusesIt()
     {

@@ -147,6 +147,8 @@ public sealed class R2Binding(string name, R2BucketStore bucket) : HostBinding(n
         return BindingResult.Empty;
     }
 
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_listOutput;
+
     private BindingResult List(string argsJson)
     {
         using var args = JsonDocument.Parse(argsJson);
@@ -163,12 +165,15 @@ public sealed class R2Binding(string name, R2BucketStore bucket) : HostBinding(n
             IncludeHttpMetadata = include.Contains("httpMetadata"),
             IncludeCustomMetadata = include.Contains("customMetadata"),
         });
-        var output = new ArrayBufferWriter<byte>();
+        // A page of 1,000 objects is about 150 KB of JSON: written into a buffer this thread keeps,
+        // rather than one regrown from 256 bytes (and into the large object heap) for every page.
+        var output = t_listOutput ??= new ArrayBufferWriter<byte>(256 * 1024);
+        output.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(output, s_json))
         {
             json.WriteStartObject();
             json.WriteStartArray("objects");
-            foreach (var obj in result.Objects) WriteObject(json, obj, null, false);
+            foreach (var obj in result.Objects) WriteObject(json, obj, null, false, listed: true);
             json.WriteEndArray();
             json.WriteBoolean("truncated", result.Truncated);
             if (result.Cursor is { } cursor) json.WriteString("cursor", cursor);
@@ -230,7 +235,12 @@ public sealed class R2Binding(string name, R2BucketStore bucket) : HostBinding(n
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
-    private static void WriteObject(Utf8JsonWriter json, R2Object obj, R2Range? range, bool preconditionFailed)
+    /// <param name="listed">
+    /// An object of a listing: empty metadata and checksums that are just the MD5 etag (nearly
+    /// every listed object) are left out, for the face to fill in (r2Object): less to write,
+    /// to parse and to allocate, a thousand times a page.
+    /// </param>
+    private static void WriteObject(Utf8JsonWriter json, R2Object obj, R2Range? range, bool preconditionFailed, bool listed = false)
     {
         json.WriteStartObject();
         json.WriteString("key", obj.Key);
@@ -238,6 +248,12 @@ public sealed class R2Binding(string name, R2BucketStore bucket) : HostBinding(n
         json.WriteNumber("size", obj.Size);
         json.WriteString("etag", obj.Etag);
         json.WriteNumber("uploaded", obj.Uploaded);
+        if (listed && obj.HttpMetadata == R2HttpMetadata.Empty && obj.CustomMetadata.Count == 0
+            && obj.Checksums.Count == 1 && obj.Checksums.TryGetValue(R2HashAlgorithm.Md5, out var md5) && md5 == obj.Etag)
+        {
+            json.WriteEndObject();
+            return;
+        }
         var h = obj.HttpMetadata;
         json.WriteStartObject("httpMetadata");
         if (h.ContentType is { } ct) json.WriteString("contentType", ct);

@@ -294,32 +294,39 @@ class Checksums {
     const st = this?.[kR2];
     if (st === undefined || !(this instanceof Checksums)) throw illegalInvocation();
     const out = {};
-    for (const [field] of R2_HASHES) if (st[field] !== undefined) out[field] = st[field];
+    for (const [field] of R2_HASHES) if (st.hexes[field] !== undefined) out[field] = st.hexes[field];
     return out;
   }
 }
 webidlInterface(Checksums);
 r2ConstructorLast(Checksums);
 
-/** A digest as an ArrayBuffer, made when first read (as workerd's lazy properties are) and then kept. */
-function r2LazyDigest(hex) {
-  let buffer;
-  return {
-    get() { if (buffer === undefined && hex !== undefined) buffer = r2HexToBuffer(hex); return buffer; },
-    enumerable: true, configurable: true,
-  };
-}
+/**
+ * The digests, own accessors as workerd's lazy properties: an ArrayBuffer made when first read,
+ * then kept. The getters are shared by every Checksums (state in kR2) and defined one by one with
+ * constant descriptors, so all instances share one map; a closure per digest per object gave each
+ * its own map, and Object.defineProperties walks its argument's keys each time (a listing makes up
+ * to a thousand of these).
+ */
+const R2_DIGEST_DESCRIPTORS = ["sha512", "sha384", "sha256", "sha1", "md5"].map((field) => ({
+  get() {
+    const st = r2ObjectState(this, Checksums);
+    if (st.hexes[field] === undefined) return undefined;
+    st.buffers ??= {};
+    return st.buffers[field] ??= r2HexToBuffer(st.hexes[field]);
+  },
+  enumerable: true, configurable: true,
+}));
 
 function r2Checksums(hexes) {
   const c = Object.create(Checksums.prototype);
-  c[kR2] = hexes;
-  Object.defineProperties(c, {
-    sha512: r2LazyDigest(hexes.sha512),
-    sha384: r2LazyDigest(hexes.sha384),
-    sha256: r2LazyDigest(hexes.sha256),
-    sha1: r2LazyDigest(hexes.sha1),
-    md5: r2LazyDigest(hexes.md5),
-  });
+  c[kR2] = { hexes, buffers: null };
+  const d = R2_DIGEST_DESCRIPTORS;
+  Object.defineProperty(c, "sha512", d[0]);
+  Object.defineProperty(c, "sha384", d[1]);
+  Object.defineProperty(c, "sha256", d[2]);
+  Object.defineProperty(c, "sha1", d[3]);
+  Object.defineProperty(c, "md5", d[4]);
   return c;
 }
 
@@ -373,6 +380,8 @@ class GetResult extends HeadResult {
 webidlInterface(GetResult);
 r2ConstructorLast(GetResult);
 
+const R2_FIELD = { value: undefined, enumerable: true, configurable: true };
+
 /**
  * Builds an object from the host's description. Its fields are own, read-only, enumerable
  * properties defined in workerd's order (so Object.keys and JSON.stringify match), the body a
@@ -388,26 +397,33 @@ function r2Object(info, stream = null, withRange = true) {
   }
   o[kR2] = st;
   const http = {};
-  const h = info.httpMetadata;
-  for (const f of ["contentType", "contentLanguage", "contentDisposition", "contentEncoding", "cacheControl"]) if (h[f] !== undefined) http[f] = h[f];
-  if (h.cacheExpiry !== undefined) http.cacheExpiry = new Date(h.cacheExpiry);
   const custom = {};
-  for (const [k, v] of info.customMetadata) custom[k] = v;
-  // One call for all twelve (a listing makes up to a thousand objects).
-  Object.defineProperties(o, {
-    ssecKeyMd5: { value: undefined, enumerable: true, configurable: true },
-    storageClass: { value: "", enumerable: true, configurable: true },
-    range: { value: withRange && info.range !== undefined ? { offset: info.range.offset, length: info.range.length } : undefined, enumerable: true, configurable: true },
-    customMetadata: { value: custom, enumerable: true, configurable: true },
-    httpMetadata: { value: http, enumerable: true, configurable: true },
-    uploaded: { value: new Date(info.uploaded), enumerable: true, configurable: true },
-    checksums: { value: r2Checksums(info.checksums), enumerable: true, configurable: true },
-    httpEtag: { value: `"${info.etag}"`, enumerable: true, configurable: true },
-    etag: { value: info.etag, enumerable: true, configurable: true },
-    size: { value: info.size, enumerable: true, configurable: true },
-    version: { value: info.version, enumerable: true, configurable: true },
-    key: { value: info.key, enumerable: true, configurable: true },
-  });
+  // A listed object without metadata comes as its five fields alone (R2Binding.WriteObject):
+  // no metadata, and checksums that are its MD5 etag.
+  const h = info.httpMetadata;
+  if (h !== undefined) {
+    for (const f of ["contentType", "contentLanguage", "contentDisposition", "contentEncoding", "cacheControl"]) if (h[f] !== undefined) http[f] = h[f];
+    if (h.cacheExpiry !== undefined) http.cacheExpiry = new Date(h.cacheExpiry);
+    for (const [k, v] of info.customMetadata) custom[k] = v;
+  }
+  // Twelve read-only own properties in workerd's order, defined one by one through one reused
+  // descriptor: Object.defineProperties with twelve fresh descriptors cost about twice as much
+  // (a listing makes up to a thousand objects). Nothing here runs a Worker's code, so the
+  // descriptor cannot be seen half-filled.
+  const d = R2_FIELD;
+  d.value = undefined; Object.defineProperty(o, "ssecKeyMd5", d);
+  d.value = ""; Object.defineProperty(o, "storageClass", d);
+  d.value = withRange && info.range !== undefined ? { offset: info.range.offset, length: info.range.length } : undefined; Object.defineProperty(o, "range", d);
+  d.value = custom; Object.defineProperty(o, "customMetadata", d);
+  d.value = http; Object.defineProperty(o, "httpMetadata", d);
+  d.value = new Date(info.uploaded); Object.defineProperty(o, "uploaded", d);
+  d.value = r2Checksums(info.checksums ?? { md5: info.etag }); Object.defineProperty(o, "checksums", d);
+  d.value = `"${info.etag}"`; Object.defineProperty(o, "httpEtag", d);
+  d.value = info.etag; Object.defineProperty(o, "etag", d);
+  d.value = info.size; Object.defineProperty(o, "size", d);
+  d.value = info.version; Object.defineProperty(o, "version", d);
+  d.value = info.key; Object.defineProperty(o, "key", d);
+  d.value = undefined;
   return o;
 }
 

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace Flint.Server.Ingress;
+
+/// <summary>How Flint's Kestrel hosts are built.</summary>
+internal static class FlintHostOptions
+{
+    /// <summary>
+    /// Options for <see cref="WebApplication.CreateSlimBuilder(WebApplicationOptions)"/> without the
+    /// watch on appsettings.json, which Flint does not use: that watch covers the working directory
+    /// and every directory under it, the project with its .flint data included, so each write of an
+    /// R2 object or a database went through inotify and the watcher's thread (6% of a 100 MiB put).
+    /// </summary>
+    public static WebApplicationOptions For(string applicationName) =>
+        new() { Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = applicationName };
+}
