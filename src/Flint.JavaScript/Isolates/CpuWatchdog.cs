@@ -41,10 +41,13 @@ internal static class CpuWatchdog
         var now = Stopwatch.GetTimestamp();
         // Read once per tick, and only if some isolate is inside a turn.
         var nativeMemory = new Lazy<long>(HeapLimit.NativeMemory, LazyThreadSafetyMode.None);
+        // Native memory is the process's: how many turns run at once decides how much growth one can be blamed for.
+        var turnsRunning = 0;
+        foreach (var isolate in s_watched.Keys) if (isolate.InTurn) turnsRunning++;
         foreach (var isolate in s_watched.Keys)
         {
             bool busy;
-            try { busy = isolate.CheckLimits(now, nativeMemory); }
+            try { busy = isolate.CheckLimits(now, nativeMemory, turnsRunning); }
             catch (ObjectDisposedException) { busy = false; } // disposed between its last turn and this tick
             if (!busy) s_watched.TryRemove(isolate, out _);
         }

@@ -66,8 +66,12 @@ internal sealed class HeapLimit(ulong maxHeapBytes)
     /// (see <see cref="NativeMemory"/>) has grown by more than the limit during the turn, as seen from
     /// the first tick that saw it (at most one tick after it began), once the turn has used
     /// <see cref="MinTurnCpu"/> of CPU time (<paramref name="turnCpu"/>, in Stopwatch ticks).
+    /// <paramref name="turnsRunning"/> isolates of the process are inside a turn right now, this one
+    /// included: any of them may have grown the process meanwhile, so the growth blamed on this turn
+    /// must exceed what all of them could grow within their limits (a runaway still passes that mark,
+    /// and V8's own limit, four times higher, stands behind it).
     /// </summary>
-    public bool IsExceededDuringTurn(long enteredAt, long nativeMemory, long turnCpu)
+    public bool IsExceededDuringTurn(long enteredAt, long nativeMemory, long turnCpu, int turnsRunning = 1)
     {
         if (Volatile.Read(ref _followedTurn) != enteredAt)
         {
@@ -77,12 +81,15 @@ internal sealed class HeapLimit(ulong maxHeapBytes)
         }
         // Memory freed elsewhere meanwhile (an isolate disposed) would hide growth: measure from the lowest point.
         _nativeAtStart = Math.Min(_nativeAtStart, nativeMemory);
-        return turnCpu >= MinTurnCpu && nativeMemory - _nativeAtStart > (long)maxHeapBytes;
+        return turnCpu >= MinTurnCpu && nativeMemory - _nativeAtStart > (long)maxHeapBytes * Math.Max(1, turnsRunning);
     }
 
     /// <summary>
     /// The process's resident set less the .NET heap, so request bodies buffered by the server do not
-    /// count (other isolates' heaps do: the limit is generous enough for that). About 50 µs on Linux.
+    /// count (other isolates' heaps do: the limit is generous enough for that). The .NET heap is taken
+    /// as the larger of what lives in it and what the GC had committed at its last collection: memory
+    /// a collection freed but kept (a large body's segment) is no isolate's. About 50 µs on Linux.
     /// </summary>
-    public static long NativeMemory() => Environment.WorkingSet - GC.GetTotalMemory(false);
+    public static long NativeMemory() =>
+        Environment.WorkingSet - Math.Max(GC.GetTotalMemory(false), GC.GetGCMemoryInfo().TotalCommittedBytes);
 }

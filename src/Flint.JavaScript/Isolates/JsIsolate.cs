@@ -241,7 +241,7 @@ internal sealed class JsIsolate : IDisposable
     /// running turn, stops a turn whose event has used up its CPU time, or that grew past the heap
     /// limit. Returns whether the isolate is still busy (else the watchdog drops it until its next turn).
     /// </summary>
-    internal bool CheckLimits(long now, Lazy<long> nativeMemory)
+    internal bool CheckLimits(long now, Lazy<long> nativeMemory, int turnsRunning = 1)
     {
         if (_disposed) return false;
         var cpu = _cpuClock?.Read() ?? -1;
@@ -264,9 +264,12 @@ internal sealed class JsIsolate : IDisposable
         if (Volatile.Read(ref _interruptedTurn) == entered) return true;
         var used = (context?.CpuUsed ?? 0) + turnCpu;
         if (used > (context?.CpuLimit ?? _turnCpuLimit)) Interrupt(entered, context, memory: false);
-        else if (_heapLimit.IsExceededDuringTurn(entered, nativeMemory.Value, Math.Max(0, turnCpu))) Interrupt(entered, context, memory: true);
+        else if (_heapLimit.IsExceededDuringTurn(entered, nativeMemory.Value, Math.Max(0, turnCpu), turnsRunning)) Interrupt(entered, context, memory: true);
         return true;
     }
+
+    /// <summary>Whether JavaScript is running in this isolate now (a turn has begun and not ended).</summary>
+    internal bool InTurn => Volatile.Read(ref _enteredAt) != 0;
 
     private void Interrupt(long turn, EventContext? context, bool memory)
     {
