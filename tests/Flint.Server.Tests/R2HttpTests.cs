@@ -167,6 +167,25 @@ public class R2HttpTests
         Assert.Equal("""[{"contentType":"text/x"},{"k":"v"}]""", r.GetProperty("metaIncluded").GetRawText());
     }
 
+    /// <summary>A page whose JSON is long crosses in slices (BindingResult.TextParts), cut between characters of many bytes.</summary>
+    [Fact]
+    public async Task APageOfLongMultiByteKeysArrivesWhole()
+    {
+        const string worker = """
+            export default {
+              async fetch(request, env) {
+                const keys = [];
+                for (let i = 0; i < 120; i++) keys.push(`k/${String(i).padStart(3, "0")}/` + "é😀ж".repeat(100 + (i % 7)));
+                await Promise.all(keys.map((k) => env.B.put(k, "x")));
+                const page = await env.B.list({ prefix: "k/" });
+                return Response.json({ same: JSON.stringify(page.objects.map((o) => o.key)) === JSON.stringify(keys), n: page.objects.length, truncated: page.truncated });
+              }
+            }
+            """;
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["wrangler.toml"] = Config, ["index.js"] = worker });
+        Assert.Equal("""{"same":true,"n":120,"truncated":false}""", await w.GetStringAsync("/"));
+    }
+
     [Fact]
     public async Task ABodyOfUnknownLengthIsRefusedAsWorkerdRefusesIt()
     {

@@ -53,7 +53,13 @@ internal sealed class BindingOps
     }
 
     /// <summary>Makes the entry point into 75_bindings.js once the built-ins run.</summary>
-    public void Bind() => _completeBinding = _isolate.MakeEntryPoints("(a, b, c, d, e) => rt.completeBinding(a, b, c, d, e)")[0];
+    // Text in slices (BindingResult.TextParts) comes as further arguments, joined here.
+    public void Bind() => _completeBinding = _isolate.MakeEntryPoints("""
+        (a, b, c, d, e, ...t) => {
+          if (t.length > 0) { b = ""; for (let i = 0; i < t.length; i++) b += t[i]; }
+          return rt.completeBinding(a, b, c, d, e);
+        }
+        """)[0];
 
     /// <summary>
     /// Starts a call to binding <paramref name="index"/>; its result settles promise
@@ -165,7 +171,8 @@ internal sealed class BindingOps
         _isolate.PostTurn(context, () =>
         {
             var socketId = webSocket is not null ? _webSockets.AddForeign(webSocket) : 0;
-            JsIsolate.InvokeAndRelease(_completeBinding, promiseId, result.Text, result.Bytes is { } b ? _isolate.ToJsBytes(b) : null, streamId, socketId);
+            object?[] args = [promiseId, result.Text, result.Bytes is { } b ? _isolate.ToJsBytes(b) : null, streamId, socketId, .. result.TextParts ?? []];
+            JsIsolate.InvokeAndRelease(_completeBinding, args);
         });
     }
 }

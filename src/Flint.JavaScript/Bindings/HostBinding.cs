@@ -61,6 +61,12 @@ public sealed class BindingResult
     public static readonly BindingResult Empty = new();
 
     public string? Text { get; init; }
+    /// <summary>
+    /// A long text in slices (instead of <see cref="Text"/>), joined in the isolate: one .NET string
+    /// over 85 KB lands in the large object heap, and allocating those a few times a second makes
+    /// the GC run blocking gen2 collections (an R2 listing's JSON is ~143,000 characters).
+    /// </summary>
+    public IReadOnlyList<string>? TextParts { get; init; }
     public byte[]? Bytes { get; init; }
     /// <summary>A body the Worker reads as a ReadableStream; disposed when read to the end or cancelled.</summary>
     public Stream? Stream { get; init; }
@@ -69,6 +75,23 @@ public sealed class BindingResult
 
     public static BindingResult FromText(string? text) => text is null ? Empty : new() { Text = text };
     public static BindingResult FromBytes(byte[] bytes) => new() { Bytes = bytes };
+
+    /// <summary>The UTF-8 text <paramref name="utf8"/> as <see cref="Text"/>, or as <see cref="TextParts"/> of under 85 KB each when it is long.</summary>
+    public static BindingResult FromUtf8(ReadOnlySpan<byte> utf8)
+    {
+        const int Slice = 32 * 1024; // bytes, so at most 32 Ki characters: 64 KB as a string
+        if (utf8.Length <= Slice) return new() { Text = System.Text.Encoding.UTF8.GetString(utf8) };
+        var parts = new List<string>(utf8.Length / Slice + 1);
+        while (utf8.Length > 0)
+        {
+            var end = Math.Min(Slice, utf8.Length);
+            // Never split a character: back off to the start of a UTF-8 sequence.
+            while (end < utf8.Length && (utf8[end] & 0xC0) == 0x80) end--;
+            parts.Add(System.Text.Encoding.UTF8.GetString(utf8[..end]));
+            utf8 = utf8[end..];
+        }
+        return new() { TextParts = parts };
+    }
 }
 
 /// <summary>An error a binding reports to script as <c>new {Name}(message)</c> (Error, TypeError, RangeError, or a DOMException name).</summary>

@@ -408,8 +408,9 @@ function r2Object(info, stream = null, withRange = true) {
   }
   // Twelve read-only own properties in workerd's order, defined one by one through one reused
   // descriptor: Object.defineProperties with twelve fresh descriptors cost about twice as much
-  // (a listing makes up to a thousand objects). Nothing here runs a Worker's code, so the
-  // descriptor cannot be seen half-filled.
+  // (a listing makes up to a thousand objects). No R2 object is made synchronously from a
+  // Worker's code (every method that makes one awaits the host first), so this cannot be
+  // re-entered while the descriptor is half-filled.
   const d = R2_FIELD;
   d.value = undefined; Object.defineProperty(o, "ssecKeyMd5", d);
   d.value = ""; Object.defineProperty(o, "storageClass", d);
