@@ -87,4 +87,52 @@ public class EventScopeTests
         var (later, _) = await TicksAsync();
         Assert.True(later <= afterClose + 1, $"the interval stopped with the socket: {afterClose} ticks at close, {later} 300 ms later");
     }
+
+    private const string IntervalsFromListeners = """
+        let ticks = 0, afterAwait = 0;
+        export default {
+          async fetch(request) {
+            if (new URL(request.url).pathname === "/ticks") return Response.json({ ticks, afterAwait });
+            const [client, server] = Object.values(new WebSocketPair());
+            server.accept();
+            server.addEventListener("message", async () => {
+              setInterval(() => { ticks++; }, 20);
+              await Promise.resolve();
+              setInterval(() => { afterAwait++; }, 20);
+              server.send("started");
+            });
+            server.addEventListener("close", () => server.close(1000, "bye"));
+            return new Response(null, { status: 101, webSocket: client });
+          },
+        };
+        """;
+
+    [Fact]
+    public async Task TimersTheSocketsListenersSetStopWithIt()
+    {
+        // As on wrangler dev: a listener runs in the request's context, which ends with the socket,
+        // both for what it starts at once and after an await.
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = IntervalsFromListeners }, isolates: 1);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        await ws.SendAsync("go"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64];
+        var r = await ws.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("started", Encoding.UTF8.GetString(buffer, 0, r.Count));
+        using var http = new HttpClient { BaseAddress = w.Url };
+        async Task<(int Ticks, int AfterAwait)> TicksAsync()
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("ticks"));
+            return (doc.RootElement.GetProperty("ticks").GetInt32(), doc.RootElement.GetProperty("afterAwait").GetInt32());
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await TicksAsync()).AfterAwait < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        var atClose = await TicksAsync();
+        Assert.True(atClose.AfterAwait >= 3, $"both intervals ticked while the socket was open ({atClose})");
+        await Task.Delay(300);
+        var later = await TicksAsync();
+        Assert.True(later.Ticks <= atClose.Ticks + 1 && later.AfterAwait <= atClose.AfterAwait + 1,
+            $"the intervals stopped with the socket: {atClose} at close, {later} 300 ms later");
+    }
 }

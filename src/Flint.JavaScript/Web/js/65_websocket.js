@@ -165,6 +165,12 @@ function flushOne(ws) {
 function dispatchIncoming(ws, item) {
   const s = ws[kState].ws;
   if (s.readyState === WS_CLOSED) return;
+  // The rest of this turn, its microtasks included, runs in the context of the request the socket answered.
+  const scope = answeringScope(s);
+  if (scope !== null) {
+    currentEvent = scope;
+    scope.subrequests = 0; // each message its own allowance, not the socket's whole life
+  }
   switch (item.type) {
     case "message": {
       let data = item.data;
@@ -272,6 +278,32 @@ function answerEnded(s) {
   s.answering = null;
   event.timersOutlive = false;
   if (event.done && event.actor === null) cancelOwnedTimers(event);
+  const scope = event.socketScope;
+  if (scope === null || scope === undefined) return;
+  // What the socket's listeners started ends with it too: timers, TCP sockets, the stubs they gave out.
+  event.socketScope = null;
+  scope.done = true;
+  dropEventRpc(scope);
+  for (const cleanup of scope.cleanups.splice(0)) cleanup();
+  cancelOwnedTimers(scope);
+}
+
+/**
+ * The context the events of a socket kept by a request run in, as in workerd, where they run in
+ * that request's I/O context, which lives on with the socket. The request itself is over (its
+ * response went out): this is a context of its own for what the listeners start, made with the
+ * first event and ended by answerEnded(). Null for other sockets.
+ */
+function answeringScope(s) {
+  const event = s.answering;
+  if (event === null || event === undefined) return null;
+  if (event.socketScope === null || event.socketScope === undefined) {
+    const scope = new EventState(event.id);
+    scope.props = event.props;
+    scope.responded = true;
+    event.socketScope = scope;
+  }
+  return event.socketScope;
 }
 
 /** Sends a message or a close from `ws` to whatever is at the other end. */

@@ -59,6 +59,7 @@ class EventState {
     this.timers = null;      // the timers it set (a Map, made with the first), cancelled when it is over (30_timers.js)
     this.actor = null;       // the Durable Object it runs in, which owns its timers instead
     this.timersOutlive = false; // it answered with a WebSocket, whose messages its timers may send
+    this.socketScope = null;    // then: the context that socket's events run in (65_websocket.js)
   }
   waitUntil(promise) {
     ArrayPrototypePush(this.pending, PromisePrototypeThen(PromiseResolve(promise), undefined, (e) => {
