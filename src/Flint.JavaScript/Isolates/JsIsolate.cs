@@ -391,7 +391,7 @@ internal sealed class JsIsolate : IDisposable
         // Counted from the call, as on wrangler dev, whose Date.now() advances while JavaScript runs
         // too: `await` of a 20 ms timeout always shows 20 ms of Date.now(), however long the turn ran
         // before it (counting from the turn's start, as a frozen clock would, showed less).
-        _timers.Start(id, delayMs, Stopwatch.GetTimestamp());
+        _timers.Start(id, delayMs);
     }
 
     public void CancelTimer(int id)

@@ -30,11 +30,10 @@ internal sealed class TimerQueue : IDisposable
 
     public int Count => _dueById.Count;
 
-    /// <param name="from">The Stopwatch timestamp the delay counts from.</param>
-    public void Start(int id, double delayMs, long from)
+    public void Start(int id, double delayMs)
     {
         if (_disposed) return;
-        var due = from + (long)(Math.Clamp(delayMs, 0, int.MaxValue) * Stopwatch.Frequency / 1000);
+        var due = Stopwatch.GetTimestamp() + (long)(Math.Clamp(delayMs, 0, int.MaxValue) * Stopwatch.Frequency / 1000);
         _dueById[id] = due;
         _queue.Enqueue(id, (due, _seq++));
         Arm();

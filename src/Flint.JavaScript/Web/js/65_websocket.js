@@ -274,18 +274,16 @@ function forgetHost(s) {
  */
 function answerEnded(s) {
   const event = s.answering;
-  if (event === undefined || event === null) return;
+  if (event === null) return;
   s.answering = null;
   event.timersOutlive = false;
   if (event.done && event.actor === null) cancelOwnedTimers(event);
   const scope = event.socketScope;
-  if (scope === null || scope === undefined) return;
+  if (scope === null) return;
   // What the socket's listeners started ends with it too: timers, TCP sockets, the stubs they gave out.
   event.socketScope = null;
   scope.done = true;
-  dropEventRpc(scope);
-  for (const cleanup of scope.cleanups.splice(0)) cleanup();
-  cancelOwnedTimers(scope);
+  scope.releaseOwned(true);
 }
 
 /**
@@ -296,8 +294,8 @@ function answerEnded(s) {
  */
 function answeringScope(s) {
   const event = s.answering;
-  if (event === null || event === undefined) return null;
-  if (event.socketScope === null || event.socketScope === undefined) {
+  if (event === null) return null;
+  if (event.socketScope === null) {
     const scope = new EventState(event.id);
     scope.props = event.props;
     scope.responded = true;

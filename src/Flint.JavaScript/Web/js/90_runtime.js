@@ -72,15 +72,19 @@ class EventState {
     ctx[kState] = this;
     return ctx;
   }
+  /** Ends what the event owns: the stubs it gave out, its TCP sockets and, when told, its timers. */
+  releaseOwned(timersToo) {
+    dropEventRpc(this);
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    if (timersToo) cancelOwnedTimers(this);
+  }
   /** Tells the host the event is over once its response is sent and waitUntil work settled. */
   finishWhenSettled() {
     if (!this.bodyDone || this.done || this.holds > 0) return;
     const finish = () => {
       if (this.done || this.holds > 0) return;
       this.done = true;
-      dropEventRpc(this);
-      for (const cleanup of this.cleanups.splice(0)) cleanup();
-      if (this.actor === null && !this.timersOutlive) cancelOwnedTimers(this);
+      this.releaseOwned(this.actor === null && !this.timersOutlive);
       ops.eventDone(this.id);
     };
     if (this.pending.length === 0) { finish(); return; }
