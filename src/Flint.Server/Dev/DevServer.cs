@@ -98,7 +98,7 @@ public sealed class DevServer : IAsyncDisposable
     /// <summary>Loads the Workers and starts listening. Throws <see cref="ConfigException"/> or <see cref="WorkerLoadException"/>.</summary>
     public static async Task<DevServer> StartAsync(DevServerOptions options, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(Ingress.FlintHostOptions.For("flint"));
+        var builder = Ingress.FlintHostOptions.CreateBuilder("flint");
         builder.Logging.ClearProviders();
         if (options.ConfigureLogging is not null) options.ConfigureLogging(builder.Logging);
         else

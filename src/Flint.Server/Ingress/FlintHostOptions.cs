@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flint.Server.Ingress;
 
@@ -13,4 +15,12 @@ internal static class FlintHostOptions
     /// </summary>
     public static WebApplicationOptions For(string applicationName) =>
         new() { Args = ["--hostBuilder:reloadConfigOnChange=false"], ApplicationName = applicationName };
+
+    /// <summary>A slim builder with Flint's host options and its Kestrel memory pool (<see cref="ReceiveBlockPoolFactory"/>).</summary>
+    public static WebApplicationBuilder CreateBuilder(string applicationName)
+    {
+        var builder = WebApplication.CreateSlimBuilder(For(applicationName));
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(ReceiveBlockPoolFactory.Instance);
+        return builder;
+    }
 }

@@ -30,7 +30,7 @@ public sealed class S3Server : IAsyncDisposable
     /// <summary>Starts listening on <paramref name="ip"/>:<paramref name="port"/> (0 picks a free port).</summary>
     public static async Task<S3Server> StartAsync(IPAddress ip, int port, R2Storage storage, S3Credentials credentials, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(Ingress.FlintHostOptions.For("flint-s3"));
+        var builder = Ingress.FlintHostOptions.CreateBuilder("flint-s3");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.ConfigureKestrel(k =>
