@@ -102,6 +102,35 @@ public sealed class R2BucketStoreTests : IDisposable
         Assert.Empty(BlobFiles());
     }
 
+    /// <summary>
+    /// A replaced object's file is deleted behind the put; a read racing it must get one whole
+    /// version, never a file that is being deleted.
+    /// </summary>
+    [Fact]
+    public async Task ReadsRacingOverwritesGetOneWholeVersion()
+    {
+        byte[][] versions = [RandomNumberGenerator.GetBytes(300_000), RandomNumberGenerator.GetBytes(200_000)];
+        await _bucket.PutAsync("k", Body(versions[0]), NoOptions);
+        var writes = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 40; i++) await _bucket.PutAsync("k", Body(versions[i % 2]), NoOptions);
+        });
+        var reads = 0;
+        while (!writes.IsCompleted || reads < 40)
+        {
+            using var found = _bucket.Get("k")!;
+            // The file is opened at the first read: let every delete queued so far happen before it.
+            await _bucket.FreedBlobsDeleted();
+            using var body = found.TakeBody();
+            var got = new MemoryStream();
+            await body.CopyToAsync(got);
+            Assert.True(got.ToArray().SequenceEqual(versions[0]) || got.ToArray().SequenceEqual(versions[1]), $"read {reads} got {got.Length} bytes of neither version");
+            reads++;
+        }
+        await writes;
+        Assert.Single(BlobFiles());
+    }
+
     [Fact]
     public async Task AReaderKeepsTheBodyItOpenedWhileTheObjectIsReplacedAndDeleted()
     {
