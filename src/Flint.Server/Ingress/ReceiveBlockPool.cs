@@ -17,7 +17,7 @@ namespace Flint.Server.Ingress;
 internal sealed class ReceiveBlockPoolFactory : IMemoryPoolFactory<byte>
 {
     public const int BlockSize = 64 * 1024;
-    public const long RetainedBytes = 16L * 1024 * 1024;
+    public const long RetainedBytes = 4L * 1024 * 1024;
 
     public static readonly ReceiveBlockPoolFactory Instance = new();
 
