@@ -89,10 +89,10 @@ public class EventScopeTests
     }
 
     private const string IntervalsFromListeners = """
-        let ticks = 0, afterAwait = 0;
+        let ticks = 0, afterAwait = 0, afterClose = 0;
         export default {
           async fetch(request) {
-            if (new URL(request.url).pathname === "/ticks") return Response.json({ ticks, afterAwait });
+            if (new URL(request.url).pathname === "/ticks") return Response.json({ ticks, afterAwait, afterClose });
             const [client, server] = Object.values(new WebSocketPair());
             server.accept();
             server.addEventListener("message", async () => {
@@ -101,7 +101,12 @@ public class EventScopeTests
               setInterval(() => { afterAwait++; }, 20);
               server.send("started");
             });
-            server.addEventListener("close", () => server.close(1000, "bye"));
+            server.addEventListener("close", async () => {
+              server.close(1000, "bye");
+              // After the socket closed its context is over: wrangler dev never fires these.
+              await Promise.resolve();
+              setInterval(() => { afterClose++; }, 20);
+            });
             return new Response(null, { status: 101, webSocket: client });
           },
         };
@@ -120,10 +125,11 @@ public class EventScopeTests
         var r = await ws.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal("started", Encoding.UTF8.GetString(buffer, 0, r.Count));
         using var http = new HttpClient { BaseAddress = w.Url };
-        async Task<(int Ticks, int AfterAwait)> TicksAsync()
+        async Task<(int Ticks, int AfterAwait, int AfterClose)> TicksAsync()
         {
             using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("ticks"));
-            return (doc.RootElement.GetProperty("ticks").GetInt32(), doc.RootElement.GetProperty("afterAwait").GetInt32());
+            var root = doc.RootElement;
+            return (root.GetProperty("ticks").GetInt32(), root.GetProperty("afterAwait").GetInt32(), root.GetProperty("afterClose").GetInt32());
         }
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while ((await TicksAsync()).AfterAwait < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
@@ -134,5 +140,6 @@ public class EventScopeTests
         var later = await TicksAsync();
         Assert.True(later.Ticks <= atClose.Ticks + 1 && later.AfterAwait <= atClose.AfterAwait + 1,
             $"the intervals stopped with the socket: {atClose} at close, {later} 300 ms later");
+        Assert.Equal(0, later.AfterClose); // set after the close, in the close listener after an await
     }
 }

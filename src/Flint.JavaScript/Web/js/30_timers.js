@@ -19,6 +19,7 @@ function startTimer(callback, delay, args, repeat, owned = false, gated = true) 
   delay = Number(delay);
   if (!(delay >= 0) || !Number.isFinite(delay)) delay = 0;
   if (delay > 2147483647) delay = 2147483647;
+  if (owned && endedContext(currentEvent)) return id; // never fires, as in workerd (no timer outlives its context)
   const owner = owned ? timerOwner() : null;
   // gate: where it fires in a Durable Object, through its input gate (88_durable_objects.js).
   MapPrototypeSet(timers, id, { callback, args, delay, repeat, event: currentEvent, frame: currentAsyncFrame(), owner,
@@ -26,6 +27,16 @@ function startTimer(callback, delay, args, repeat, owned = false, gated = true) 
   if (owner !== null) MapPrototypeSet(owner.timers ??= new Map(), id, true);
   ops.timerStart(id, delay);
   return id;
+}
+
+/**
+ * True when code runs for an event that is over and owned what it started: a WebSocket's context
+ * after the socket closed (its close listener, after an await), a fetch's after it finished.
+ * wrangler dev never fires a timer set then (an interval in a close listener after `await` ticked
+ * on forever here).
+ */
+function endedContext(event) {
+  return event !== null && event.done && event.timers !== undefined && (event.actor === null || event.actor === undefined) && !event.timersOutlive;
 }
 
 /** What a Worker's timer ends with: the object it runs in, else its event (none once that is over). */
