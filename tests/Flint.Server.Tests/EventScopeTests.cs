@@ -142,4 +142,66 @@ public class EventScopeTests
             $"the intervals stopped with the socket: {atClose} at close, {later} 300 ms later");
         Assert.Equal(0, later.AfterClose); // set after the close, in the close listener after an await
     }
+
+    private const string PassedOnToml = """
+        name = "passed-on"
+        main = "index.js"
+        compatibility_date = "2026-06-01"
+        [[durable_objects.bindings]]
+        name = "ROOM"
+        class_name = "Room"
+        [[migrations]]
+        tag = "v1"
+        new_sqlite_classes = ["Room"]
+        """;
+
+    private const string PassedOnWorker = """
+        import { DurableObject } from "cloudflare:workers";
+        let workerTicks = 0;
+        export class Room extends DurableObject {
+          async fetch(request) {
+            const [client, server] = Object.values(new WebSocketPair());
+            server.accept();
+            server.addEventListener("message", (e) => server.send("echo:" + e.data));
+            return new Response(null, { status: 101, webSocket: client });
+          }
+        }
+        export default {
+          async fetch(request, env) {
+            if (new URL(request.url).pathname === "/ticks") return Response.json({ workerTicks });
+            setInterval(() => { workerTicks++; }, 20);
+            return env.ROOM.get(env.ROOM.idFromName("a")).fetch(request);
+          },
+        };
+        """;
+
+    [Fact]
+    public async Task ARequestThatPassesOnADurableObjectsSocketEndsWithItsResponse()
+    {
+        // Checked on wrangler dev (2026-12-02, a Node client, the same Worker and interval): 0 ticks
+        // while the socket was open, 0 after it closed. The Worker holds no end of the socket, so its
+        // request is over once it answers.
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["wrangler.toml"] = PassedOnToml, ["index.js"] = PassedOnWorker }, isolates: 1);
+        using var ws = new ClientWebSocket();
+        await ws.ConnectAsync(new Uri(w.Url.ToString().Replace("http://", "ws://") + "ws"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        await ws.SendAsync("hi"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64];
+        var r = await ws.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("echo:hi", Encoding.UTF8.GetString(buffer, 0, r.Count)); // the socket works
+        using var http = new HttpClient { BaseAddress = w.Url };
+        async Task<int> TicksAsync()
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("ticks"));
+            return doc.RootElement.GetProperty("workerTicks").GetInt32();
+        }
+        // It may tick while the request waits for the object (its first start here can take longer
+        // than 20 ms), but not once the response is out.
+        await Task.Delay(50);
+        var answered = await TicksAsync();
+        await Task.Delay(300);
+        Assert.Equal(answered, await TicksAsync());
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        await Task.Delay(200);
+        Assert.Equal(answered, await TicksAsync());
+    }
 }

@@ -643,10 +643,13 @@ function respondWebSocket(event, st) {
   const id = transferToHost(st.webSocket);
   event.responded = true;
   // The request's timers may send on the socket: they run until the end that stays here closes.
-  // (A Durable Object's socket passed on has no end here: its timers run on.)
-  event.timersOutlive = true;
+  // A socket passed on (a Durable Object's, a service's) has no end here, and the request is over
+  // with its response, as on wrangler dev, where an interval it set never ticks.
   const kept = hostSockets.get(id);
-  if (kept !== undefined && kept[kState].ws.readyState !== WS_CLOSED) kept[kState].ws.answering = event;
+  if (kept !== undefined && kept[kState].ws.readyState !== WS_CLOSED) {
+    event.timersOutlive = true;
+    kept[kState].ws.answering = event;
+  }
   ops.wsRespond(event.id, ArrayPrototypeJoin(headersToFlat(st.headers), "\n"), id);
 }
 
