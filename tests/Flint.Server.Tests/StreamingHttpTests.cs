@@ -216,4 +216,38 @@ public class StreamingHttpTests
         await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Worker });
         Assert.Equal("abc", await w.Client.GetStringAsync("/text-stream"));
     }
+
+    /// <summary>
+    /// A response streamed by timers while other requests come and finish on the same isolate: each
+    /// pull runs in its own request's context, so its timers are its own. (The host's pulls once ran
+    /// in whichever event ran last; a timer set then belonged to that one, or to none once it was over.)
+    /// </summary>
+    [Fact]
+    public async Task AResponseStreamedByTimersIsNotCutByOtherRequestsFinishing()
+    {
+        const string Streamer = """
+            export default {
+              async fetch(request) {
+                if (new URL(request.url).pathname === "/quick") return new Response("ok");
+                let i = 0;
+                return new Response(new ReadableStream({
+                  async pull(c) {
+                    await new Promise((r) => setTimeout(r, 15));
+                    c.enqueue(new TextEncoder().encode(`${i},`));
+                    if (++i === 20) c.close();
+                  },
+                }, { highWaterMark: 0 })); // pulled only when the host asks, from a turn of its own
+              },
+            };
+            """;
+        await using var w = await RunningWorker.StartAsync(new Dictionary<string, string> { ["index.js"] = Streamer }, isolates: 1);
+        var streamed = w.Client.GetStringAsync("/stream");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!streamed.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            Assert.Equal("ok", await w.Client.GetStringAsync("/quick"));
+            await Task.WhenAny(streamed, Task.Delay(5));
+        }
+        Assert.Equal(string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},")), await streamed.WaitAsync(TimeSpan.FromSeconds(15)));
+    }
 }

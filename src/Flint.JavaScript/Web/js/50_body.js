@@ -226,10 +226,11 @@ function hostBodyReadAll(streamId) {
 // Each entry is its own read request (chunk/close/error), reused for every pull: reading a
 // chunk for the host allocates no promise or closure here.
 class JsStreamEntry {
-  constructor(id, reader, onEnd) {
+  constructor(id, reader, onEnd, event) {
     this.id = id;
     this.reader = reader;
     this.onEnd = onEnd;
+    this.event = event; // whose stream it is: its pulls run in that event's context (the timers they set are its)
   }
   chunk(value) {
     if (!isBufferSource(value)) {
@@ -264,19 +265,22 @@ let nextJsStreamId = 1;
 /** Hands a stream to the host, which pulls it chunk by chunk through pullStream. */
 function registerJsStream(stream, onEnd = undefined) {
   const id = nextJsStreamId++;
-  jsStreams.set(id, new JsStreamEntry(id, acquireDefaultReader(stream[kState]), onEnd));
+  jsStreams.set(id, new JsStreamEntry(id, acquireDefaultReader(stream[kState]), onEnd, currentEvent));
   return id;
 }
 
 function pullStream(id) {
   const entry = jsStreams.get(id);
   if (entry === undefined) { ops.streamChunk(id, null); return; }
+  // The host asks from a turn of its own: without this, the pull ran in whichever event ran last.
+  currentEvent = entry.event;
   readerRead(entry.reader, entry);
 }
 
 function cancelJsStream(id) {
   const entry = jsStreams.get(id);
   if (entry === undefined) return;
+  currentEvent = entry.event;
   endJsStream(id, entry);
   const stream = entry.reader.stream;
   if (stream !== undefined) readableStreamCancel(stream, new Error("The stream's reader went away.")).then(noop, noop);
