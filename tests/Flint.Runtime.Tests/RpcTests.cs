@@ -283,6 +283,58 @@ public sealed class RpcTests
         Assert.Equal(40 * 65536, answer["echoed"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// A stream an RPC call returns lasts with the call, as on wrangler dev: its pulls may wait on
+    /// timers, even once the caller has passed it on as its response body and is done itself
+    /// (checked on wrangler dev: five ticks both ways). It hung here: the caller's end cancelled the
+    /// call's timers.
+    /// </summary>
+    [Fact]
+    public async Task AStreamAnRpcCallReturnsMayWaitOnTimersAfterTheCallerPassedItOn()
+    {
+        await using var rt = await TestRuntime.StartAsync(new Dictionary<string, IDictionary<string, string>>
+        {
+            ["caller"] = new Dictionary<string, string>
+            {
+                ["wrangler.toml"] = Toml("caller", Bind(("SVC", "callee"))),
+                ["index.js"] = """
+                    export default {
+                      async fetch(request, env) {
+                        const stream = await env.SVC.ticking(5);
+                        if (new URL(request.url).pathname === "/read") return new Response(await new Response(stream).text());
+                        return new Response(stream);
+                      }
+                    }
+                    """,
+            },
+            ["callee"] = new Dictionary<string, string>
+            {
+                ["index.js"] = """
+                    import { WorkerEntrypoint } from "cloudflare:workers";
+                    export default class extends WorkerEntrypoint {
+                      ticking(n) {
+                        let i = 0;
+                        return new ReadableStream({
+                          async pull(c) {
+                            await new Promise((r) => setTimeout(r, 20));
+                            c.enqueue(new TextEncoder().encode(`tick ${i}\n`));
+                            if (++i === n) c.close();
+                          },
+                        });
+                      }
+                    }
+                    """,
+            },
+        });
+        const string Ticks = "tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n";
+        foreach (var path in new[] { "/read", "/" })
+        {
+            var (status, body, _) = await rt.FetchAsync("caller", path).WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(status == 200, body + rt.Logs.All);
+            Assert.Equal(Ticks, body);
+        }
+    }
+
     [Fact]
     public async Task CalleeThatRunsOutOfCpuFailsTheCallAndRecovers()
     {

@@ -377,7 +377,17 @@ function exportObject(target, tokens) {
 
 function streamToken(stream, tokens) {
   if (stream.locked) throw new TypeError("The ReadableStream is locked and cannot be sent over RPC.");
-  tokens.push("r" + registerJsStream(stream));
+  // As in workerd, a stream an RPC call sends lasts with the call's context: the call's event is
+  // not over (its timers, which a pull may wait on, are not cancelled) until the stream ends.
+  // It outlasts the caller's event too (a caller that returns the stream as its response body is
+  // done while the body still flows).
+  const event = currentEvent;
+  const holds = event !== null && event.rpc && !event.done;
+  if (holds) {
+    event.holds++;
+    event.streamsOut = (event.streamsOut ?? 0) + 1;
+  }
+  tokens.push("r" + registerJsStream(stream, holds ? () => { event.streamsOut--; releaseHold(event); } : undefined));
   return tokens.length - 1;
 }
 
@@ -667,6 +677,7 @@ function forgetCall(callId) {
   const answer = rpcAnswers.get(callId);
   if (answer === undefined) return;
   rpcAnswers.delete(callId);
+  currentEvent = answer.event; // the disposers an ending event runs are its own code
   releaseHold(answer.event);
 }
 
@@ -696,14 +707,14 @@ function dropEventRpc(event) {
 
 /**
  * The caller's event ended (on Cloudflare: the client disconnected): the call's event no longer
- * waits for its stubs; it ends once its waitUntil work settles.
+ * waits for its stubs; it ends once its waitUntil work settles and the streams it sent are read.
  */
 function disconnectRpc(eventId) {
   const event = liveRpcEvents.get(eventId);
   if (event === undefined || event.done) return;
   currentEvent = event;
   dropEventRpc(event);
-  event.holds = 0;
+  event.holds = event.streamsOut ?? 0; // streams it sent and still being read keep it
   event.bodyDone = true;
   event.finishWhenSettled();
 }
