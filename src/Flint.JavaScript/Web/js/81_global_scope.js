@@ -76,24 +76,26 @@ defineGlobal("reportError", function reportError(error) {
 });
 
 // ---- unhandled rejections ------------------------------------------------------------------------
-const pendingRejections = new Map();     // promise -> reason, rejected without a handler this turn
+const pendingRejections = new Map();     // promise -> [reason, event], rejected without a handler this turn
 const reportedRejections = new WeakMap(); // promise -> reason, reported by an unhandledrejection event
 const handledRejections = [];            // reported promises that got a handler since
 
 /** Host: V8 said `promise` was rejected without a handler (kind 1) or got a handler afterwards (kind 2). */
 function trackRejection(kind, promise, reason) {
-  if (kind === 1) { MapPrototypeSet(pendingRejections, promise, reason); return; }
+  if (kind === 1) { MapPrototypeSet(pendingRejections, promise, [reason, currentEvent]); return; }
   if (MapPrototypeHas(pendingRejections, promise)) MapPrototypeDelete(pendingRejections, promise);
   else if (WeakMapPrototypeHas(reportedRejections, promise)) ArrayPrototypePush(handledRejections, promise);
 }
 
 function dispatchRejections() {
   const unhandled = [];
-  MapPrototypeForEach(pendingRejections, (reason, promise) => { ArrayPrototypePush(unhandled, promise, reason); });
+  MapPrototypeForEach(pendingRejections, (entry, promise) => { ArrayPrototypePush(unhandled, promise, entry); });
   MapPrototypeClear(pendingRejections);
   const handled = ArrayPrototypeSplice(handledRejections, 0);
   for (let i = 0; i < unhandled.length; i += 2) {
-    const promise = unhandled[i], reason = unhandled[i + 1];
+    const promise = unhandled[i], entry = unhandled[i + 1], reason = entry[0];
+    // The listeners run in the event whose code rejected it (the host reports after that turn).
+    currentEvent = entry[1];
     WeakMapPrototypeSet(reportedRejections, promise, reason);
     const event = new PromiseRejectionEventImpl("unhandledrejection", { promise, reason, cancelable: true });
     event[kState].trusted = true;
